@@ -1,0 +1,41 @@
+# The two commands a newcomer needs:  `make demo`  and  `make test`.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+STAMP  := $(VENV)/.installed
+NPM_STAMP := hr/static/node_modules/.installed
+
+.PHONY: setup demo serve test test-sqlite test-postgres chromium postgres
+
+setup: $(STAMP) $(NPM_STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# Front-end packages come from the npm registry into a git-ignored folder.
+$(NPM_STAMP): hr/static/package.json hr/static/package-lock.json
+	cd hr/static && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+## Start the service on SQLite with demo data (logins are printed).
+demo: setup
+	$(BIN)/hr demo
+
+## Run the whole test suite on SQLite and on PostgreSQL (PostgreSQL is required).
+test: setup chromium postgres test-sqlite test-postgres
+
+test-sqlite: setup
+	HR_TEST_DB=sqlite $(BIN)/pytest
+
+test-postgres: setup postgres
+	HR_TEST_DB=postgres $(BIN)/pytest
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true

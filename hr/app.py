@@ -1,0 +1,137 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware import ASGIMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, RapidocRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+import hr  # noqa: F401  (sets PICCOLO_CONF)
+from hr import db
+from hr.auth.middleware import PrincipalMiddleware
+from hr.auth.rules import PUBLIC, access_guard, allow
+from hr.settings import PROJECT_ROOT, Settings, get_settings, set_settings
+from hr.web import EXCEPTION_HANDLERS, register_template_helpers, security_headers
+
+STATIC = Path(__file__).resolve().parent / "static"
+VENDOR = STATIC / "node_modules"
+
+
+class SecurityHeadersMiddleware(ASGIMiddleware):
+    scopes = ("http",)
+
+    def __init__(self, secure: bool):
+        self.headers = security_headers(secure)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        is_static = scope["path"].startswith("/static/")
+        is_docs = scope["path"].startswith("/api/v1/schema")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in self.headers.items():
+                    if name == "Content-Security-Policy" and is_docs:
+                        continue  # the API docs page ships its own inline bootstrap
+                    headers.setdefault(name, value)
+                if not is_static:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)
+
+
+async def _start_db() -> None:
+    await db.start()
+
+
+async def _stop_db() -> None:
+    await db.stop()
+
+
+def _static_routers() -> list[Router]:
+    mounts = {
+        "/static/app": STATIC / "app",
+        "/static/vendor/dkfds": VENDOR / "dkfds" / "dist",
+        "/static/vendor/htmx": VENDOR / "htmx.org" / "dist",
+        "/static/vendor/rapidoc": VENDOR / "rapidoc" / "dist",
+    }
+    return [
+        create_static_files_router(path=path, directories=[directory], opt=allow(PUBLIC),
+                                   include_in_schema=False, name=f"static{path.replace('/', '_')}")
+        for path, directory in mounts.items()
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    if settings is not None:
+        set_settings(settings)
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO)
+
+    from hr.api import api_router
+    from hr.audit.controllers import AuditController
+    from hr.auth.controllers import ApiTokenController, LoginController
+    from hr.org.controllers import ImportController, MethodController, OrganisationController
+    from hr.pages import PageController
+
+    openapi = OpenAPIConfig(
+        title="HR Socialområdet API",
+        version="1",
+        description="Integrations-API. Kræver en API-nøgle (Bearer) med de rette scopes.",
+        components=Components(security_schemes={
+            "BearerToken": SecurityScheme(type="http", scheme="bearer",
+                                          description="API-nøgle oprettet af HR")
+        }),
+        security=[{"BearerToken": []}],
+        render_plugins=[
+            RapidocRenderPlugin(js_url="/static/vendor/rapidoc/rapidoc-min.js", path="/"),
+            JsonRenderPlugin(),
+        ],
+        openapi_router=Router(path="/api/v1/schema", route_handlers=[], opt=allow(PUBLIC),
+                              include_in_schema=False),
+    )
+    return Litestar(
+        route_handlers=[
+            PageController,
+            LoginController,
+            OrganisationController,
+            MethodController,
+            ImportController,
+            ApiTokenController,
+            AuditController,
+            api_router,
+            *_static_routers(),
+        ],
+        guards=[access_guard],
+        middleware=[SecurityHeadersMiddleware(settings.secure_cookies), PrincipalMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["/api/"],
+        ),
+        template_config=TemplateConfig(
+            directory=PROJECT_ROOT / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=register_template_helpers,
+        ),
+        openapi_config=openapi,
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[_start_db],
+        on_shutdown=[_stop_db],
+        request_max_body_size=10 * 1024 * 1024,
+        debug=False,
+    )

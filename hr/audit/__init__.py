@@ -1,0 +1,50 @@
+"""Audit trail: who read or changed which sensitive record, when."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from piccolo.columns import ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from hr.auth.tables import Account
+
+if TYPE_CHECKING:
+    from hr.auth.principal import Principal
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    account = ForeignKey(Account, null=True, on_delete=OnDelete.set_null, index=True)
+    actor = Varchar(length=254, default="")
+    action = Varchar(length=30, index=True)
+    entity = Varchar(length=60, index=True)
+    entity_id = Varchar(length=60, default="")
+    detail = Text(default="")
+    ip = Varchar(length=64, default="")
+
+
+async def record(
+    principal: "Principal | None",
+    action: str,
+    entity: str,
+    entity_id: Any = "",
+    detail: dict | str | None = None,
+    ip: str = "",
+) -> None:
+    if isinstance(detail, dict):
+        detail = json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)
+    await AuditEvent.insert(
+        AuditEvent(
+            account=principal.account_id if principal else None,
+            actor=principal.email if principal else "system",
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            detail=detail or "",
+            ip=ip,
+        )
+    ).run()

@@ -1,0 +1,117 @@
+"""Login, logout and API-token pages."""
+
+from __future__ import annotations
+
+from litestar.params import FromPath
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Response, Template
+
+from hr.auth import services
+from hr.auth.middleware import SESSION_COOKIE, client_ip, session_cookie
+from hr.auth.rules import PUBLIC, allow
+from hr.auth.tables import ApiToken
+from hr.settings import get_settings
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect after login would help phishing.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+class LoginController(Controller):
+    include_in_schema = False
+
+    @get("/login", opt=allow(PUBLIC), name="login")
+    async def login_form(self, request: Request, next: str = "/") -> Template | Redirect:
+        if request.user is not None:
+            return Redirect(path=_safe_next(next))
+        return Template("login.html", context={"next": _safe_next(next), "values": {}, "errors": {}})
+
+    @post("/login", opt=allow(PUBLIC), name="login_submit")
+    async def login(self, request: Request) -> Response:
+        form = await request.form()
+        email = str(form.get("email", "")).strip()
+        password = str(form.get("password", ""))
+        target = _safe_next(str(form.get("next", "/")))
+        errors = {}
+        if not email:
+            errors["email"] = "Skriv din e-mailadresse"
+        if not password:
+            errors["password"] = "Skriv din adgangskode"
+        status = 400
+        if not errors:
+            settings = get_settings()
+            try:
+                token, _ = await services.login(
+                    email, password, ip=client_ip(request.scope),
+                    user_agent=request.headers.get("user-agent", ""),
+                    session_hours=settings.session_hours,
+                )
+            except services.LoginError as exc:
+                errors["form"] = exc.message
+                status = 429 if exc.throttled else 400
+            else:
+                response = Redirect(path=target)
+                response.set_cookie(session_cookie(token, settings.session_hours * 3600,
+                                                   settings.secure_cookies))
+                return response
+        return Template("login.html", status_code=status,
+                        context={"next": target, "values": {"email": email}, "errors": errors})
+
+    @post("/logout", opt=allow("self"), name="logout")
+    async def logout(self, request: Request) -> Redirect:
+        if request.auth:
+            await services.logout(request.auth)
+        response = Redirect(path="/login")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+
+class ApiTokenController(Controller):
+    path = "/admin/api-noegler"
+    include_in_schema = False
+
+    async def _render(self, errors=None, values=None, new_token=None, status=200) -> Template:
+        tokens = await ApiToken.select(
+            ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.scopes, ApiToken.created_at,
+            ApiToken.last_used_at, ApiToken.revoked_at, ApiToken.account.email.as_alias("account_email"),
+        ).order_by(ApiToken.created_at, ascending=False).run()
+        return Template("admin/api_tokens.html", status_code=status, context={
+            "tokens": tokens, "scopes": services.API_SCOPES, "errors": errors or {},
+            "values": values or {}, "new_token": new_token,
+        })
+
+    @get("/", opt=allow("api.admin"), name="api_tokens")
+    async def index(self) -> Template:
+        return await self._render()
+
+    @post("/", opt=allow("api.admin"), name="api_token_create")
+    async def create(self, request: Request) -> Template:
+        form = await request.form()
+        name = str(form.get("name", "")).strip()
+        scopes = [str(s) for s in form.getall("scopes")] if "scopes" in form else []
+        errors = {}
+        if not name:
+            errors["name"] = "Giv nøglen et navn, fx integrationens navn"
+        elif len(name) > 100:
+            errors["name"] = "Navnet må højst være 100 tegn"
+        if not scopes:
+            errors["scopes"] = "Vælg mindst ét scope"
+        elif any(s not in services.API_SCOPES for s in scopes):
+            errors["scopes"] = "Ukendt scope"
+        if errors:
+            return await self._render(errors, {"name": name, "scopes": scopes}, status=400)
+        _, token = await services.create_api_token(request.user, request.user.account_id, name, scopes)
+        return await self._render(new_token=token)
+
+    @post("/{token_id:int}/tilbagekald", opt=allow("api.admin"), name="api_token_revoke")
+    async def revoke(self, request: Request, token_id: FromPath[int]) -> Redirect:
+        if not await ApiToken.exists().where(ApiToken.id == token_id).run():
+            raise NotFoundException()
+        await services.revoke_api_token(request.user, token_id)
+        return Redirect(path="/admin/api-noegler")
+
+

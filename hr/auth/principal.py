@@ -1,0 +1,50 @@
+"""Who is asking: the logged-in person (or API token) with roles and scopes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class Role:
+    STAFF = "staff"
+    LEADER = "leader"
+    HR = "hr"
+    AMR = "amr"
+    SUPERVISOR = "supervisor"
+
+    ALL = ("staff", "leader", "hr", "amr", "supervisor")
+    LABELS = {
+        "staff": "Medarbejder",
+        "leader": "Leder",
+        "hr": "HR-administrator",
+        "amr": "Arbejdsmiljørepræsentant",
+        "supervisor": "Supervisor",
+    }
+
+
+@dataclass(frozen=True)
+class Principal:
+    account_id: int
+    email: str
+    name: str
+    employee_id: int | None = None
+    roles: frozenset[str] = frozenset()
+    # Units a leader leads directly, and institutions a head leads as a whole.
+    leader_unit_ids: frozenset[int] = frozenset()
+    leader_institution_ids: frozenset[int] = frozenset()
+    amr_institution_ids: frozenset[int] = frozenset()
+    staff_responsibility: bool = False
+    session_id: int | None = None
+    token_id: int | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def is_hr(self) -> bool:
+        return Role.HR in self.roles
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role.LABELS[r] for r in Role.ALL if r in self.roles]

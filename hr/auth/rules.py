@@ -1,0 +1,67 @@
+"""The central access rules: which roles may use which permission.
+
+Every route handler names exactly one permission in its opt (use `allow(...)`);
+a handler without one is refused (fail closed) and fails the route-table test.
+Object-level scope (which units, which institution) is applied in services via
+`hr.auth.scope`.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from hr.auth.principal import Principal, Role
+
+PUBLIC = "public"
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Any logged-in person: own dashboard, own profile, logout.
+    "self": frozenset(Role.ALL),
+    # Organisation lists (institutions, units, employees), scoped per role in services.
+    "org.view": frozenset({Role.LEADER, Role.HR, Role.AMR}),
+    # Employee records: leaders (their units) and HR (all). AMR see no personnel lists.
+    "org.employees": frozenset({Role.LEADER, Role.HR}),
+    # Maintaining organisation data, import, accounts, roles, tokens, audit log.
+    "org.manage": frozenset({Role.HR}),
+    "audit.view": frozenset({Role.HR}),
+    "api.admin": frozenset({Role.HR}),
+}
+
+
+def allow(permission: str, scope: str | None = None) -> dict:
+    """Route opt: `@get("/x", opt=allow("org.view", scope="org:read"))`."""
+    if permission != PUBLIC and permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}")
+    return {"permission": permission, "api_scope": scope}
+
+
+def roles_for(permission: str) -> frozenset[str] | None:
+    """None means public (no login)."""
+    return None if permission == PUBLIC else PERMISSIONS[permission]
+
+
+def is_allowed(principal: Principal | None, permission: str | None, api_scope: str | None) -> bool:
+    if permission is None:
+        return False
+    if permission == PUBLIC:
+        return True
+    if principal is None:
+        return False
+    if not principal.roles & PERMISSIONS[permission]:
+        return False
+    if principal.token_id is not None and (api_scope is None or api_scope not in principal.scopes):
+        return False
+    return True
+
+
+def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    permission = handler.opt.get("permission")
+    principal: Principal | None = connection.scope.get("user")
+    if permission is None:
+        raise PermissionDeniedException("Ingen adgangsregel for denne side")
+    if permission != PUBLIC and principal is None:
+        raise NotAuthorizedException("Log ind for at fortsætte")
+    if not is_allowed(principal, permission, handler.opt.get("api_scope")):
+        raise PermissionDeniedException("Du har ikke adgang til denne side")

@@ -1,0 +1,41 @@
+"""Object-level scope: which units and institutions a person may see.
+
+`None` means "everything" (HR); an empty set means nothing.
+"""
+
+from __future__ import annotations
+
+from hr.auth.principal import Principal, Role
+from hr.org.tables import Unit
+
+
+async def leader_unit_ids(principal: Principal) -> set[int]:
+    ids = set(principal.leader_unit_ids)
+    if principal.leader_institution_ids:
+        rows = await Unit.select(Unit.id).where(
+            Unit.institution.is_in(list(principal.leader_institution_ids))
+        ).run()
+        ids |= {r["id"] for r in rows}
+    return ids
+
+
+async def visible_unit_ids(principal: Principal) -> set[int] | None:
+    """Units whose employees the person may see."""
+    if principal.is_hr:
+        return None
+    if Role.LEADER in principal.roles:
+        return await leader_unit_ids(principal)
+    return set()
+
+
+async def visible_institution_ids(principal: Principal) -> set[int] | None:
+    """Institutions whose organisation (and work-environment data, for AMR) the person may see."""
+    if principal.is_hr:
+        return None
+    ids = set(principal.amr_institution_ids) | set(principal.leader_institution_ids)
+    if principal.leader_unit_ids:
+        rows = await Unit.select(Unit.institution).where(
+            Unit.id.is_in(list(principal.leader_unit_ids))
+        ).run()
+        ids |= {r["institution"] for r in rows}
+    return ids

@@ -1,0 +1,207 @@
+"""Accounts, login with throttling, server-side sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Iterable
+
+from hr import audit
+from hr.auth.passwords import (
+    PasswordPolicyError,
+    check_policy,
+    hash_password,
+    verify_password,
+)
+from hr.auth.principal import Principal, Role
+from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
+from hr.db import now, transaction
+
+__all__ = [
+    "PasswordPolicyError",
+    "LoginError",
+    "create_account",
+    "login",
+    "logout",
+    "principal_for_session",
+    "principal_for_token",
+    "create_api_token",
+    "revoke_api_token",
+    "API_SCOPES",
+]
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_IP = 30
+API_SCOPES = {
+    "org:read": "Læse organisation og medarbejdere",
+}
+
+
+class LoginError(Exception):
+    def __init__(self, message: str, throttled: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.throttled = throttled
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_account(
+    email: str,
+    name: str,
+    password: str | None,
+    roles: Iterable[tuple[str, int | None, int | None]] = (),
+    employee_id: int | None = None,
+    staff_responsibility: bool = False,
+) -> int:
+    """roles: (role, institution_id, unit_id) triples."""
+    email = normalise_email(email)
+    if password is not None:
+        check_policy(password, email)
+    async with transaction():
+        rows = await Account.insert(
+            Account(
+                email=email,
+                name=name,
+                password_hash=hash_password(password) if password else "",
+                employee=employee_id,
+            )
+        ).returning(Account.id).run()
+        account_id = rows[0]["id"]
+        for role, institution_id, unit_id in roles:
+            await RoleAssignment.insert(
+                RoleAssignment(account=account_id, role=role, institution=institution_id,
+                               unit=unit_id, staff_responsibility=staff_responsibility)
+            ).run()
+    return account_id
+
+
+async def load_principal(account_id: int, **extra) -> Principal | None:
+    account = await Account.select(
+        Account.id, Account.email, Account.name, Account.active, Account.employee,
+        Account.employee.active.as_alias("employee_active"),
+    ).where(Account.id == account_id).first().run()
+    if not account or not account["active"]:
+        return None
+    assignments = await RoleAssignment.select().where(RoleAssignment.account == account_id).run()
+    roles = {a["role"] for a in assignments}
+    if account["employee"] and account["employee_active"]:
+        roles.add(Role.STAFF)
+    leader = [a for a in assignments if a["role"] == Role.LEADER]
+    return Principal(
+        account_id=account["id"],
+        email=account["email"],
+        name=account["name"],
+        employee_id=account["employee"],
+        roles=frozenset(roles),
+        leader_unit_ids=frozenset(a["unit"] for a in leader if a["unit"]),
+        leader_institution_ids=frozenset(
+            a["institution"] for a in leader if a["institution"] and not a["unit"]
+        ),
+        amr_institution_ids=frozenset(
+            a["institution"] for a in assignments if a["role"] == Role.AMR and a["institution"]
+        ),
+        staff_responsibility=any(a["staff_responsibility"] for a in leader),
+        **extra,
+    )
+
+
+async def _recent_failures(column, value: str) -> int:
+    since = now() - THROTTLE_WINDOW
+    return await LoginAttempt.count().where(
+        (column == value) & (LoginAttempt.success.eq(False)) & (LoginAttempt.at > since)
+    ).run()
+
+
+async def login(email: str, password: str, ip: str = "", user_agent: str = "",
+                session_hours: int = 10) -> tuple[str, Principal]:
+    """Returns a new session token (always a new one: the session id rotates at login)."""
+    email = normalise_email(email)
+    if (await _recent_failures(LoginAttempt.email, email) >= MAX_FAILURES_PER_EMAIL
+            or await _recent_failures(LoginAttempt.ip, ip) >= MAX_FAILURES_PER_IP):
+        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
+        raise LoginError(
+            "For mange mislykkede loginforsøg. Vent 15 minutter, og prøv igen.", throttled=True
+        )
+    account = await Account.select(Account.id, Account.password_hash, Account.active).where(
+        Account.email == email
+    ).first().run()
+    ok = verify_password(account["password_hash"] if account else None, password)
+    if not ok or not account["active"]:
+        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
+        raise LoginError("Forkert e-mail eller adgangskode.")
+    token = secrets.token_urlsafe(32)
+    async with transaction():
+        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=True)).run()
+        rows = await Session.insert(
+            Session(token_hash=_sha256(token), account=account["id"],
+                    expires_at=now() + timedelta(hours=session_hours),
+                    ip=ip[:64], user_agent=user_agent[:300])
+        ).returning(Session.id).run()
+        await Account.update({Account.last_login_at: now()}).where(Account.id == account["id"]).run()
+    principal = await load_principal(account["id"], session_id=rows[0]["id"])
+    await audit.record(principal, "login", "account", account["id"], ip=ip)
+    return token, principal
+
+
+async def principal_for_session(token: str) -> Principal | None:
+    if not token:
+        return None
+    row = await Session.select(Session.id, Session.account, Session.expires_at).where(
+        Session.token_hash == _sha256(token)
+    ).first().run()
+    if not row or row["expires_at"] <= now():
+        return None
+    return await load_principal(row["account"], session_id=row["id"])
+
+
+async def logout(token: str) -> None:
+    await Session.delete().where(Session.token_hash == _sha256(token)).run()
+
+
+async def purge_expired_sessions() -> int:
+    rows = await Session.delete().where(Session.expires_at <= now()).returning(Session.id).run()
+    return len(rows)
+
+
+async def create_api_token(actor: Principal, account_id: int, name: str,
+                           scopes: Iterable[str]) -> tuple[int, str]:
+    scopes = sorted(set(scopes))
+    unknown = [s for s in scopes if s not in API_SCOPES]
+    if unknown:
+        raise ValueError(f"Ukendt scope: {', '.join(unknown)}")
+    token = "hrt_" + secrets.token_urlsafe(32)
+    rows = await ApiToken.insert(
+        ApiToken(name=name, prefix=token[:10], token_hash=_sha256(token),
+                 scopes=" ".join(scopes), account=account_id)
+    ).returning(ApiToken.id).run()
+    await audit.record(actor, "create", "api_token", rows[0]["id"], {"name": name, "scopes": scopes})
+    return rows[0]["id"], token
+
+
+async def revoke_api_token(actor: Principal, token_id: int) -> bool:
+    rows = await ApiToken.update({ApiToken.revoked_at: now()}).where(
+        (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
+    ).returning(ApiToken.id).run()
+    if rows:
+        await audit.record(actor, "revoke", "api_token", token_id)
+    return bool(rows)
+
+
+async def principal_for_token(token: str) -> Principal | None:
+    row = await ApiToken.select(ApiToken.id, ApiToken.account, ApiToken.scopes).where(
+        (ApiToken.token_hash == _sha256(token)) & ApiToken.revoked_at.is_null()
+    ).first().run()
+    if not row:
+        return None
+    await ApiToken.update({ApiToken.last_used_at: now()}).where(ApiToken.id == row["id"]).run()
+    return await load_principal(row["account"], token_id=row["id"],
+                                scopes=frozenset(row["scopes"].split()))

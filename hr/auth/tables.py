@@ -1,0 +1,60 @@
+from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from hr.org.tables import Employee, Institution, Unit
+
+
+class Account(Table, tablename="auth_account"):
+    """A person who can log in. Supervisors may have an account without an employment."""
+
+    email = Varchar(length=254, unique=True)
+    name = Varchar(length=200)
+    password_hash = Varchar(length=255, default="")
+    employee = ForeignKey(Employee, null=True, unique=True, on_delete=OnDelete.set_null)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class RoleAssignment(Table, tablename="auth_role_assignment"):
+    """A role with its scope: a leader of a unit, or of a whole institution (unit empty);
+    an AMR of an institution; an HR administrator (no scope: everything)."""
+
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=30)
+    institution = ForeignKey(Institution, null=True, on_delete=OnDelete.cascade)
+    unit = ForeignKey(Unit, null=True, on_delete=OnDelete.cascade)
+    staff_responsibility = Boolean(default=False)
+
+
+class Session(Table, tablename="auth_session"):
+    """Server-side session: the cookie holds a random token, the table its SHA-256."""
+
+    token_hash = Varchar(length=64, unique=True)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(index=True)
+    ip = Varchar(length=64, default="")
+    user_agent = Varchar(length=300, default="")
+
+
+class LoginAttempt(Table, tablename="auth_login_attempt"):
+    email = Varchar(length=254, index=True)
+    ip = Varchar(length=64, index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    success = Boolean(default=False)
+
+
+class ApiToken(Table, tablename="auth_api_token"):
+    """Token for integrations. Only a hash is stored; the token is shown once."""
+
+    name = Varchar(length=100)
+    prefix = Varchar(length=12)
+    token_hash = Varchar(length=64, unique=True)
+    scopes = Text(default="")
+    account = ForeignKey(Account, on_delete=OnDelete.cascade)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,132 @@
+"""The `hr` command: migrate, serve, demo, import."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+import hr  # noqa: F401  (sets PICCOLO_CONF)
+from hr.settings import SettingsError, get_settings
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+async def _with_db(coro_fn, *args, **kwargs):
+    from hr import db
+
+    await db.start()
+    try:
+        return await coro_fn(*args, **kwargs)
+    finally:
+        await db.stop()
+
+
+@click.group()
+def main() -> None:
+    """HR for Socialområdet: kompetence, supervision og arbejdsmiljø."""
+    try:
+        get_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    from hr.migrate import migrate as run
+
+    apps = _run(_with_db(run))
+    click.echo(f"Migreret: {', '.join(apps)}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=1, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, log_level="info")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--serve/--no-serve", "do_serve", default=True)
+@click.option("--reset", is_flag=True, help="Slet og genskab demodata.")
+def demo(host: str, port: int, do_serve: bool, reset: bool) -> None:
+    """Migrate, load deterministic demo data, print logins and serve."""
+    from hr.demo import DEMO_PASSWORD, load_demo
+    from hr.migrate import migrate as run_migrate
+
+    async def prepare():
+        await run_migrate()
+        return await load_demo(reset=reset)
+
+    summary = _run(_with_db(prepare))
+    click.echo(summary.describe())
+    click.echo("")
+    click.echo(f"Demo-logins (adgangskode for alle: {DEMO_PASSWORD}):")
+    for role, email in summary.logins:
+        click.echo(f"  {role:<38} {email}")
+    click.echo("")
+    if do_serve:
+        click.echo(f"Tjenesten kører på http://{host}:{port}  (stop med Ctrl+C)")
+        import uvicorn
+
+        uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, log_level="warning")
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Import data from payroll exports."""
+
+
+@import_group.command(name="employees")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Vis hvad der ville ændres, uden at skrive.")
+@click.option("--mark-missing", is_flag=True,
+              help="Filen er et fuldt udtræk: medarbejdere, der ikke er med, markeres fratrådt.")
+def import_employees(file: Path, dry_run: bool, mark_missing: bool) -> None:
+    """Import employees and units from a CSV or XLSX payroll export."""
+    from hr.org.importer import ImportFileError, run_import
+
+    try:
+        result = _run(_with_db(run_import, file.name, file.read_bytes(), dry_run=dry_run,
+                               mark_missing=mark_missing, principal=None))
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for err in result.errors:
+        click.echo(f"Række {err.row}: {err.field}: {err.message}", err=True)
+    click.echo(result.describe())
+    if result.errors:
+        sys.exit(1)
+
+
+@main.command(name="create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option()
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an HR administrator account."""
+    from hr.auth.services import PasswordPolicyError, create_account
+
+    async def go():
+        return await create_account(email=email, name=name, password=password, roles=[("hr", None, None)])
+
+    try:
+        _run(_with_db(go))
+    except PasswordPolicyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"HR-administrator oprettet: {email}")
+
+
+if __name__ == "__main__":
+    main()

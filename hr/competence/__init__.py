@@ -1,0 +1,1 @@
+"""Competence: diploma modules, competence development plans and the leadership cohort."""

@@ -1,0 +1,1 @@
+"""The organisation: institutions (tilbud), units (afdelinger), employees, methods."""

@@ -1,0 +1,144 @@
+"""Organisation pages: institutions, units, employees, methods and the payroll import."""
+
+from __future__ import annotations
+
+from litestar.params import FromPath
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from hr.auth.rules import allow
+from hr.forms import ValidationError, page_number
+from hr.org import services
+from hr.org.importer import ImportFileError, run_import
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class OrganisationController(Controller):
+    include_in_schema = False
+
+    @get("/organisation", opt=allow("org.view"), name="institutions")
+    async def institutions(self, request: Request) -> Template:
+        return Template("org/institutions.html",
+                        context={"institutions": await services.list_institutions(request.user)})
+
+    @get("/organisation/tilbud/{institution_id:int}", opt=allow("org.view"), name="institution")
+    async def institution(self, request: Request, institution_id: FromPath[int]) -> Template:
+        institution = await services.get_institution(request.user, institution_id)
+        if institution is None:
+            raise NotFoundException()
+        methods = await services.list_methods(active_only=True) if request.user.is_hr else []
+        return Template("org/institution.html",
+                        context={"institution": institution, "all_methods": methods, "errors": {}})
+
+    @get("/organisation/afdelinger/{unit_id:int}", opt=allow("org.employees"), name="unit")
+    async def unit(self, request: Request, unit_id: FromPath[int]) -> Template:
+        unit = await services.get_unit(request.user, unit_id)
+        if unit is None:
+            raise NotFoundException()
+        return Template("org/unit.html", context={"unit": unit})
+
+    @get("/medarbejdere", opt=allow("org.employees"), name="employees")
+    async def employees(self, request: Request) -> Template:
+        params = request.query_params
+        result = await services.search_employees(
+            request.user,
+            q=str(params.get("q", ""))[:100],
+            unit_id=_int_or_none(params.get("unit")),
+            include_inactive=params.get("inactive") == "1",
+            page=page_number(params.get("side")),
+        )
+        return Template("org/employees.html", context={"result": result})
+
+    @get("/medarbejdere/{employee_id:int}", opt=allow("org.employees"), name="employee")
+    async def employee(self, request: Request, employee_id: FromPath[int]) -> Template:
+        employee = await services.get_employee(request.user, employee_id)
+        if employee is None:
+            raise NotFoundException()
+        return Template("org/employee.html", context={"employee": employee})
+
+
+class MethodController(Controller):
+    include_in_schema = False
+
+    async def _render(self, errors=None, values=None, status=200) -> Template:
+        return Template("org/methods.html", status_code=status, context={
+            "methods": await services.list_methods(), "errors": errors or {}, "values": values or {},
+        })
+
+    @get("/admin/metoder", opt=allow("org.manage"), name="methods")
+    async def index(self) -> Template:
+        return await self._render()
+
+    @post("/admin/metoder", opt=allow("org.manage"), name="method_create")
+    async def create(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        values = {"name": str(form.get("name", "")), "description": str(form.get("description", ""))}
+        try:
+            await services.add_method(request.user, values["name"], values["description"])
+        except ValidationError as exc:
+            return await self._render(exc.errors, values, status=400)
+        return Redirect(path="/admin/metoder")
+
+    @post("/admin/metoder/{method_id:int}/status", opt=allow("org.manage"), name="method_status")
+    async def set_status(self, request: Request, method_id: FromPath[int]) -> Redirect:
+        form = await request.form()
+        if not await services.set_method_active(request.user, method_id, form.get("active") == "1"):
+            raise NotFoundException()
+        return Redirect(path="/admin/metoder")
+
+    @post("/organisation/tilbud/{institution_id:int}/metoder", opt=allow("org.manage"),
+          name="institution_methods")
+    async def institution_methods(self, request: Request, institution_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        ids = [_int_or_none(v) for v in form.getall("methods")] if "methods" in form else []
+        try:
+            if None in ids:
+                raise ValidationError({"methods": "Ugyldigt valg af metode"})
+            await services.set_institution_methods(request.user, institution_id, ids)
+        except ValidationError as exc:
+            institution = await services.get_institution(request.user, institution_id)
+            if institution is None:
+                raise NotFoundException() from exc
+            return Template("org/institution.html", status_code=400, context={
+                "institution": institution, "errors": exc.errors,
+                "all_methods": await services.list_methods(active_only=True),
+            })
+        return Redirect(path=f"/organisation/tilbud/{institution_id}")
+
+
+class ImportController(Controller):
+    path = "/admin/import"
+    include_in_schema = False
+
+    @get("/", opt=allow("org.manage"), name="import_form")
+    async def form(self) -> Template:
+        return Template("org/import.html", context={"result": None, "errors": {}, "values": {}})
+
+    @post("/", opt=allow("org.manage"), name="import_submit")
+    async def submit(self, request: Request) -> Template:
+        form = await request.form()
+        upload = form.get("file")
+        dry_run = form.get("apply") != "1"
+        mark_missing = form.get("mark_missing") == "1"
+        values = {"mark_missing": mark_missing}
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return Template("org/import.html", status_code=400, context={
+                "result": None, "values": values, "errors": {"file": "Vælg en CSV- eller XLSX-fil"}})
+        content = await upload.read()
+        try:
+            result = await run_import(upload.filename, content, dry_run=dry_run,
+                                      mark_missing=mark_missing, principal=request.user)
+        except ImportFileError as exc:
+            return Template("org/import.html", status_code=400, context={
+                "result": None, "values": values, "errors": {"file": str(exc)}})
+        return Template("org/import.html", status_code=200 if result.ok else 400, context={
+            "result": result, "values": values, "errors": {}, "filename": upload.filename,
+        })

@@ -1,0 +1,366 @@
+"""Import of employees and units from payroll exports (CSV or XLSX).
+
+An idempotent upsert keyed on employee number: running the same file twice
+changes nothing the second time. Leavers are marked inactive, never deleted.
+The whole file is validated first; if any row is invalid nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from hr import audit
+from hr.auth.principal import Principal
+from hr.db import now, transaction
+from hr.org.tables import Employee, Institution, Unit
+
+MAX_BYTES = 5 * 1024 * 1024
+
+# Header aliases seen in Danish payroll exports, normalised (lower case, no spaces/dots).
+ALIASES = {
+    "employee_number": ["medarbejdernummer", "medarbejdernr", "lønnummer", "lønnr", "mednr", "employeenumber"],
+    "name": ["navn", "fuldtnavn", "medarbejdernavn", "name"],
+    "email": ["email", "e-mail", "arbejdsmail", "mail"],
+    "job_title": ["stilling", "stillingsbetegnelse", "jobtitel", "jobtitle"],
+    "fte": ["beskæftigelsesgrad", "normtid", "fte", "årsværk", "timenorm"],
+    "start_date": ["startdato", "ansættelsesdato", "tiltrædelsesdato", "startdate"],
+    "end_date": ["slutdato", "fratrædelsesdato", "enddate"],
+    "unit_code": ["afdelingskode", "afdelingsnr", "omkostningssted", "unitcode"],
+    "unit_name": ["afdeling", "afdelingsnavn", "unitname"],
+    "institution_code": ["tilbudskode", "tilbudsnr", "institutionskode", "institutioncode"],
+    "manager_number": ["leder", "ledermedarbejdernummer", "nærmesteleder", "managernumber"],
+}
+REQUIRED = ("employee_number", "name", "unit_code", "institution_code")
+LABELS = {
+    "employee_number": "Medarbejdernummer",
+    "name": "Navn",
+    "email": "E-mail",
+    "job_title": "Stilling",
+    "fte": "Beskæftigelsesgrad",
+    "start_date": "Startdato",
+    "end_date": "Slutdato",
+    "unit_code": "Afdelingskode",
+    "unit_name": "Afdeling",
+    "institution_code": "Tilbudskode",
+    "manager_number": "Leder",
+}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TRACKED = ("name", "email", "job_title", "fte", "start_date", "end_date", "unit", "active")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (wrong type, too large, no header)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    units_created: list[str] = field(default_factory=list)
+    units_updated: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    updated: list[tuple[str, list[str]]] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def describe(self) -> str:
+        if self.errors:
+            return f"{len(self.errors)} fejl i {self.rows} rækker: intet er gemt."
+        verb = "ville blive" if self.dry_run else "er"
+        return (
+            f"{self.rows} rækker læst. Medarbejdere: {len(self.created)} {verb} oprettet, "
+            f"{len(self.updated)} {verb} opdateret, {len(self.deactivated)} {verb} markeret fratrådt, "
+            f"{self.unchanged} uændrede. Afdelinger: {len(self.units_created)} {verb} oprettet, "
+            f"{len(self.units_updated)} {verb} opdateret."
+        )
+
+
+def _norm_header(value: object) -> str:
+    return re.sub(r"[\s._]", "", str(value or "")).lower()
+
+
+def _read_rows(filename: str, content: bytes) -> list[list[object]]:
+    if len(content) > MAX_BYTES:
+        raise ImportFileError("Filen er for stor (højst 5 MB)")
+    if not content.strip():
+        raise ImportFileError("Filen er tom")
+    is_zip = content[:4] == b"PK\x03\x04"
+    if filename.lower().endswith(".xlsx") or is_zip:
+        if not is_zip:
+            raise ImportFileError("Filen er ikke en gyldig XLSX-fil")
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for broken files
+            raise ImportFileError("XLSX-filen kan ikke læses") from exc
+        sheet = wb.worksheets[0]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        wb.close()
+        return rows
+    if b"\x00" in content[:4096]:
+        raise ImportFileError("Filen er hverken CSV eller XLSX")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Danish Windows saves CSV as Windows-1252.
+        text = content.decode("cp1252", errors="replace")
+    first = text.splitlines()[0] if text else ""
+    delimiter = max([";", ",", "\t"], key=first.count)
+    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("Datoen skal skrives som ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ")
+
+
+def _fte(value: object) -> Decimal:
+    text = _text(value).replace(",", ".").rstrip("%").strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError("Beskæftigelsesgraden skal være et tal, fx 0,8 eller 80") from exc
+    if number > Decimal("1.5"):
+        number = number / 100  # given as a percentage
+    if number <= 0 or number > Decimal("1.5"):
+        raise ValueError("Beskæftigelsesgraden skal være mellem 0 og 1 (eller 1-100 %)")
+    return number.quantize(Decimal("0.0001"))
+
+
+def _parse(rows: list[list[object]], result: ImportResult) -> list[dict]:
+    header_index = next((i for i, r in enumerate(rows) if any(not _blank(c) for c in r)), None)
+    if header_index is None:
+        raise ImportFileError("Filen har ingen overskriftsrække")
+    header = [_norm_header(c) for c in rows[header_index]]
+    columns: dict[str, int] = {}
+    for key, aliases in ALIASES.items():
+        for alias in aliases:
+            if _norm_header(alias) in header:
+                columns[key] = header.index(_norm_header(alias))
+                break
+    missing = [LABELS[k] for k in REQUIRED if k not in columns]
+    if missing:
+        raise ImportFileError(f"Kolonner mangler: {', '.join(missing)}")
+
+    parsed: list[dict] = []
+    seen: dict[str, int] = {}
+    for offset, raw in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if all(_blank(c) for c in raw):
+            continue
+        result.rows += 1
+
+        def cell(key: str) -> object:
+            idx = columns.get(key)
+            return raw[idx] if idx is not None and idx < len(raw) else None
+
+        record: dict = {"row": offset}
+        errors_before = len(result.errors)
+        for key in ("employee_number", "name", "unit_code", "institution_code"):
+            record[key] = _text(cell(key))
+            if not record[key]:
+                result.errors.append(RowError(offset, LABELS[key], "Skal udfyldes"))
+        record["unit_name"] = _text(cell("unit_name")) or record["unit_code"]
+        record["job_title"] = _text(cell("job_title"))[:150]
+        record["manager_number"] = _text(cell("manager_number"))
+        email = _text(cell("email")).lower()
+        if email and not EMAIL_RE.match(email):
+            result.errors.append(RowError(offset, LABELS["email"], f"Ugyldig e-mailadresse: {email}"))
+        record["email"] = email or None
+        record["fte"] = Decimal("1.0000")
+        if not _blank(cell("fte")):
+            try:
+                record["fte"] = _fte(cell("fte"))
+            except ValueError as exc:
+                result.errors.append(RowError(offset, LABELS["fte"], str(exc)))
+        for key in ("start_date", "end_date"):
+            record[key] = None
+            if not _blank(cell(key)):
+                try:
+                    record[key] = _date(cell(key))
+                except ValueError as exc:
+                    result.errors.append(RowError(offset, LABELS[key], str(exc)))
+        if record["start_date"] and record["end_date"] and record["end_date"] < record["start_date"]:
+            result.errors.append(RowError(offset, LABELS["end_date"], "Slutdato ligger før startdato"))
+        number = record["employee_number"]
+        if number and number in seen:
+            result.errors.append(RowError(
+                offset, LABELS["employee_number"], f"Medarbejdernummer {number} står også i række {seen[number]}"
+            ))
+        elif number:
+            seen[number] = offset
+        if len(result.errors) == errors_before:
+            parsed.append(record)
+    return parsed
+
+
+async def run_import(
+    filename: str,
+    content: bytes,
+    *,
+    dry_run: bool,
+    mark_missing: bool = False,
+    principal: Principal | None,
+    today: date | None = None,
+) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    records = _parse(_read_rows(filename, content), result)
+    today = today or now().date()
+
+    institutions = {r["code"]: r["id"] for r in await Institution.select(Institution.id, Institution.code).run()}
+    units = {r["code"]: r for r in await Unit.select().run()}
+    employees = {r["employee_number"]: r for r in await Employee.select().run()}
+    in_file = {r["employee_number"] for r in records}
+    unit_code_by_id = {u["id"]: code for code, u in units.items()}
+    number_by_id = {e["id"]: n for n, e in employees.items()}
+
+    for record in records:
+        if record["institution_code"] not in institutions:
+            result.errors.append(RowError(record["row"], LABELS["institution_code"],
+                                          f"Ukendt tilbud: {record['institution_code']}"))
+        manager = record["manager_number"]
+        if manager and manager not in in_file and manager not in employees:
+            result.errors.append(RowError(record["row"], LABELS["manager_number"],
+                                          f"Ukendt leder: {manager}"))
+        if manager and manager == record["employee_number"]:
+            result.errors.append(RowError(record["row"], LABELS["manager_number"],
+                                          "En medarbejder kan ikke være sin egen leder"))
+    if result.errors:
+        result.errors.sort(key=lambda e: e.row)
+        return result
+
+    # Units: create new codes, update name or institution of known ones.
+    unit_changes: dict[str, dict] = {}
+    for record in records:
+        code = record["unit_code"]
+        wanted = {"name": record["unit_name"], "institution": institutions[record["institution_code"]]}
+        existing = units.get(code)
+        if existing is None:
+            if code not in unit_changes:
+                result.units_created.append(code)
+            unit_changes[code] = wanted
+        elif (existing["name"], existing["institution"]) != (wanted["name"], wanted["institution"]):
+            if code not in unit_changes:
+                result.units_updated.append(code)
+            unit_changes[code] = wanted
+
+    plans: list[tuple[str, dict]] = []  # ("create"|"update", values)
+    for record in records:
+        values = {
+            "name": record["name"],
+            "email": record["email"],
+            "job_title": record["job_title"],
+            "fte": record["fte"],
+            "start_date": record["start_date"],
+            "end_date": record["end_date"],
+            "unit_code": record["unit_code"],
+            "active": record["end_date"] is None or record["end_date"] >= today,
+            "manager_number": record["manager_number"] or None,
+            "employee_number": record["employee_number"],
+        }
+        existing = employees.get(record["employee_number"])
+        if existing is None:
+            result.created.append(record["employee_number"])
+            plans.append(("create", values))
+            if not values["active"]:
+                result.deactivated.append(record["employee_number"])
+            continue
+        current_unit_code = unit_code_by_id.get(existing["unit"])
+        changed = [
+            k for k in TRACKED
+            if (current_unit_code if k == "unit" else existing[k])
+            != (values["unit_code"] if k == "unit" else values[k])
+        ]
+        if number_by_id.get(existing["manager"]) != values["manager_number"]:
+            changed.append("manager")
+        if changed:
+            result.updated.append((record["employee_number"], changed))
+            if "active" in changed and not values["active"]:
+                result.deactivated.append(record["employee_number"])
+            plans.append(("update", values))
+        else:
+            result.unchanged += 1
+    missing = []
+    if mark_missing:
+        missing = [n for n, e in employees.items() if n not in in_file and e["active"]]
+        result.deactivated.extend(missing)
+
+    if dry_run:
+        return result
+
+    async with transaction():
+        stamp = now()
+        for code, values in unit_changes.items():
+            if code in units:
+                await Unit.update(values).where(Unit.code == code).run()
+            else:
+                await Unit.insert(Unit(code=code, **values)).run()
+        unit_ids = {r["code"]: r["id"] for r in await Unit.select(Unit.id, Unit.code).run()}
+        new_rows = []
+        for kind, values in plans:
+            row = {k: v for k, v in values.items() if k not in ("unit_code", "manager_number")}
+            row["unit"] = unit_ids[values["unit_code"]]
+            row["updated_at"] = stamp
+            if kind == "create":
+                new_rows.append(Employee(**row))
+            else:
+                await Employee.update(row).where(Employee.employee_number == values["employee_number"]).run()
+        for start in range(0, len(new_rows), 500):
+            await Employee.insert(*new_rows[start:start + 500]).run()
+        if missing:
+            await Employee.update({Employee.active: False, Employee.updated_at: stamp}).where(
+                Employee.employee_number.is_in(missing)
+            ).run()
+        ids = {r["employee_number"]: r["id"] for r in await Employee.select(Employee.id, Employee.employee_number).run()}
+        for _, values in plans:
+            manager = ids.get(values["manager_number"]) if values["manager_number"] else None
+            await Employee.update({Employee.manager: manager}).where(
+                Employee.employee_number == values["employee_number"]
+            ).run()
+        await audit.record(principal, "import", "employees", "", {
+            "file": filename, "created": len(result.created), "updated": len(result.updated),
+            "deactivated": len(result.deactivated), "units_created": len(result.units_created),
+        })
+    return result

@@ -1,0 +1,218 @@
+"""Organisation rules: what each person may see of institutions, units and employees."""
+
+from __future__ import annotations
+
+from hr import audit
+from hr.auth.principal import Principal
+from hr.auth.scope import visible_institution_ids, visible_unit_ids
+from hr.db import transaction
+from hr.forms import Page, ValidationError
+from hr.org.tables import (
+    Employee,
+    Institution,
+    InstitutionMethod,
+    InstitutionTargetGroup,
+    Method,
+    Unit,
+)
+
+EMPLOYEE_COLUMNS = (
+    Employee.id,
+    Employee.employee_number,
+    Employee.name,
+    Employee.email,
+    Employee.job_title,
+    Employee.fte,
+    Employee.start_date,
+    Employee.end_date,
+    Employee.active,
+    Employee.unit,
+    Employee.unit.name.as_alias("unit_name"),
+    Employee.unit.institution.as_alias("institution_id"),
+    Employee.unit.institution.name.as_alias("institution_name"),
+    Employee.manager,
+    Employee.manager.name.as_alias("manager_name"),
+)
+
+
+async def _methods_by_institution(ids: list[int] | None) -> dict[int, list[str]]:
+    query = InstitutionMethod.select(
+        InstitutionMethod.institution, InstitutionMethod.method.name.as_alias("name")
+    ).order_by(InstitutionMethod.method.name)
+    if ids is not None:
+        query = query.where(InstitutionMethod.institution.is_in(ids or [-1]))
+    out: dict[int, list[str]] = {}
+    for row in await query.run():
+        out.setdefault(row["institution"], []).append(row["name"])
+    return out
+
+
+async def _target_groups_by_institution(ids: list[int] | None) -> dict[int, list[str]]:
+    query = InstitutionTargetGroup.select(
+        InstitutionTargetGroup.institution,
+        InstitutionTargetGroup.target_group.name.as_alias("name"),
+    )
+    if ids is not None:
+        query = query.where(InstitutionTargetGroup.institution.is_in(ids or [-1]))
+    out: dict[int, list[str]] = {}
+    for row in await query.run():
+        out.setdefault(row["institution"], []).append(row["name"])
+    return out
+
+
+async def list_institutions(principal: Principal) -> list[dict]:
+    visible = await visible_institution_ids(principal)
+    query = Institution.select().order_by(Institution.name)
+    if visible is not None:
+        query = query.where(Institution.id.is_in(list(visible) or [-1]))
+    rows = await query.run()
+    ids = [r["id"] for r in rows]
+    methods = await _methods_by_institution(ids)
+    groups = await _target_groups_by_institution(ids)
+    counts = {
+        r["institution"]: r["count"]
+        for r in await Unit.select(Unit.institution, Unit.id.count().as_alias("count"))
+        .where(Unit.institution.is_in(ids or [-1]))
+        .group_by(Unit.institution)
+        .run()
+    }
+    for row in rows:
+        row["methods"] = methods.get(row["id"], [])
+        row["target_groups"] = groups.get(row["id"], [])
+        row["unit_count"] = counts.get(row["id"], 0)
+    return rows
+
+
+async def get_institution(principal: Principal, institution_id: int) -> dict | None:
+    visible = await visible_institution_ids(principal)
+    if visible is not None and institution_id not in visible:
+        return None
+    row = await Institution.select().where(Institution.id == institution_id).first().run()
+    if not row:
+        return None
+    row["methods"] = (await _methods_by_institution([institution_id])).get(institution_id, [])
+    row["method_ids"] = [
+        r["method"] for r in await InstitutionMethod.select(InstitutionMethod.method)
+        .where(InstitutionMethod.institution == institution_id).run()
+    ]
+    row["target_groups"] = (await _target_groups_by_institution([institution_id])).get(institution_id, [])
+    units = await Unit.select().where(Unit.institution == institution_id).order_by(Unit.name).run()
+    sizes = {
+        r["unit"]: r["count"]
+        for r in await Employee.select(Employee.unit, Employee.id.count().as_alias("count"))
+        .where(Employee.unit.is_in([u["id"] for u in units] or [-1]) & Employee.active.eq(True))
+        .group_by(Employee.unit)
+        .run()
+    }
+    visible_units = await visible_unit_ids(principal)
+    for unit in units:
+        unit["employee_count"] = sizes.get(unit["id"], 0)
+        unit["can_open"] = visible_units is None or unit["id"] in visible_units
+    row["units"] = units
+    return row
+
+
+async def get_unit(principal: Principal, unit_id: int) -> dict | None:
+    visible = await visible_unit_ids(principal)
+    if visible is not None and unit_id not in visible:
+        return None
+    unit = await Unit.select(
+        Unit.all_columns(), Unit.institution.name.as_alias("institution_name")
+    ).where(Unit.id == unit_id).first().run()
+    if not unit:
+        return None
+    unit["employees"] = await Employee.select(*EMPLOYEE_COLUMNS).where(
+        (Employee.unit == unit_id) & Employee.active.eq(True)
+    ).order_by(Employee.name).run()
+    await audit.record(principal, "read", "unit_employees", unit_id)
+    return unit
+
+
+async def search_employees(
+    principal: Principal,
+    q: str = "",
+    unit_id: int | None = None,
+    include_inactive: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[dict]:
+    visible = await visible_unit_ids(principal)
+    where = []
+    if visible is not None:
+        where.append(Employee.unit.is_in(list(visible) or [-1]))
+    if unit_id:
+        where.append(Employee.unit == unit_id)
+    if not include_inactive:
+        where.append(Employee.active.eq(True))
+    q = q.strip()
+    if q:
+        where.append(Employee.name.ilike(f"%{q}%") | (Employee.employee_number == q)
+                     | Employee.email.ilike(f"%{q}%"))
+    query = Employee.select(*EMPLOYEE_COLUMNS).order_by(Employee.name)
+    count = Employee.count()
+    for clause in where:
+        query = query.where(clause)
+        count = count.where(clause)
+    total = await count.run()
+    items = await query.limit(per_page).offset((page - 1) * per_page).run()
+    params = {"q": q, "unit": unit_id or "", "inactive": "1" if include_inactive else ""}
+    return Page(items=items, page=page, per_page=per_page, total=total, params=params)
+
+
+async def get_employee(principal: Principal, employee_id: int) -> dict | None:
+    row = await Employee.select(*EMPLOYEE_COLUMNS).where(Employee.id == employee_id).first().run()
+    if not row:
+        return None
+    if row["id"] != principal.employee_id:
+        visible = await visible_unit_ids(principal)
+        if visible is not None and row["unit"] not in visible:
+            return None
+    await audit.record(principal, "read", "employee", employee_id)
+    return row
+
+
+async def list_methods(active_only: bool = False) -> list[dict]:
+    query = Method.select().order_by(Method.name)
+    if active_only:
+        query = query.where(Method.active.eq(True))
+    return await query.run()
+
+
+async def add_method(principal: Principal, name: str, description: str = "") -> int:
+    name = " ".join(name.split())
+    errors = {}
+    if not name:
+        errors["name"] = "Skriv metodens navn"
+    elif len(name) > 100:
+        errors["name"] = "Navnet må højst være 100 tegn"
+    elif await Method.exists().where(Method.name.ilike(name)).run():
+        errors["name"] = "Metoden findes allerede"
+    if errors:
+        raise ValidationError(errors)
+    rows = await Method.insert(Method(name=name, description=description.strip())).returning(Method.id).run()
+    await audit.record(principal, "create", "method", rows[0]["id"], {"name": name})
+    return rows[0]["id"]
+
+
+async def set_method_active(principal: Principal, method_id: int, active: bool) -> bool:
+    rows = await Method.update({Method.active: active}).where(Method.id == method_id).returning(Method.id).run()
+    if rows:
+        await audit.record(principal, "update", "method", method_id, {"active": active})
+    return bool(rows)
+
+
+async def set_institution_methods(principal: Principal, institution_id: int, method_ids: list[int]) -> None:
+    if not await Institution.exists().where(Institution.id == institution_id).run():
+        raise ValidationError({"institution": "Tilbuddet findes ikke"})
+    wanted = set(method_ids)
+    known = {r["id"] for r in await Method.select(Method.id).where(Method.id.is_in(list(wanted) or [-1])).run()}
+    if wanted - known:
+        raise ValidationError({"methods": "En eller flere metoder findes ikke"})
+    async with transaction():
+        await InstitutionMethod.delete().where(InstitutionMethod.institution == institution_id).run()
+        if wanted:
+            await InstitutionMethod.insert(
+                *[InstitutionMethod(institution=institution_id, method=m) for m in sorted(wanted)]
+            ).run()
+    await audit.record(principal, "update", "institution_methods", institution_id,
+                       {"methods": sorted(wanted)})

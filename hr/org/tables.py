@@ -1,0 +1,68 @@
+from decimal import Decimal
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Method(Table, tablename="org_method"):
+    """A professional method (KRAP, Low Arousal, TEACCH ...): a maintained list."""
+
+    name = Varchar(length=100, unique=True)
+    description = Text(default="")
+    active = Boolean(default=True)
+
+
+class TargetGroup(Table, tablename="org_target_group"):
+    name = Varchar(length=150, unique=True)
+
+
+class Institution(Table, tablename="org_institution"):
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=100, default="")
+    places = Integer(default=0)
+    active = Boolean(default=True)
+
+
+class InstitutionMethod(Table, tablename="org_institution_method"):
+    institution = ForeignKey(Institution, on_delete=OnDelete.cascade, index=True)
+    method = ForeignKey(Method, on_delete=OnDelete.restrict, index=True)
+
+
+class InstitutionTargetGroup(Table, tablename="org_institution_target_group"):
+    institution = ForeignKey(Institution, on_delete=OnDelete.cascade, index=True)
+    target_group = ForeignKey(TargetGroup, on_delete=OnDelete.restrict)
+
+
+class Unit(Table, tablename="org_unit"):
+    code = Varchar(length=30, unique=True)
+    name = Varchar(length=200)
+    institution = ForeignKey(Institution, on_delete=OnDelete.restrict, index=True)
+    active = Boolean(default=True)
+
+
+class Employee(Table, tablename="org_employee"):
+    """An employment as payroll knows it. Identified by employee number, never CPR."""
+
+    employee_number = Varchar(length=30, unique=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254, null=True, default=None, index=True)
+    job_title = Varchar(length=150, default="")
+    fte = Numeric(digits=(5, 4), default=Decimal("1"))
+    start_date = Date(null=True, default=None)
+    end_date = Date(null=True, default=None)
+    unit = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
+    manager = ForeignKey("self", null=True, on_delete=OnDelete.set_null)
+    active = Boolean(default=True, index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())

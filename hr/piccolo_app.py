@@ -1,0 +1,37 @@
+"""The core Piccolo app: organisation, accounts and audit. Domains have their own apps."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from hr.audit import AuditEvent
+from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
+from hr.org.tables import (
+    Employee,
+    Institution,
+    InstitutionMethod,
+    InstitutionTargetGroup,
+    Method,
+    TargetGroup,
+    Unit,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="hr",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[
+        Method,
+        TargetGroup,
+        Institution,
+        InstitutionMethod,
+        InstitutionTargetGroup,
+        Unit,
+        Employee,
+        Account,
+        RoleAssignment,
+        Session,
+        LoginAttempt,
+        ApiToken,
+        AuditEvent,
+    ],
+)

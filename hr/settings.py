@@ -1,0 +1,107 @@
+"""Settings read from environment variables, with defaults that are safe for a developer."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+TIMEZONE = ZoneInfo("Europe/Copenhagen")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODES = ("dev", "demo", "production")
+
+
+class SettingsError(RuntimeError):
+    """Raised when the service must not start with the configuration it was given."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = "dev"
+    database_url: str = field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'hr.sqlite'}")
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "HR Socialområdet <hr-noreply@example.invalid>"
+    session_hours: int = 10
+    timezone: ZoneInfo = TIMEZONE
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> str:
+        if self.is_postgres:
+            raise SettingsError("Databasen er PostgreSQL, ikke SQLite")
+        return self.database_url.removeprefix("sqlite:///")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        mode = env.get("HR_MODE", "dev").strip().lower()
+        if mode not in MODES:
+            raise SettingsError(f"HR_MODE skal være en af {', '.join(MODES)} (fik {mode!r})")
+        secret = env.get("HR_SECRET_KEY", "")
+        if not secret:
+            if mode == "production":
+                raise SettingsError(
+                    "HR_SECRET_KEY mangler: tjenesten starter ikke i produktion uden en hemmelig nøgle"
+                )
+            # A fixed development key: sessions survive restarts in dev, and
+            # production can never run with it (checked above).
+            secret = "dev-only-secret-key-not-for-production-000000"
+        if mode == "production" and len(secret) < 32:
+            raise SettingsError("HR_SECRET_KEY skal være mindst 32 tegn i produktion")
+        url = env.get("HR_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'hr.sqlite'}"
+        if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise SettingsError(
+                "HR_DATABASE_URL skal begynde med sqlite:/// eller postgresql://"
+            )
+        try:
+            smtp_port = int(env.get("HR_SMTP_PORT", "25"))
+        except ValueError as exc:
+            raise SettingsError("HR_SMTP_PORT skal være et tal") from exc
+        return cls(
+            mode=mode,
+            database_url=url,
+            secret_key=secret,
+            base_url=env.get("HR_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            smtp_host=env.get("HR_SMTP_HOST", "127.0.0.1"),
+            smtp_port=smtp_port,
+            smtp_username=env.get("HR_SMTP_USERNAME", ""),
+            smtp_password=env.get("HR_SMTP_PASSWORD", ""),
+            smtp_starttls=_bool(env.get("HR_SMTP_STARTTLS"), False),
+            mail_from=env.get("HR_MAIL_FROM", cls.mail_from),
+            session_hours=int(env.get("HR_SESSION_HOURS", "10")),
+        )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+def set_settings(settings: Settings) -> None:
+    global _current
+    _current = settings

@@ -1,0 +1,1 @@
+"""Supervision: requirements, supervisors, booking and compliance."""

@@ -1,0 +1,1 @@
+"""Work environment: incident reporting, follow-up, orders (påbud) and workplace assessments (APV)."""
