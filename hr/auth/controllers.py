@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
@@ -25,7 +25,7 @@ class LoginController(Controller):
     include_in_schema = False
 
     @get("/login", opt=allow(PUBLIC), name="login")
-    async def login_form(self, request: Request, next: str = "/") -> Template | Redirect:
+    async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
         if request.user is not None:
             return Redirect(path=_safe_next(next))
         return Template("login.html", context={"next": _safe_next(next), "values": {}, "errors": {}})

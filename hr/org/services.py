@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from piccolo.query.functions.aggregate import Count
+
 from hr import audit
 from hr.auth.principal import Principal
 from hr.auth.scope import visible_institution_ids, visible_unit_ids
@@ -71,7 +73,7 @@ async def list_institutions(principal: Principal) -> list[dict]:
     groups = await _target_groups_by_institution(ids)
     counts = {
         r["institution"]: r["count"]
-        for r in await Unit.select(Unit.institution, Unit.id.count().as_alias("count"))
+        for r in await Unit.select(Unit.institution, Count())
         .where(Unit.institution.is_in(ids or [-1]))
         .group_by(Unit.institution)
         .run()
@@ -99,7 +101,7 @@ async def get_institution(principal: Principal, institution_id: int) -> dict | N
     units = await Unit.select().where(Unit.institution == institution_id).order_by(Unit.name).run()
     sizes = {
         r["unit"]: r["count"]
-        for r in await Employee.select(Employee.unit, Employee.id.count().as_alias("count"))
+        for r in await Employee.select(Employee.unit, Count())
         .where(Employee.unit.is_in([u["id"] for u in units] or [-1]) & Employee.active.eq(True))
         .group_by(Employee.unit)
         .run()
