@@ -1,0 +1,97 @@
+"""A real server process and Debian's chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = os.environ.get("HR_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "hr" / "static" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(database):
+    port = _free_port()
+    env = {**os.environ}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "hr.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError(f"server did not start: {proc.stdout.read().decode()[:2000]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+async def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's chromium is required at {CHROMIUM} (make test installs it)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def phone(browser):
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                        has_touch=True, locale="da-DK", bypass_csp=True)
+    yield context
+    await context.close()
+
+
+@pytest.fixture
+async def desktop(browser):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK",
+                                        bypass_csp=True)
+    yield context
+    await context.close()
+
+
+async def check_accessibility(page, name: str) -> None:
+    """axe-core with the WCAG 2.1 A/AA rules; zero violations allowed. Saves a screenshot.
+    (bypass_csp lets the test inject axe; the app itself serves no inline script.)"""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    violations = [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in result["violations"]
+    ]
+    assert not violations, f"{name}: " + json.dumps(violations, indent=1, ensure_ascii=False)

@@ -1,0 +1,65 @@
+"""Friendly error pages, security headers and public pages."""
+
+from tests.conftest import World, login
+
+
+async def test_an_unknown_page_gives_a_friendly_danish_404(client, world):
+    await login(client, World.STAFF)
+    response = await client.get("/findes-ikke")
+    assert response.status_code == 404
+    assert "Siden findes ikke" in response.text
+    assert '<html lang="da">' in response.text
+
+
+async def test_a_forbidden_page_gives_a_friendly_danish_403(client, world):
+    await login(client, World.STAFF)
+    response = await client.get("/admin/revisionslog")
+    assert response.status_code == 403
+    assert "Ingen adgang" in response.text
+
+
+async def test_an_unknown_record_gives_404(client, world):
+    await login(client, World.HR)
+    assert (await client.get("/medarbejdere/999999")).status_code == 404
+    assert (await client.get("/organisation/tilbud/999999")).status_code == 404
+    assert (await client.get("/medarbejdere/abc")).status_code in (400, 404)
+
+
+async def test_pages_send_security_headers(client, world):
+    response = await client.get("/login")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["cache-control"] == "no-store"
+    assert "strict-transport-security" not in response.headers
+
+
+async def test_navigation_follows_the_role(client, new_client, world):
+    await login(client, World.STAFF)
+    staff_page = (await client.get("/")).text
+    assert 'href="/medarbejdere"' not in staff_page
+    hr = new_client()
+    await login(hr, World.HR)
+    hr_page = (await hr.get("/")).text
+    for href in ("/organisation", "/medarbejdere", "/admin/import", "/admin/revisionslog"):
+        assert f'href="{href}"' in hr_page
+
+
+async def test_every_page_links_the_accessibility_statement(client, world):
+    assert 'href="/tilgaengelighed"' in (await client.get("/login")).text
+    assert "WCAG 2.1" in (await client.get("/tilgaengelighed")).text
+
+
+async def test_the_audit_log_page_filters(client, world):
+    await login(client, World.LEADER)
+    await client.get(f"/medarbejdere/{world.staff_employee}")
+    hr_client = client
+    await hr_client.post("/logout", data={"_csrf_token": hr_client.cookies.get("csrftoken")})
+    await login(hr_client, World.HR)
+    page = await hr_client.get("/admin/revisionslog?entity=employee")
+    assert World.LEADER in page.text
+    assert "1 hændelser" in page.text
+    none = await hr_client.get("/admin/revisionslog?actor=nobody&fra=2020-01-01&til=ugyldig")
+    assert "0 hændelser" in none.text
