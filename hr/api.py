@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from litestar.params import FromPath, FromQuery
 from litestar import Controller, Request, Router, get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from hr.auth.rules import allow
 from hr.org import services as org

@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     from hr.api import api_router
     from hr.audit.controllers import AuditController
+    from hr.auth.account_controllers import AccountController, OwnPasswordController
     from hr.auth.controllers import ApiTokenController, LoginController
     from hr.org.controllers import ImportController, MethodController, OrganisationController
     from hr.pages import PageController
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MethodController,
             ImportController,
             ApiTokenController,
+            AccountController,
+            OwnPasswordController,
             AuditController,
             api_router,
             *_static_routers(),

@@ -198,7 +198,7 @@ async def _load(rng: random.Random, password_hash: str) -> None:
 
     fixed = {(0, 1, "leader"): f"leder@{DOMAIN}", (0, 0, "head"): f"forstander@{DOMAIN}",
              (1, 1, "leader"): f"leder2@{DOMAIN}"}
-    for i, (inst_id, code, name, units) in enumerate(institutions):
+    for i, (*_, units) in enumerate(institutions):
         person(units[0]["id"], "Forstander", "head", i, 0, fixed.get((i, 0, "head")))
         for k in range(4):
             person(units[0]["id"] if k == 0 else units[1 + k % (len(units) - 1)]["id"],

@@ -31,6 +31,7 @@ NAV = [
     ("Medarbejdere", "/medarbejdere", {Role.LEADER, Role.HR}),
     ("Metoder", "/admin/metoder", {Role.HR}),
     ("Import", "/admin/import", {Role.HR}),
+    ("Brugere", "/admin/brugere", {Role.HR}),
     ("API-nøgler", "/admin/api-noegler", {Role.HR}),
     ("Revisionslog", "/admin/revisionslog", {Role.HR}),
 ]

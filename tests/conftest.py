@@ -14,8 +14,8 @@ import pytest
 
 ENGINE = os.environ.get("HR_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("HR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-PG_DB = f"hr_test_{WORKER}"
+# One database per test process: parallel runs (two checkouts, xdist workers) never collide.
+PG_DB = f"hr_test_{os.getpid()}"
 
 
 def _prepare_url() -> str:
@@ -70,6 +70,16 @@ async def _recreate_pg_database() -> None:
         await conn.close()
 
 
+async def _drop_pg_database() -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 def all_tables():
     from piccolo.conf.apps import Finder
 
@@ -86,6 +96,8 @@ async def database():
     await migrate()
     yield
     await db.stop()
+    if ENGINE == "postgres":
+        await _drop_pg_database()
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ async def empty_database_url():
         return
     import asyncpg
 
-    name = "hr_test_migrations"
+    name = f"hr_test_migrations_{os.getpid()}"
     conn = await asyncpg.connect(PG_ADMIN_URL)
     await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await conn.execute(f'CREATE DATABASE "{name}"')

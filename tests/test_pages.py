@@ -63,3 +63,35 @@ async def test_the_audit_log_page_filters(client, world):
     assert "1 hændelser" in page.text
     none = await hr_client.get("/admin/revisionslog?actor=nobody&fra=2020-01-01&til=ugyldig")
     assert "0 hændelser" in none.text
+
+
+async def test_an_unexpected_error_gives_a_friendly_500_page_and_json_for_the_api():
+    """The app's own exception handlers and templates, on a route that fails on purpose."""
+    import httpx
+    from litestar import Litestar, get
+    from litestar.plugins.jinja import JinjaTemplateEngine
+    from litestar.template.config import TemplateConfig
+
+    from hr.settings import PROJECT_ROOT
+    from hr.web import EXCEPTION_HANDLERS, register_template_helpers
+
+    @get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("kaput")
+
+    @get("/api/v1/boom")
+    async def api_boom() -> None:
+        raise RuntimeError("kaput")
+
+    app = Litestar([boom, api_boom], exception_handlers=EXCEPTION_HANDLERS,
+                   template_config=TemplateConfig(directory=PROJECT_ROOT / "templates",
+                                                  engine=JinjaTemplateEngine,
+                                                  engine_callback=register_template_helpers))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        page = await c.get("/boom")
+        assert page.status_code == 500
+        assert "Der skete en fejl" in page.text
+        assert "kaput" not in page.text
+        api = await c.get("/api/v1/boom")
+        assert api.status_code == 500
+        assert api.json()["status_code"] == 500

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.employees": frozenset({Role.LEADER, Role.HR}),
     # Maintaining organisation data, import, accounts, roles, tokens, audit log.
     "org.manage": frozenset({Role.HR}),
+    "accounts.manage": frozenset({Role.HR}),
     "audit.view": frozenset({Role.HR}),
     "api.admin": frozenset({Role.HR}),
 }

@@ -192,7 +192,7 @@ def _parse(rows: list[list[object]], result: ImportResult) -> list[dict]:
             continue
         result.rows += 1
 
-        def cell(key: str) -> object:
+        def cell(key: str, raw: list = raw) -> object:
             idx = columns.get(key)
             return raw[idx] if idx is not None and idx < len(raw) else None
 
@@ -353,7 +353,8 @@ async def run_import(
             await Employee.update({Employee.active: False, Employee.updated_at: stamp}).where(
                 Employee.employee_number.is_in(missing)
             ).run()
-        ids = {r["employee_number"]: r["id"] for r in await Employee.select(Employee.id, Employee.employee_number).run()}
+        ids = {r["employee_number"]: r["id"]
+               for r in await Employee.select(Employee.id, Employee.employee_number).run()}
         for _, values in plans:
             manager = ids.get(values["manager_number"]) if values["manager_number"] else None
             await Employee.update({Employee.manager: manager}).where(

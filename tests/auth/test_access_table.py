@@ -43,6 +43,15 @@ ACCESS = {
     ("POST", "/admin/api-noegler"): expect(ok=("hr",)),
     ("POST", "/admin/api-noegler/{token_id:int}/tilbagekald"): expect(ok=("hr",)),
     ("GET", "/admin/revisionslog"): expect(ok=("hr",)),
+    ("GET", "/admin/brugere"): expect(ok=("hr",)),
+    ("POST", "/admin/brugere"): expect(ok=("hr",)),
+    ("GET", "/admin/brugere/{account_id:int}"): expect(ok=("hr",)),
+    ("POST", "/admin/brugere/{account_id:int}/roller"): expect(ok=("hr",)),
+    ("POST", "/admin/brugere/{account_id:int}/roller/{assignment_id:int}/fjern"): expect(ok=("hr",)),
+    ("POST", "/admin/brugere/{account_id:int}/adgangskode"): expect(ok=("hr",)),
+    ("POST", "/admin/brugere/{account_id:int}/status"): expect(ok=("hr",)),
+    ("GET", "/profil/adgangskode"): expect(ok=LOGGED_IN),
+    ("POST", "/profil/adgangskode"): expect(ok=LOGGED_IN),
     ("GET", "/api/v1/me"): expect(ok=LOGGED_IN),
     ("GET", "/api/v1/institutions"): expect(ok=("leader", "amr", "hr", "other")),
     ("GET", "/api/v1/employees"): expect(ok=("leader", "hr", "other")),
@@ -122,7 +131,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
     else:
         await client.get("/login")
     values = {"institution_id": world.inst_a, "unit_id": world.unit_a1, "employee_id": world.staff_employee,
-              "method_id": world.method_krap, "token_id": spare_id, "path": "openapi.json"}
+              "method_id": world.method_krap, "token_id": spare_id, "path": "openapi.json",
+              "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -137,6 +147,14 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
         if got != expected[persona]:
             failures.append(f"{method} {path}: expected {expected[persona]}, got {got} ({response.status_code})")
     assert not failures, "\n".join(failures)
+
+
+async def _supervisor_role(world):
+    from hr.auth.tables import RoleAssignment
+
+    row = await RoleAssignment.select(RoleAssignment.id).where(
+        RoleAssignment.account == world.accounts["supervisor"]).first().run()
+    return row["id"]
 
 
 async def _token_ids():

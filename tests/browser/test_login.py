@@ -39,8 +39,10 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     page = await desktop.new_page()
     await log_in(page, server_url, World.HR)
     await check_accessibility(page, "10-dashboard-hr")
-    for label, name in [("Organisation", "11-organisation"), ("Medarbejdere", "12-medarbejdere"),
-                        ("Metoder", "13-metoder"), ("Import", "14-import"), ("API-nøgler", "15-api-noegler"),
+    for label, name in [("Organisation", "11-organisation"),
+                        ("Medarbejdere", "12-medarbejdere"),
+                        ("Metoder", "13-metoder"), ("Import", "14-import"),
+                        ("Brugere", "15-brugere"), ("API-nøgler", "15-api-noegler"),
                         ("Revisionslog", "16-revisionslog")]:
         await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label).click()
         await page.wait_for_load_state()
@@ -51,5 +53,11 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     await check_accessibility(page, "18-afdeling")
     await page.goto(f"{server_url}/medarbejdere/{world.staff_employee}")
     await check_accessibility(page, "19-medarbejder")
+    await page.goto(f"{server_url}/admin/brugere/{world.accounts['leader']}")
+    await check_accessibility(page, "21-bruger")
+    await page.goto(f"{server_url}/profil/adgangskode")
+    await check_accessibility(page, "22-adgangskode")
+    await page.goto(f"{server_url}/api/v1/schema/openapi.json")
+    assert "HR Socialområdet API" in await page.content()
     await page.goto(f"{server_url}/findes-ikke")
     await check_accessibility(page, "20-404")

@@ -12,7 +12,8 @@ from hr.org.importer import ImportFileError, run_import
 from hr.org.tables import Employee, Unit
 from tests.conftest import World, login, post_form
 
-HEADER = "Medarbejdernummer;Navn;E-mail;Stilling;Beskæftigelsesgrad;Startdato;Slutdato;Afdelingskode;Afdeling;Tilbudskode;Leder"
+HEADER = ("Medarbejdernummer;Navn;E-mail;Stilling;Beskæftigelsesgrad;Startdato;Slutdato;"
+          "Afdelingskode;Afdeling;Tilbudskode;Leder")
 
 
 def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
@@ -134,7 +135,8 @@ async def test_missing_columns_reject_the_file(world):
     import pytest
 
     with pytest.raises(ImportFileError, match="Kolonner mangler: Tilbudskode"):
-        await run_import("loen.csv", csv_bytes("1;A;;;;;;A1;;", header="Medarbejdernummer;Navn;E-mail;Stilling;Beskæftigelsesgrad;Startdato;Slutdato;Afdelingskode;Afdeling"), dry_run=True, principal=None)
+        header = HEADER.rsplit(";", 2)[0]
+        await run_import("loen.csv", csv_bytes("1;A;;;;;;A1;;", header=header), dry_run=True, principal=None)
 
 
 async def test_it_reads_windows_1252_csv_with_commas(world):
@@ -142,7 +144,8 @@ async def test_it_reads_windows_1252_csv_with_commas(world):
                         header=HEADER.replace(";", ","), encoding="cp1252")
     result = await run_import("loen.csv", content, dry_run=False, principal=None)
     assert result.ok, result.errors
-    assert (await Employee.select(Employee.name).where(Employee.employee_number == "2005").first().run())["name"] == "Søs Ærø"
+    row = await Employee.select(Employee.name).where(Employee.employee_number == "2005").first().run()
+    assert row["name"] == "Søs Ærø"
 
 
 def xlsx_bytes(rows) -> bytes:
@@ -158,7 +161,8 @@ def xlsx_bytes(rows) -> bytes:
 async def test_it_reads_an_xlsx_export_with_date_cells(world):
     content = xlsx_bytes([
         HEADER.split(";"),
-        [3001, "Xenia Xlsx", "x@test.example", "Sygeplejerske", 0.5, date(2018, 5, 1), None, "A1", "Afdeling A1", "A", None],
+        [3001, "Xenia Xlsx", "x@test.example", "Sygeplejerske", 0.5, date(2018, 5, 1), None,
+         "A1", "Afdeling A1", "A", None],
     ])
     result = await run_import("loen.xlsx", content, dry_run=False, principal=None)
     assert result.ok, result.errors

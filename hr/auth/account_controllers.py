@@ -1,0 +1,128 @@
+"""HR's user administration and everyone's own password page."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from hr.auth import accounts
+from hr.auth.rules import allow
+from hr.forms import ValidationError, page_number
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class AccountController(Controller):
+    path = "/admin/brugere"
+    include_in_schema = False
+
+    @get("/", opt=allow("accounts.manage"), name="accounts")
+    async def index(self, request: Request) -> Template:
+        params = request.query_params
+        result = await accounts.list_accounts(q=str(params.get("q", ""))[:100],
+                                              role=str(params.get("rolle", "")),
+                                              page=page_number(params.get("side")))
+        return Template("admin/accounts.html", context={
+            "result": result, "choices": await accounts.scope_choices(), "errors": {}, "values": {}})
+
+    @post("/", opt=allow("accounts.manage"), name="account_create")
+    async def create(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        values = {k: str(form.get(k, "")) for k in ("email", "name", "password")}
+        try:
+            account_id = await accounts.create_account(request.user, values["email"], values["name"],
+                                                       values["password"])
+        except ValidationError as exc:
+            values["password"] = ""
+            result = await accounts.list_accounts()
+            return Template("admin/accounts.html", status_code=400, context={
+                "result": result, "choices": await accounts.scope_choices(), "errors": exc.errors,
+                "values": values})
+        return Redirect(path=f"/admin/brugere/{account_id}")
+
+    async def _detail(self, request: Request, account_id: int, errors=None, values=None,
+                      status: int = 200, notice: str = "") -> Template:
+        account = await accounts.get_account(request.user, account_id)
+        if account is None:
+            raise NotFoundException()
+        return Template("admin/account.html", status_code=status, context={
+            "account": account, "choices": await accounts.scope_choices(), "errors": errors or {},
+            "values": values or {}, "notice": notice})
+
+    @get("/{account_id:int}", opt=allow("accounts.manage"), name="account")
+    async def detail(self, request: Request, account_id: FromPath[int]) -> Template:
+        return await self._detail(request, account_id)
+
+    @post("/{account_id:int}/roller", opt=allow("accounts.manage"), name="account_role_add")
+    async def add_role(self, request: Request, account_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        values = {"role": str(form.get("role", "")), "institution": _int(form.get("institution")),
+                  "unit": _int(form.get("unit")), "staff_responsibility": form.get("staff_responsibility") == "1"}
+        try:
+            await accounts.add_role(request.user, account_id, values["role"], values["institution"],
+                                    values["unit"], values["staff_responsibility"])
+        except ValidationError as exc:
+            if "account" in exc.errors:
+                raise NotFoundException() from exc
+            return await self._detail(request, account_id, exc.errors, values, status=400)
+        return Redirect(path=f"/admin/brugere/{account_id}")
+
+    @post("/{account_id:int}/roller/{assignment_id:int}/fjern", opt=allow("accounts.manage"),
+          name="account_role_remove")
+    async def remove_role(self, request: Request, account_id: FromPath[int],
+                          assignment_id: FromPath[int]) -> Template | Redirect:
+        try:
+            removed = await accounts.remove_role(request.user, account_id, assignment_id)
+        except ValidationError as exc:
+            return await self._detail(request, account_id, exc.errors, status=400)
+        if not removed:
+            raise NotFoundException()
+        return Redirect(path=f"/admin/brugere/{account_id}")
+
+    @post("/{account_id:int}/adgangskode", opt=allow("accounts.manage"), name="account_password")
+    async def set_password(self, request: Request, account_id: FromPath[int]) -> Template:
+        form = await request.form()
+        try:
+            await accounts.set_password(request.user, account_id, str(form.get("password", "")))
+        except ValidationError as exc:
+            if "account" in exc.errors:
+                raise NotFoundException() from exc
+            return await self._detail(request, account_id, exc.errors, status=400)
+        return await self._detail(
+            request, account_id, notice="Adgangskoden er ændret, og brugerens andre sessioner er afsluttet.")
+
+    @post("/{account_id:int}/status", opt=allow("accounts.manage"), name="account_status")
+    async def set_status(self, request: Request, account_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        try:
+            if not await accounts.set_active(request.user, account_id, form.get("active") == "1"):
+                raise NotFoundException()
+        except ValidationError as exc:
+            return await self._detail(request, account_id, exc.errors, status=400)
+        return Redirect(path=f"/admin/brugere/{account_id}")
+
+
+class OwnPasswordController(Controller):
+    path = "/profil/adgangskode"
+    include_in_schema = False
+
+    @get("/", opt=allow("self"), name="own_password")
+    async def form(self) -> Template:
+        return Template("password.html", context={"errors": {}, "done": False})
+
+    @post("/", opt=allow("self"), name="own_password_submit")
+    async def submit(self, request: Request) -> Template:
+        form = await request.form()
+        try:
+            await accounts.change_own_password(request.user, str(form.get("current", "")),
+                                               str(form.get("new", "")), str(form.get("repeat", "")))
+        except ValidationError as exc:
+            return Template("password.html", status_code=400, context={"errors": exc.errors, "done": False})
+        return Template("password.html", context={"errors": {}, "done": True})

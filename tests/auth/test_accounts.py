@@ -1,0 +1,110 @@
+"""HR administers users and roles; everyone changes their own password."""
+
+import re
+
+from hr.audit import AuditEvent
+from hr.auth.principal import Role
+from hr.auth.services import load_principal
+from hr.auth.tables import Account, RoleAssignment, Session
+from tests.conftest import PASSWORD, World, login, post_form
+
+
+async def test_hr_makes_an_employee_leader_of_a_unit_and_the_scope_follows(client, new_client, world):
+    await login(client, World.HR)
+    ib = await Account.insert(Account(email="ib@test.example", name="Ib Kollega")).returning(Account.id).run()
+    account_id = ib[0]["id"]
+    page = f"/admin/brugere/{account_id}"
+    response = await post_form(client, f"{page}/roller", {"role": "leader", "institution": str(world.inst_a),
+                                                            "unit": str(world.unit_a2), "staff_responsibility": "1"},
+                               token_from=page)
+    assert response.status_code == 302
+    principal = await load_principal(account_id)
+    assert principal.leader_unit_ids == {world.unit_a2}
+    assert principal.staff_responsibility
+    assert await AuditEvent.count().where((AuditEvent.entity == "role") & (AuditEvent.action == "create")).run() == 1
+
+
+async def test_a_unit_of_another_institution_is_refused_with_a_field_error(client, world):
+    await login(client, World.HR)
+    page = f"/admin/brugere/{world.accounts['supervisor']}"
+    response = await post_form(client, f"{page}/roller", {"role": "leader", "institution": str(world.inst_a),
+                                                            "unit": str(world.unit_b1)}, token_from=page)
+    assert response.status_code == 400
+    assert "Afdelingen hører ikke til det valgte tilbud" in response.text
+    missing = await post_form(client, f"{page}/roller", {"role": "amr"}, token_from=page)
+    assert "Vælg det tilbud, rollen gælder for" in missing.text
+    assert await RoleAssignment.count().where(RoleAssignment.account == world.accounts["supervisor"]).run() == 1
+
+
+async def test_hr_removes_a_role(client, world):
+    await login(client, World.HR)
+    role = await RoleAssignment.select(RoleAssignment.id).where(
+        RoleAssignment.account == world.accounts["amr"]).first().run()
+    page = f"/admin/brugere/{world.accounts['amr']}"
+    response = await post_form(client, f"{page}/roller/{role['id']}/fjern", token_from=page)
+    assert response.status_code == 302
+    assert Role.AMR not in (await load_principal(world.accounts["amr"])).roles
+
+
+async def test_hr_cannot_remove_their_own_hr_role(client, world):
+    await login(client, World.HR)
+    role = await RoleAssignment.select(RoleAssignment.id).where(
+        RoleAssignment.account == world.accounts["hr"]).first().run()
+    page = f"/admin/brugere/{world.accounts['hr']}"
+    response = await post_form(client, f"{page}/roller/{role['id']}/fjern", token_from=page)
+    assert response.status_code == 400
+    assert "Du kan ikke fjerne din egen HR-rolle" in response.text
+
+
+async def test_hr_creates_an_external_supervisor_account(client, new_client, world):
+    await login(client, World.HR)
+    weak = await post_form(client, "/admin/brugere", {"name": "Eva Ekstern", "email": "eva@ekstern.example",
+                                                      "password": "kort"}, token_from="/admin/brugere")
+    assert weak.status_code == 400
+    assert "mindst 10 tegn" in weak.text
+    assert 'value="eva@ekstern.example"' in weak.text
+    ok = await post_form(client, "/admin/brugere", {"name": "Eva Ekstern", "email": "Eva@Ekstern.example",
+                                                    "password": "Ekstern-2026-x"}, token_from="/admin/brugere")
+    assert ok.status_code == 302
+    eva = new_client()
+    await login(eva, "eva@ekstern.example", "Ekstern-2026-x")
+    duplicate = await post_form(client, "/admin/brugere", {"name": "Eva", "email": "eva@ekstern.example",
+                                                           "password": "Ekstern-2026-x"}, token_from="/admin/brugere")
+    assert "Der findes allerede en bruger" in duplicate.text
+
+
+async def test_deactivating_an_account_ends_its_sessions(client, new_client, world):
+    staff = new_client()
+    await login(staff, World.STAFF)
+    await login(client, World.HR)
+    page = f"/admin/brugere/{world.accounts['staff']}"
+    await post_form(client, f"{page}/status", {"active": "0"}, token_from=page)
+    assert (await staff.get("/", follow_redirects=False)).status_code == 302
+    refused = await post_form(new_client(), "/login", {"email": World.STAFF, "password": PASSWORD})
+    assert refused.status_code == 400
+
+
+async def test_a_person_changes_their_own_password_and_other_sessions_end(client, new_client, world):
+    other = new_client()
+    await login(other, World.STAFF)
+    await login(client, World.STAFF)
+    path = "/profil/adgangskode"
+    wrong = await post_form(client, path, {"current": "nej", "new": "Ny-adgang-2027", "repeat": "Andet-2027x"},
+                            token_from=path)
+    assert wrong.status_code == 400
+    assert "Den nuværende adgangskode er forkert" in wrong.text
+    assert "De to nye adgangskoder er ikke ens" in wrong.text
+    ok = await post_form(client, path, {"current": PASSWORD, "new": "Ny-adgang-2027", "repeat": "Ny-adgang-2027"},
+                         token_from=path)
+    assert "Din adgangskode er skiftet" in ok.text
+    assert (await client.get("/")).status_code == 200
+    assert (await other.get("/", follow_redirects=False)).status_code == 302
+    assert await Session.count().run() == 1
+    await login(new_client(), World.STAFF, "Ny-adgang-2027")
+
+
+async def test_the_user_list_filters_by_role(client, world):
+    await login(client, World.HR)
+    page = await client.get("/admin/brugere?rolle=leader")
+    assert "2 brugere fundet" in page.text
+    assert re.search(r"Lene Leder.*Afdeling A1", page.text, re.S)
