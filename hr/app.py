@@ -84,7 +84,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from hr.audit.controllers import AuditController
     from hr.auth.account_controllers import AccountController, OwnPasswordController
     from hr.auth.controllers import ApiTokenController, LoginController
-    from hr.org.controllers import ImportController, MethodController, OrganisationController
+    from hr.org.controllers import (
+        ImportController,
+        InstitutionAdminController,
+        MethodController,
+        OrganisationController,
+    )
     from hr.pages import PageController
 
     openapi = OpenAPIConfig(
@@ -108,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageController,
             LoginController,
             OrganisationController,
+            InstitutionAdminController,
             MethodController,
             ImportController,
             ApiTokenController,

@@ -142,3 +142,57 @@ class ImportController(Controller):
         return Template("org/import.html", status_code=200 if result.ok else 400, context={
             "result": result, "values": values, "errors": {}, "filename": upload.filename,
         })
+
+
+class InstitutionAdminController(Controller):
+    """HR creates and edits institutions (tilbud) and their target groups."""
+
+    include_in_schema = False
+
+    async def _form(self, request: Request, institution: dict | None, errors=None, values=None,
+                    status: int = 200) -> Template:
+        return Template("org/institution_form.html", status_code=status, context={
+            "institution": institution, "target_groups": await services.list_target_groups(),
+            "errors": errors or {}, "values": values if values is not None else (institution or {}),
+        })
+
+    @staticmethod
+    async def _values(request: Request) -> dict:
+        form = await request.form()
+        ids = [_int_or_none(v) for v in form.getall("target_groups")] if "target_groups" in form else []
+        return {k: str(form.get(k, "")) for k in ("code", "name", "kind", "places", "new_target_group")} | {
+            "target_group_ids": [i for i in ids if i is not None], "bad_ids": None in ids}
+
+    async def _save(self, request: Request, institution_id: int | None) -> Template | Redirect:
+        values = await self._values(request)
+        institution = await services.get_institution(request.user, institution_id) if institution_id else None
+        if institution_id and institution is None:
+            raise NotFoundException()
+        try:
+            if values["bad_ids"]:
+                raise ValidationError({"target_groups": "Ugyldigt valg af målgruppe"})
+            saved = await services.save_institution(
+                request.user, institution_id, values["code"], values["name"], values["kind"], values["places"],
+                values["target_group_ids"], values["new_target_group"])
+        except ValidationError as exc:
+            return await self._form(request, institution, exc.errors, values, status=400)
+        return Redirect(path=f"/organisation/tilbud/{saved}")
+
+    @get("/organisation/tilbud/ny", opt=allow("org.manage"), name="institution_new")
+    async def new(self, request: Request) -> Template:
+        return await self._form(request, None, values={})
+
+    @post("/organisation/tilbud/ny", opt=allow("org.manage"), name="institution_create")
+    async def create(self, request: Request) -> Template | Redirect:
+        return await self._save(request, None)
+
+    @get("/organisation/tilbud/{institution_id:int}/rediger", opt=allow("org.manage"), name="institution_edit")
+    async def edit(self, request: Request, institution_id: FromPath[int]) -> Template:
+        institution = await services.get_institution(request.user, institution_id)
+        if institution is None:
+            raise NotFoundException()
+        return await self._form(request, institution)
+
+    @post("/organisation/tilbud/{institution_id:int}/rediger", opt=allow("org.manage"), name="institution_update")
+    async def update(self, request: Request, institution_id: FromPath[int]) -> Template | Redirect:
+        return await self._save(request, institution_id)

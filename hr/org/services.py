@@ -15,6 +15,7 @@ from hr.org.tables import (
     InstitutionMethod,
     InstitutionTargetGroup,
     Method,
+    TargetGroup,
     Unit,
 )
 
@@ -98,6 +99,10 @@ async def get_institution(principal: Principal, institution_id: int) -> dict | N
         .where(InstitutionMethod.institution == institution_id).run()
     ]
     row["target_groups"] = (await _target_groups_by_institution([institution_id])).get(institution_id, [])
+    row["target_group_ids"] = [
+        r["target_group"] for r in await InstitutionTargetGroup.select(InstitutionTargetGroup.target_group)
+        .where(InstitutionTargetGroup.institution == institution_id).run()
+    ]
     units = await Unit.select().where(Unit.institution == institution_id).order_by(Unit.name).run()
     sizes = {
         r["unit"]: r["count"]
@@ -218,3 +223,67 @@ async def set_institution_methods(principal: Principal, institution_id: int, met
             ).run()
     await audit.record(principal, "update", "institution_methods", institution_id,
                        {"methods": sorted(wanted)})
+
+
+async def list_target_groups() -> list[dict]:
+    return await TargetGroup.select().order_by(TargetGroup.name).run()
+
+
+async def save_institution(principal: Principal, institution_id: int | None, code: str, name: str, kind: str,
+                           places: str, target_group_ids: list[int], new_target_group: str = "") -> int:
+    """Create (institution_id None) or update an institution with its target groups."""
+    code, name, kind = code.strip().upper(), " ".join(name.split()), " ".join(kind.split())
+    new_target_group = " ".join(new_target_group.split())
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = "Skriv tilbuddets kode"
+    elif len(code) > 20:
+        errors["code"] = "Koden må højst være 20 tegn"
+    else:
+        clash = Institution.exists().where(Institution.code == code)
+        if institution_id:
+            clash = clash.where(Institution.id != institution_id)
+        if await clash.run():
+            errors["code"] = "Et andet tilbud har allerede denne kode"
+    if not name:
+        errors["name"] = "Skriv tilbuddets navn"
+    elif len(name) > 200:
+        errors["name"] = "Navnet må højst være 200 tegn"
+    if len(kind) > 100:
+        errors["kind"] = "Typen må højst være 100 tegn"
+    try:
+        places_number = int(places or 0)
+        if places_number < 0 or places_number > 10000:
+            raise ValueError
+    except ValueError:
+        errors["places"] = "Antal pladser skal være et helt tal fra 0 og op"
+        places_number = 0
+    known = {r["id"] for r in await TargetGroup.select(TargetGroup.id).run()}
+    if set(target_group_ids) - known:
+        errors["target_groups"] = "En eller flere målgrupper findes ikke"
+    if len(new_target_group) > 150:
+        errors["new_target_group"] = "Målgruppen må højst være 150 tegn"
+    if institution_id and not await Institution.exists().where(Institution.id == institution_id).run():
+        errors["institution"] = "Tilbuddet findes ikke"
+    if errors:
+        raise ValidationError(errors)
+    values = {"code": code, "name": name, "kind": kind, "places": places_number}
+    creating = institution_id is None
+    async with transaction():
+        if institution_id:
+            await Institution.update(values).where(Institution.id == institution_id).run()
+        else:
+            institution_id = (await Institution.insert(Institution(**values)).returning(Institution.id).run())[0]["id"]
+        groups = set(target_group_ids)
+        if new_target_group:
+            existing = await TargetGroup.select(TargetGroup.id).where(
+                TargetGroup.name.ilike(new_target_group)).first().run()
+            groups.add(existing["id"] if existing else (await TargetGroup.insert(
+                TargetGroup(name=new_target_group)).returning(TargetGroup.id).run())[0]["id"])
+        await InstitutionTargetGroup.delete().where(InstitutionTargetGroup.institution == institution_id).run()
+        if groups:
+            await InstitutionTargetGroup.insert(*[
+                InstitutionTargetGroup(institution=institution_id, target_group=g) for g in sorted(groups)]).run()
+    await audit.record(principal, "create" if creating else "update", "institution", institution_id,
+                       {**values, "target_groups": sorted(groups)})
+    return institution_id

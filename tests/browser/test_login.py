@@ -51,6 +51,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     await check_accessibility(page, "17-tilbud")
     await page.goto(f"{server_url}/organisation/afdelinger/{world.unit_a1}")
     await check_accessibility(page, "18-afdeling")
+    await page.goto(f"{server_url}/organisation/tilbud/{world.inst_a}/rediger")
+    await check_accessibility(page, "17b-tilbud-rediger")
     await page.goto(f"{server_url}/medarbejdere/{world.staff_employee}")
     await check_accessibility(page, "19-medarbejder")
     await page.goto(f"{server_url}/admin/brugere/{world.accounts['leader']}")

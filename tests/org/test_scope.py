@@ -112,3 +112,30 @@ async def test_hr_maintains_the_method_list_with_field_errors(client, world):
     ok = await post_form(client, "/admin/metoder", {"name": "TEACCH"}, token_from="/admin/metoder")
     assert ok.status_code == 302
     assert "TEACCH" in (await client.get("/admin/metoder")).text
+
+
+async def test_hr_creates_and_edits_an_institution_with_target_groups(client, world):
+    from hr.org.tables import Institution, InstitutionTargetGroup, TargetGroup
+    from tests.conftest import post_form
+
+    await login(client, World.HR)
+    form = "/organisation/tilbud/ny"
+    bad = await post_form(client, form, {"code": "a", "name": "", "places": "-3"}, token_from=form)
+    assert bad.status_code == 400
+    assert "Et andet tilbud har allerede denne kode" in bad.text
+    assert "Skriv tilbuddets navn" in bad.text
+    assert "Antal pladser skal være et helt tal" in bad.text
+    assert await Institution.count().run() == 2
+    ok = await post_form(client, form, {"code": "c", "name": "Tilbud  C", "kind": "Forsorgshjem",
+                                        "places": "40", "new_target_group": "Hjemløse voksne"}, token_from=form)
+    assert ok.status_code == 302
+    created = await Institution.select().where(Institution.code == "C").first().run()
+    assert created["name"] == "Tilbud C" and created["places"] == 40
+    group = await TargetGroup.select().where(TargetGroup.name == "Hjemløse voksne").first().run()
+    assert await InstitutionTargetGroup.count().where(InstitutionTargetGroup.institution == created["id"]).run() == 1
+    edit = f"/organisation/tilbud/{created['id']}/rediger"
+    again = await post_form(client, edit, {"code": "C", "name": "Tilbud C", "places": "41",
+                                           "target_groups": [str(group["id"])]}, token_from=edit)
+    assert again.status_code == 302
+    assert (await Institution.select().where(Institution.id == created["id"]).first().run())["places"] == 41
+    assert "Hjemløse voksne" in (await client.get(f"/organisation/tilbud/{created['id']}")).text
