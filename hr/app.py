@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         OrganisationController,
     )
     from hr.pages import PageController
+    from hr.workenv.controllers import IncidentController
 
     openapi = OpenAPIConfig(
         title="HR Socialområdet API",
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountController,
             OwnPasswordController,
             AuditController,
+            IncidentController,
             api_router,
             *_static_routers(),
         ],

@@ -21,6 +21,16 @@ from hr.org.tables import (
     TargetGroup,
     Unit,
 )
+from hr.workenv.tables import (
+    ActionItem,
+    Apv,
+    Incident,
+    IncidentAmendment,
+    IncidentFactor,
+    IncidentStaff,
+    Order,
+    WorkEnvironmentDiscussion,
+)
 
 DEMO_PASSWORD = "Demo-adgang-2026"
 DOMAIN = "socialomraadet.example"
@@ -103,7 +113,8 @@ PERSONAS = [
     ("Afdelingsleder (Kildebakken)", f"leder2@{DOMAIN}"),
 ]
 
-ALL_TABLES = [AuditEvent, ApiToken, LoginAttempt, Session, RoleAssignment, Account, Employee,
+ALL_TABLES = [IncidentAmendment, IncidentFactor, IncidentStaff, ActionItem, Incident, Order, Apv,
+              WorkEnvironmentDiscussion, AuditEvent, ApiToken, LoginAttempt, Session, RoleAssignment, Account, Employee,
               InstitutionTargetGroup, InstitutionMethod, Unit, Institution, TargetGroup, Method]
 
 

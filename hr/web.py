@@ -27,6 +27,8 @@ log = logging.getLogger("hr")
 NAV = [
     # (label, href, roles that see it)
     ("Forside", "/", set(Role.ALL)),
+    ("Arbejdsmiljø", "/arbejdsmiljoe", {Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
+    ("Opfølgning", "/arbejdsmiljoe/opfoelgning", {Role.LEADER, Role.AMR, Role.HR}),
     ("Organisation", "/organisation", {Role.LEADER, Role.HR, Role.AMR}),
     ("Medarbejdere", "/medarbejdere", {Role.LEADER, Role.HR}),
     ("Metoder", "/admin/metoder", {Role.HR}),
@@ -37,10 +39,14 @@ NAV = [
 ]
 
 
-def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
+def nav_for(principal: Principal | None, path: str = "") -> list[tuple[str, str, bool]]:
+    """(label, href, current) for the person's roles; the longest matching href is current."""
     if principal is None:
         return []
-    return [(label, href) for label, href, roles in NAV if principal.roles & roles]
+    items = [(label, href) for label, href, roles in NAV if principal.roles & roles]
+    matches = [href for _, href in items if path == href or (href != "/" and path.startswith(href))]
+    current = max(matches, key=len, default=None)
+    return [(label, href, href == current) for label, href in items]
 
 
 def is_api(request: Request) -> bool:

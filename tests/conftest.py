@@ -110,6 +110,16 @@ async def clean(database):
     else:
         for table in reversed(_dependency_order(tables)):
             await table.delete(force=True).run()
+    await reseed()
+
+
+async def reseed() -> None:
+    """Seed data that migrations put in (rules from law, starting lists) comes back after each test."""
+    import importlib
+
+    seed = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_11_27t02_20_00_000000")
+    await seed.ReportingRule.insert(*[seed.ReportingRule(**rule) for rule in seed.RULES]).run()
+    await seed.ContributingFactor.insert(*[seed.ContributingFactor(name=n) for n in seed.FACTORS]).run()
 
 
 def _dependency_order(tables):
@@ -160,7 +170,8 @@ async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
 
 async def post_form(client: httpx.AsyncClient, path: str, data: dict | None = None,
                     files=None, token_from: str = "/login") -> httpx.Response:
-    token = await csrf_token(client, token_from)
+    # The form token equals the CSRF cookie; fetch a page only when there is no cookie yet.
+    token = client.cookies.get("csrftoken") or await csrf_token(client, token_from)
     return await client.post(path, data={**(data or {}), "_csrf_token": token}, files=files)
 
 

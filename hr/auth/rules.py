@@ -27,6 +27,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.manage": frozenset({Role.HR}),
     "accounts.manage": frozenset({Role.HR}),
     "audit.view": frozenset({Role.HR}),
+    # Work environment: everyone employed reports and sees their own reports; leaders their
+    # units; AMR their institution, anonymised; HR all (narrowed in hr.workenv.services).
+    "workenv.report": frozenset({Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
+    "workenv.worklist": frozenset({Role.LEADER, Role.AMR, Role.HR}),
+    "workenv.followup": frozenset({Role.LEADER, Role.HR}),
+    "workenv.admin": frozenset({Role.HR}),
     "api.admin": frozenset({Role.HR}),
 }
 

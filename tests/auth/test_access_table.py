@@ -12,6 +12,7 @@ from tests.conftest import World, login
 PERSONAS = ("anon", "staff", "leader", "amr", "hr", "other", "supervisor")
 LOGGED_IN = PERSONAS[1:]
 EVERYONE = PERSONAS
+REPORTERS = ("staff", "leader", "amr", "hr", "other")
 
 
 def expect(ok=(), hidden=()):
@@ -56,6 +57,20 @@ ACCESS = {
     ("POST", "/admin/brugere/{account_id:int}/status"): expect(ok=("hr",)),
     ("GET", "/profil/adgangskode"): expect(ok=LOGGED_IN),
     ("POST", "/profil/adgangskode"): expect(ok=LOGGED_IN),
+    ("GET", "/arbejdsmiljoe"): expect(ok=REPORTERS),
+    ("POST", "/arbejdsmiljoe/haendelser"): expect(ok=REPORTERS),
+    ("GET", "/arbejdsmiljoe/haendelser"): expect(ok=REPORTERS),
+    ("GET", "/arbejdsmiljoe/afdelingens-medarbejdere"): expect(ok=REPORTERS),
+    # incident_id is a submitted report by the staff member in unit A1.
+    ("GET", "/arbejdsmiljoe/haendelser/{incident_id:int}"): expect(ok=("staff", "leader", "amr", "hr"),
+                                                                   hidden=("other",)),
+    ("GET", "/arbejdsmiljoe/haendelser/{incident_id:int}/rediger"): expect(ok=("staff", "leader", "amr", "hr"),
+                                                                           hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/rediger"): expect(hidden=REPORTERS),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/kladde"): expect(hidden=REPORTERS),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/ret"): expect(ok=("staff", "leader", "hr"),
+                                                                        hidden=("other",)),
+    ("GET", "/arbejdsmiljoe/opfoelgning"): expect(ok=("leader", "amr", "hr", "other")),
     ("GET", "/api/v1/me"): expect(ok=LOGGED_IN),
     ("GET", "/api/v1/institutions"): expect(ok=("leader", "amr", "hr", "other")),
     ("GET", "/api/v1/employees"): expect(ok=("leader", "hr", "other")),
@@ -136,7 +151,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
         await client.get("/login")
     values = {"institution_id": world.inst_a, "unit_id": world.unit_a1, "employee_id": world.staff_employee,
               "method_id": world.method_krap, "token_id": spare_id, "path": "openapi.json",
-              "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world)}
+              "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world),
+              "incident_id": await _submitted_incident(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -151,6 +167,17 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
         if got != expected[persona]:
             failures.append(f"{method} {path}: expected {expected[persona]}, got {got} ({response.status_code})")
     assert not failures, "\n".join(failures)
+
+
+async def _submitted_incident(world):
+    from hr.db import now
+    from hr.workenv.tables import Incident
+
+    rows = await Incident.insert(Incident(
+        kind="near_miss", status="submitted", occurred_at=now(), submitted_at=now(), unit=world.unit_a1,
+        institution=world.inst_a, reporter=world.accounts["staff"], place_type="common", description="x",
+        severity=1)).returning(Incident.id).run()
+    return rows[0]["id"]
 
 
 async def _supervisor_role(world):

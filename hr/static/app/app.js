@@ -3,3 +3,48 @@ document.addEventListener("htmx:configRequest", function (event) {
   var token = document.body.getAttribute("data-csrf");
   if (token) { event.detail.headers["x-csrftoken"] = token; }
 });
+
+// Report form: show only the section for the chosen kind (all are shown without JavaScript).
+function hrShowKindSections(form) {
+  var chosen = form.querySelector('input[name="kind"]:checked');
+  var kind = chosen ? chosen.value : "";
+  form.querySelectorAll(".app-kind-section").forEach(function (section) {
+    section.hidden = section.getAttribute("data-kind") !== kind;
+  });
+}
+
+// Keeps a copy of the form in this tab's sessionStorage, so a dropped connection or a
+// reload loses nothing; cleared once the report is submitted.
+function hrSessionDraft(form) {
+  var key = "hr-draft-" + form.getAttribute("data-session-draft");
+  var saved = sessionStorage.getItem(key);
+  if (saved) {
+    try {
+      var data = JSON.parse(saved);
+      Object.keys(data).forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field && field.tagName && (field.tagName === "TEXTAREA" || field.type === "text") && !field.value) {
+          field.value = data[name];
+        }
+      });
+    } catch (e) { sessionStorage.removeItem(key); }
+  }
+  form.addEventListener("input", function () {
+    var data = {};
+    form.querySelectorAll("textarea, input[type=text]").forEach(function (f) { data[f.name] = f.value; });
+    sessionStorage.setItem(key, JSON.stringify(data));
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form.app-report").forEach(function (form) {
+    hrShowKindSections(form);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "kind") { hrShowKindSections(form); }
+    });
+    if (form.hasAttribute("data-session-draft")) { hrSessionDraft(form); }
+  });
+  document.querySelectorAll("[data-clear-session-draft]").forEach(function (el) {
+    sessionStorage.removeItem("hr-draft-" + el.getAttribute("data-clear-session-draft"));
+  });
+});

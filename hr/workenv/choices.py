@@ -1,0 +1,75 @@
+"""The fixed choices of the report form, with their Danish labels."""
+
+KINDS = {
+    "near_miss": "Nærved-ulykke",
+    "accident": "Arbejdsulykke",
+    "violence": "Vold eller trusler",
+    "use_of_force": "Magtanvendelse",
+}
+STATUSES = {"draft": "Kladde", "submitted": "Indsendt", "reviewed": "Gennemgået", "closed": "Afsluttet"}
+PLACE_TYPES = {
+    "room": "Borgerens bolig eller værelse",
+    "common": "Fællesareal",
+    "kitchen": "Køkken",
+    "bathroom": "Bad eller toilet",
+    "outdoor": "Udendørs",
+    "transport": "Transport eller udflugt",
+    "office": "Kontor eller personalerum",
+    "other": "Andet",
+}
+VIOLENCE_TYPES = {
+    "physical": "Fysisk vold (slag, spark, bid, spyt, kast m.m.)",
+    "verbal": "Verbale trusler",
+    "threatening": "Truende adfærd (også nonverbal og online)",
+}
+SEVERITIES = {1: "Ingen skade", 2: "Lettere skade eller påvirkning", 3: "Moderat skade", 4: "Alvorlig skade"}
+INJURY_TYPES = {
+    "bruise": "Slag, stød eller blå mærker",
+    "cut": "Sår eller rift",
+    "bite": "Bid",
+    "sprain": "Forstuvning eller forvridning",
+    "fracture": "Brud",
+    "back": "Ryg- eller belastningsskade",
+    "burn": "Forbrænding eller ætsning",
+    "psychological": "Psykisk påvirkning",
+    "other": "Andet",
+}
+BODY_PARTS = {
+    "head": "Hoved og ansigt",
+    "neck": "Hals og nakke",
+    "back": "Ryg",
+    "torso": "Bryst og mave",
+    "arm": "Arm eller skulder",
+    "hand": "Hånd eller fingre",
+    "leg": "Ben eller knæ",
+    "foot": "Fod",
+    "several": "Flere steder",
+    "none": "Ingen fysisk skade",
+}
+EXPECTED_ABSENCE = {
+    "none": "Intet fravær",
+    "under_1": "Under 1 dag",
+    "1_2": "1-2 dage",
+    "3_35": "3 dage til 5 uger",
+    "over_35": "Over 5 uger",
+    "unknown": "Ved ikke endnu",
+}
+LEGAL_FRAMEWORKS = {"adult": "Voksne (serviceloven)", "child": "Børn og unge (voksenansvarsloven)"}
+FORCE_CATEGORIES = {
+    "adult": {
+        "124c": "Fastholdelse eller føren til andet rum for at beskytte materielle værdier (§ 124 c)",
+        "124d": "Fastholdelse, tilbageholdelse eller tilbageførsel ved fare (§ 124 d)",
+        "136c": "Fastholdelse i hygiejnesituationer (§ 136 c)",
+        "nodig": "Nødværge eller nødret",
+        "uden_hjemmel": "Indgreb uden lovhjemmel",
+        "forhaand": "Forhåndsgodkendt indgreb (alarm, dørlås, stofseler m.m.)",
+    },
+    "child": {
+        "8": "Fastholdelse for at afværge skade (§ 8)",
+        "9": "Fysisk magt, herunder føren til andet rum (§ 9)",
+        "12": "Tilbageholdelse på delvis lukket afdeling (§ 12)",
+        "13": "Fastholdelse (§ 13)",
+        "19": "Kontrol af telefon, internet eller post (§ 19)",
+        "other": "Anden kategori efter voksenansvarsloven",
+    },
+}

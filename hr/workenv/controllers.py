@@ -1,0 +1,170 @@
+"""Work-environment pages: the phone-first report form, lists, worklists, detail and amendments."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from hr.auth.rules import allow
+from hr.forms import ValidationError, page_number
+from hr.settings import TIMEZONE
+from hr.workenv import choices, services
+from hr.workenv.tables import IncidentFactor, IncidentStaff
+
+BASE = "/arbejdsmiljoe"
+
+
+def _form_context(incident: dict) -> dict:
+    local = incident["occurred_at"].astimezone(TIMEZONE) if incident.get("occurred_at") else None
+    return {
+        **incident,
+        "occurred_date": local.date().isoformat() if local else "",
+        "occurred_time": local.strftime("%H:%M") if local else "",
+    }
+
+
+def _values_from_form(form) -> dict:
+    """Echo what was typed back into the form after an error, so nothing is lost."""
+    values = {k: str(form.get(k, "")) for k in (
+        "kind", "occurred_date", "occurred_time", "unit", "place_type", "place_detail", "citizen_pseudonym",
+        "violence_type", "description", "antecedents", "escalation", "immediate_action", "severity",
+        "injury_type", "body_part", "expected_absence", "legal_framework", "force_category")}
+    values["reporter_identity_shared"] = form.get("reporter_identity_shared") == "1"
+    values["unit"] = services._int(values["unit"])
+    values["severity"] = services._int(values["severity"])
+    return values
+
+
+class IncidentController(Controller):
+    path = BASE
+    include_in_schema = False
+
+    @get("/", opt=allow("workenv.report"), name="workenv_home")
+    async def home(self, request: Request) -> Template:
+        principal = request.user
+        mine = await services.list_incidents(principal, page=page_number(request.query_params.get("side")))
+        return Template("workenv/home.html", context={
+            "drafts": await services.my_drafts(principal), "result": mine, "choices": choices,
+            "sees_others": bool(principal.roles & {"leader", "hr", "amr"}),
+        })
+
+    @post("/haendelser", opt=allow("workenv.report"), name="incident_create")
+    async def create(self, request: Request) -> Redirect:
+        incident_id = await services.create_draft(request.user)
+        return Redirect(path=f"{BASE}/haendelser/{incident_id}/rediger")
+
+    async def _render_form(self, request: Request, incident_id: int, values: dict, staff: list[int],
+                           factors: list[int], errors: dict, status: int = 200) -> Template:
+        unit_id = values.get("unit")
+        return Template("workenv/report_form.html", status_code=status, context={
+            "incident_id": incident_id, "values": values, "errors": errors, "choices": choices,
+            "units": await services.reportable_units(request.user),
+            "unit_staff": await services.unit_staff(unit_id), "chosen_staff": set(staff),
+            "factors": await services.active_factors(), "chosen_factors": set(factors),
+        })
+
+    @get("/haendelser/{incident_id:int}/rediger", opt=allow("workenv.report"), name="incident_edit")
+    async def edit(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        draft = await services._own_draft(request.user, incident_id)
+        if not draft:
+            if await services.get_incident(request.user, incident_id, log_read=False):
+                return Redirect(path=f"{BASE}/haendelser/{incident_id}")
+            raise NotFoundException()
+        staff = [r["employee"] for r in await IncidentStaff.select(IncidentStaff.employee).where(
+            IncidentStaff.incident == incident_id).run()]
+        factors = [r["factor"] for r in await IncidentFactor.select(IncidentFactor.factor).where(
+            IncidentFactor.incident == incident_id).run()]
+        return await self._render_form(request, incident_id, _form_context(draft), staff, factors, {})
+
+    @post("/haendelser/{incident_id:int}/rediger", opt=allow("workenv.report"), name="incident_save")
+    async def save(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        action = form.get("action", "save")
+        try:
+            if action == "delete":
+                if not await services.delete_draft(request.user, incident_id):
+                    raise NotFoundException()
+                return Redirect(path=f"{BASE}/?slettet=1")
+            if action == "submit":
+                await services.submit(request.user, incident_id, form)
+                return Redirect(path=f"{BASE}/haendelser/{incident_id}?indsendt=1")
+            errors = await services.save_draft(request.user, incident_id, form)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except ValidationError as exc:
+            # Keep what can be kept, then show the form again with every field as typed.
+            await services.save_draft(request.user, incident_id, form)
+            report = services.parse_form(form)
+            return await self._render_form(request, incident_id, _values_from_form(form), report.staff,
+                                           report.factors, exc.errors, status=400)
+        report = services.parse_form(form)
+        if errors:
+            return await self._render_form(request, incident_id, _values_from_form(form), report.staff,
+                                           report.factors, errors, status=400)
+        return await self._render_form(request, incident_id, _values_from_form(form), report.staff,
+                                       report.factors, {"saved": ""})
+
+    @post("/haendelser/{incident_id:int}/kladde", opt=allow("workenv.report"), name="incident_autosave")
+    async def autosave(self, request: Request, incident_id: FromPath[int]) -> Template:
+        form = await request.form()
+        try:
+            errors = await services.save_draft(request.user, incident_id, form)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        return Template("workenv/_autosave.html", context={"errors": errors})
+
+    @get("/afdelingens-medarbejdere", opt=allow("workenv.report"), name="incident_unit_staff")
+    async def staff_fragment(self, request: Request) -> Template:
+        unit_id = services._int(request.query_params.get("unit"))
+        allowed = {u["id"] for u in await services.reportable_units(request.user)}
+        staff = await services.unit_staff(unit_id) if unit_id in allowed else []
+        return Template("workenv/_staff.html", context={"unit_staff": staff, "chosen_staff": set()})
+
+    @get("/haendelser", opt=allow("workenv.report"), name="incidents")
+    async def index(self, request: Request) -> Template:
+        params = request.query_params
+        result = await services.list_incidents(
+            request.user, kind=str(params.get("type", "")), status=str(params.get("status", "")),
+            unit_id=services._int(params.get("unit")), open_only=params.get("aabne") == "1",
+            page=page_number(params.get("side")))
+        return Template("workenv/list.html", context={"result": result, "choices": choices})
+
+    @get("/opfoelgning", opt=allow("workenv.worklist"), name="incident_worklist")
+    async def worklist(self, request: Request) -> Template:
+        from hr.db import now
+
+        return Template("workenv/worklist.html", context={
+            "items": await services.worklist(request.user), "choices": choices, "now": now()})
+
+    async def _detail(self, request: Request, incident_id: int, errors=None, values=None,
+                      status: int = 200) -> Template:
+        incident = await services.get_incident(request.user, incident_id)
+        if incident is None or incident["status"] == "draft":
+            raise NotFoundException()
+        from hr.db import now
+
+        return Template("workenv/detail.html", status_code=status, context={
+            "incident": incident, "choices": choices, "amendable": services.AMENDABLE, "errors": errors or {},
+            "values": values or {}, "now": now(), "submitted": request.query_params.get("indsendt") == "1"})
+
+    @get("/haendelser/{incident_id:int}", opt=allow("workenv.report"), name="incident")
+    async def detail(self, request: Request, incident_id: FromPath[int]) -> Template:
+        return await self._detail(request, incident_id)
+
+    @post("/haendelser/{incident_id:int}/ret", opt=allow("workenv.report"), name="incident_amend")
+    async def amend(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        values = {k: str(form.get(k, "")) for k in ("field", "value", "reason")}
+        try:
+            await services.amend(request.user, incident_id, values["field"], values["value"], values["reason"])
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except PermissionError as exc:
+            if await services.get_incident(request.user, incident_id, log_read=False) is None:
+                raise NotFoundException() from exc
+            raise PermissionDeniedException() from exc
+        except ValidationError as exc:
+            return await self._detail(request, incident_id, exc.errors, values, status=400)
+        return Redirect(path=f"{BASE}/haendelser/{incident_id}#rettelser")

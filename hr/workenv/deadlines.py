@@ -1,0 +1,124 @@
+"""External and internal deadlines of an incident, computed from the dated rule table.
+
+Pure functions over plain dicts, so the pages, the API and the scheduler share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from hr.settings import TIMEZONE
+
+LABELS = {
+    "followup_review": "Lederens gennemgang",
+    "violence_defusing": "Tilbud om defusing",
+    "accident_easy": "Anmeldelse i EASY (Arbejdstilsynet)",
+    "accident_insurer": "Anmeldelse til arbejdsskadeforsikring",
+    "force_municipality": "Magtanvendelse videresendt til kommunen",
+    "force_supervisory": "Magtanvendelse videresendt til socialtilsynet",
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    due: datetime
+    done_at: datetime | date | None
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    def status(self, now: datetime) -> str:
+        """done | overdue | due_soon (within 48 hours) | open"""
+        if self.done_at is not None:
+            return "done"
+        if now > self.due:
+            return "overdue"
+        if self.due - now <= timedelta(hours=48):
+            return "due_soon"
+        return "open"
+
+
+def rule_in_force(rules: list[dict], kind: str, on: date) -> dict | None:
+    """The active rule of that kind with the latest valid_from on or before the day."""
+    candidates = [r for r in rules if r["kind"] == kind and r["active"] and r["valid_from"] <= on]
+    return max(candidates, key=lambda r: r["valid_from"], default=None)
+
+
+def end_of_day(day: date) -> datetime:
+    """On time if registered by 23:59 on the deadline day (Danish time)."""
+    return datetime.combine(day, time(23, 59, 59), TIMEZONE)
+
+
+def add_working_days(day: date, days: int) -> date:
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def _shift(rule: dict, start: datetime) -> datetime:
+    if rule["deadline_hours"]:
+        return start + timedelta(hours=rule["deadline_hours"])
+    local = start.astimezone(TIMEZONE).date()
+    if rule["working_days"]:
+        return end_of_day(add_working_days(local, rule["deadline_days"]))
+    return end_of_day(local + timedelta(days=rule["deadline_days"]))
+
+
+def easy_required(incident: dict, rule: dict | None) -> bool:
+    if incident["kind"] != "accident" or rule is None:
+        return False
+    if incident.get("absence_days") is not None:
+        return incident["absence_days"] >= rule["threshold_days"]
+    # Before the absence is known, the expected absence decides.
+    return EXPECTED_ABSENCE_MIN_DAYS.get(incident.get("expected_absence") or "", 0) >= rule["threshold_days"]
+
+
+# Lower bound of days of absence for each expected-absence choice on the form.
+EXPECTED_ABSENCE_MIN_DAYS = {"none": 0, "under_1": 0, "1_2": 1, "3_35": 3, "over_35": 36, "unknown": 0}
+
+
+def deadlines(incident: dict, rules: list[dict]) -> list[Deadline]:
+    if incident["status"] == "draft" or not incident.get("occurred_at"):
+        return []
+    occurred: datetime = incident["occurred_at"]
+    on = occurred.astimezone(TIMEZONE).date()
+    submitted: datetime = incident.get("submitted_at") or occurred
+    out: list[Deadline] = []
+
+    review = rule_in_force(rules, "followup_review", on)
+    if review:
+        out.append(Deadline("followup_review", _shift(review, submitted), incident.get("reviewed_at")))
+
+    kind = incident["kind"]
+    if kind == "violence":
+        rule = rule_in_force(rules, "violence_defusing", on)
+        if rule:
+            done = incident.get("defusing_offered_at") or incident.get("debriefing_offered_at")
+            out.append(Deadline("violence_defusing", _shift(rule, occurred), done))
+
+    if kind == "accident":
+        rule = rule_in_force(rules, "accident_easy", on)
+        if easy_required(incident, rule):
+            first = incident.get("first_absence_date") or on + timedelta(days=1)
+            out.append(Deadline("accident_easy", end_of_day(first + timedelta(days=rule["deadline_days"])),
+                                incident.get("easy_reported_at")))
+        insurer = rule_in_force(rules, "accident_insurer", on)
+        days = incident.get("absence_days")
+        if insurer and days is not None and days >= insurer["threshold_days"]:
+            first = incident.get("first_absence_date") or on + timedelta(days=1)
+            due = end_of_day(first + timedelta(days=insurer["threshold_days"] + insurer["deadline_days"]))
+            out.append(Deadline("accident_insurer", due, incident.get("insurer_reported_at")))
+
+    if kind == "use_of_force":
+        group = "child" if incident.get("legal_framework") == "child" else "adult"
+        for target, done_field in (("municipality", "forwarded_municipality_on"),
+                                   ("supervisory", "forwarded_supervisory_on")):
+            rule = rule_in_force(rules, f"force_{group}_{target}", on)
+            if rule:
+                out.append(Deadline(f"force_{target}", _shift(rule, occurred), incident.get(done_field)))
+    return sorted(out, key=lambda d: d.due)

@@ -1,0 +1,24 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from hr.workenv.tables import (
+    ActionItem,
+    Apv,
+    ContributingFactor,
+    Incident,
+    IncidentAmendment,
+    IncidentFactor,
+    IncidentStaff,
+    Order,
+    ReportingRule,
+    WorkEnvironmentDiscussion,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="workenv",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[ContributingFactor, Incident, IncidentStaff, IncidentFactor, IncidentAmendment,
+                   ReportingRule, ActionItem, Order, Apv, WorkEnvironmentDiscussion],
+    migration_dependencies=["hr.piccolo_app"],
+)

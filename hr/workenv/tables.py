@@ -1,0 +1,181 @@
+"""Work-environment records: incidents (near miss, accident, violence/threats, use of force),
+their follow-up and action items, dated reporting rules, orders (påbud), APVs and the yearly
+work-environment discussion."""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from hr.auth.tables import Account
+from hr.org.tables import Employee, Institution, Unit
+
+
+class ContributingFactor(Table, tablename="workenv_factor"):
+    """A maintained list of contributing factors."""
+
+    name = Varchar(length=120, unique=True)
+    active = Boolean(default=True)
+
+
+class Incident(Table, tablename="workenv_incident"):
+    kind = Varchar(length=20, index=True)  # near_miss | accident | violence | use_of_force
+    status = Varchar(length=20, default="draft", index=True)  # draft | submitted | reviewed | closed
+    occurred_at = Timestamptz(null=True, default=None, index=True)
+    institution = ForeignKey(Institution, null=True, on_delete=OnDelete.restrict, index=True)
+    unit = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
+    place_type = Varchar(length=40, default="")
+    place_detail = Varchar(length=200, default="")
+    reporter = ForeignKey(Account, null=True, on_delete=OnDelete.set_null, index=True)
+    reporter_identity_shared = Boolean(default=False)
+    citizen_pseudonym = Varchar(length=20, default="", index=True)
+    violence_type = Varchar(length=20, default="")  # physical | verbal | threatening
+    description = Text(default="")
+    antecedents = Text(default="")
+    escalation = Text(default="")
+    immediate_action = Text(default="")
+    severity = SmallInt(null=True, default=None)  # 1 none .. 4 serious
+    # Work accidents
+    injury_type = Varchar(length=60, default="")
+    body_part = Varchar(length=60, default="")
+    expected_absence = Varchar(length=20, default="")
+    absence_days = Integer(null=True, default=None)
+    first_absence_date = Date(null=True, default=None)
+    easy_reference = Varchar(length=60, default="")
+    easy_reported_at = Timestamptz(null=True, default=None)
+    easy_reported_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    insurer_reported_at = Timestamptz(null=True, default=None)
+    # Use of force (the official form stays in the care-record system)
+    legal_framework = Varchar(length=20, default="")  # adult | child
+    force_category = Varchar(length=40, default="")
+    form_reference = Varchar(length=60, default="", index=True)
+    form_registered_on = Date(null=True, default=None)
+    forwarded_municipality_on = Date(null=True, default=None)
+    forwarded_supervisory_on = Date(null=True, default=None)
+    # Follow-up by the leader
+    reviewed_at = Timestamptz(null=True, default=None)
+    reviewed_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    causes = Text(default="")
+    learning_point = Text(default="")
+    defusing_offered_at = Timestamptz(null=True, default=None)
+    debriefing_offered_at = Timestamptz(null=True, default=None)
+    debriefing_held_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None, index=True)
+    source = Varchar(length=20, default="form")  # form | care_record_import
+
+
+class IncidentStaff(Table, tablename="workenv_incident_staff"):
+    incident = ForeignKey(Incident, on_delete=OnDelete.cascade, index=True)
+    employee = ForeignKey(Employee, on_delete=OnDelete.restrict, index=True)
+
+
+class IncidentFactor(Table, tablename="workenv_incident_factor"):
+    incident = ForeignKey(Incident, on_delete=OnDelete.cascade, index=True)
+    factor = ForeignKey(ContributingFactor, on_delete=OnDelete.restrict, index=True)
+
+
+class IncidentAmendment(Table, tablename="workenv_incident_amendment"):
+    """A submitted report changes only through these logged amendments."""
+
+    incident = ForeignKey(Incident, on_delete=OnDelete.cascade, index=True)
+    account = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    at = Timestamptz(default=TimestamptzNow())
+    field = Varchar(length=40)
+    old_value = Text(default="")
+    new_value = Text(default="")
+    reason = Text(default="")
+
+
+class ReportingRule(Table, tablename="workenv_reporting_rule"):
+    """Deadlines from law and from local policy as dated data: the rule in force on the
+    day of the episode is the active row of its kind with the latest valid_from."""
+
+    kind = Varchar(length=40, index=True)
+    valid_from = Date()
+    threshold_days = Integer(default=0)
+    deadline_days = Integer(default=0)
+    deadline_hours = Integer(default=0)
+    working_days = Boolean(default=False)
+    active = Boolean(default=True)
+    source = Varchar(length=200, default="")
+    note = Text(default="")
+
+
+class ActionItem(Table, tablename="workenv_action_item"):
+    """One model of action items for episode follow-up, APV action plans and orders."""
+
+    source_type = Varchar(length=20, index=True)  # incident | apv | order | discussion
+    source_id = Integer(index=True)
+    institution = ForeignKey(Institution, null=True, on_delete=OnDelete.restrict, index=True)
+    unit = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
+    problem = Text(default="")
+    measure = Text(default="")
+    priority = SmallInt(default=2)  # 1 high .. 3 low
+    owner = ForeignKey(Account, null=True, on_delete=OnDelete.set_null, index=True)
+    deadline = Date(null=True, default=None, index=True)
+    effect_check = Text(default="")
+    status = Varchar(length=20, default="open", index=True)  # open | done
+    created_at = Timestamptz(default=TimestamptzNow())
+    created_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    closing_note = Text(default="")
+
+
+class Order(Table, tablename="workenv_order"):
+    """An order (påbud) or guidance from the labour inspectorate."""
+
+    case_number = Varchar(length=60, index=True)
+    received_on = Date()
+    order_type = Varchar(length=40)
+    rule_breached = Varchar(length=200, default="")
+    description = Text(default="")
+    institution = ForeignKey(Institution, on_delete=OnDelete.restrict, index=True)
+    unit = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict)
+    compliance_deadline = Date(null=True, default=None)
+    reply_deadline = Date(null=True, default=None)
+    responsible = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    amo_informed_on = Date(null=True, default=None)
+    reply_sent_on = Date(null=True, default=None)
+    closed_on = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Apv(Table, tablename="workenv_apv"):
+    """A workplace assessment (APV) of a unit, in its five phases."""
+
+    institution = ForeignKey(Institution, on_delete=OnDelete.restrict, index=True)
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict, index=True)
+    started_on = Date()
+    mapping_done_on = Date(null=True, default=None)
+    assessment_done_on = Date(null=True, default=None)
+    absence_reviewed_on = Date(null=True, default=None)
+    action_plan_done_on = Date(null=True, default=None)
+    followup_rules = Text(default="")
+    completed_on = Date(null=True, default=None, index=True)
+    created_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+
+
+class WorkEnvironmentDiscussion(Table, tablename="workenv_discussion"):
+    """The yearly work-environment discussion (arbejdsmiljødrøftelse) of an institution."""
+
+    institution = ForeignKey(Institution, on_delete=OnDelete.restrict, index=True)
+    year = Integer()
+    held_on = Date()
+    participants = Text(default="")
+    evaluation = Text(default="")
+    goals = Text(default="")
+    competence_plan = Text(default="")
+    created_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)

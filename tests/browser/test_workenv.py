@@ -1,0 +1,80 @@
+"""A staff member files each kind of report from a phone; the leader and AMR see it on their worklists."""
+
+import pytest
+
+from tests.browser.conftest import check_accessibility
+from tests.browser.test_login import log_in
+from tests.conftest import World
+
+pytestmark = pytest.mark.browser
+
+KIND_LABELS = {
+    "near_miss": "Nærved-ulykke",
+    "accident": "Arbejdsulykke",
+    "violence": "Vold eller trusler",
+    "use_of_force": "Magtanvendelse",
+}
+
+
+async def fill_common(page, description):
+    await page.get_by_label("Hvor skete det?").select_option("common")
+    await page.get_by_label("Borgerens pseudonym").fill("BO-7")
+    await page.get_by_label("Hvad skete der?").fill(description)
+    await page.get_by_label("Hvad gik forud?").fill("Larm i fællesrummet før aftensmaden.")
+    await page.get_by_label("Lettere skade eller påvirkning").check()
+
+
+async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, browser, world):
+    page = await phone.new_page()
+    await log_in(page, server_url, World.STAFF)
+    for n, (kind, label) in enumerate(KIND_LABELS.items()):
+        await page.goto(f"{server_url}/arbejdsmiljoe")
+        if n == 0:
+            await check_accessibility(page, "30-arbejdsmiljoe-phone")
+        await page.get_by_role("button", name="Indberet en hændelse").click()
+        await page.wait_for_url("**/rediger")
+        await page.get_by_label(label, exact=True).check()
+        # Only the section of the chosen kind is shown.
+        assert await page.locator(f'section[data-kind="{kind}"]').is_visible() or kind == "near_miss"
+        if n == 0:
+            await check_accessibility(page, "31-rapport-formular-phone")
+            # Submitting too early lists what is missing, with links to the fields.
+            await page.get_by_role("button", name="Indsend").click()
+            await page.get_by_text("Der er fejl i formularen").wait_for()
+            await check_accessibility(page, "32-rapport-fejl-phone")
+        await fill_common(page, f"Test af {label} fra telefonen.")
+        if kind == "violence":
+            await page.get_by_label("Fysisk vold", exact=False).check()
+        if kind == "accident":
+            await page.get_by_label("Skadens art").select_option("sprain")
+            await page.get_by_label("Skadet legemsdel").select_option("hand")
+            await page.get_by_label("Forventet fravær").select_option("1_2")
+        if kind == "use_of_force":
+            await page.get_by_label("Voksne (serviceloven)").check()
+            await page.get_by_label("Kategori").select_option("124d")
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        await page.get_by_role("button", name="Indsend").click()
+        await page.get_by_text("Tak. Indberetningen er sendt").wait_for()
+        if n == 0:
+            await check_accessibility(page, "33-rapport-indsendt-phone")
+
+    leader_context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    leader = await leader_context.new_page()
+    await log_in(leader, server_url, World.LEADER)
+    await leader.goto(f"{server_url}/arbejdsmiljoe/opfoelgning")
+    for label in KIND_LABELS.values():
+        assert await leader.get_by_role("link", name=label, exact=False).count() >= 1
+    await check_accessibility(leader, "34-opfoelgning-leder")
+    await leader.get_by_role("link", name="Arbejdsulykke", exact=False).first.click()
+    await leader.get_by_role("heading", name="Frister").wait_for()
+    assert await leader.get_by_text("Anmeldelse i EASY").count() == 1
+    await check_accessibility(leader, "35-haendelse-leder")
+    await leader_context.close()
+
+    amr_context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    amr = await amr_context.new_page()
+    await log_in(amr, server_url, World.AMR)
+    await amr.goto(f"{server_url}/arbejdsmiljoe/opfoelgning")
+    assert await amr.get_by_text("Søren Ståbi").count() == 0
+    await check_accessibility(amr, "36-opfoelgning-amr")
+    await amr_context.close()
