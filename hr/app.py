@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         OrganisationController,
     )
     from hr.pages import PageController
-    from hr.workenv.controllers import IncidentController
+    from hr.workenv.controllers import ActionController, IncidentController
 
     openapi = OpenAPIConfig(
         title="HR Socialområdet API",
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OwnPasswordController,
             AuditController,
             IncidentController,
+            ActionController,
             api_router,
             *_static_routers(),
         ],

@@ -29,6 +29,7 @@ NAV = [
     ("Forside", "/", set(Role.ALL)),
     ("Arbejdsmiljø", "/arbejdsmiljoe", {Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
     ("Opfølgning", "/arbejdsmiljoe/opfoelgning", {Role.LEADER, Role.AMR, Role.HR}),
+    ("Handlinger", "/arbejdsmiljoe/handlinger", {Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
     ("Organisation", "/organisation", {Role.LEADER, Role.HR, Role.AMR}),
     ("Medarbejdere", "/medarbejdere", {Role.LEADER, Role.HR}),
     ("Metoder", "/admin/metoder", {Role.HR}),

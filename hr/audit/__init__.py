@@ -32,10 +32,10 @@ async def record(
     action: str,
     entity: str,
     entity_id: Any = "",
-    detail: dict | str | None = None,
+    detail: dict | list | str | None = None,
     ip: str = "",
 ) -> None:
-    if isinstance(detail, dict):
+    if detail is not None and not isinstance(detail, str):
         detail = json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)
     await AuditEvent.insert(
         AuditEvent(

@@ -8,9 +8,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from hr.auth.rules import allow
+from hr.db import now
 from hr.forms import ValidationError, page_number
 from hr.settings import TIMEZONE
-from hr.workenv import choices, services
+from hr.workenv import choices, followup, services
 from hr.workenv.tables import IncidentFactor, IncidentStaff
 
 BASE = "/arbejdsmiljoe"
@@ -133,21 +134,57 @@ class IncidentController(Controller):
 
     @get("/opfoelgning", opt=allow("workenv.worklist"), name="incident_worklist")
     async def worklist(self, request: Request) -> Template:
-        from hr.db import now
-
         return Template("workenv/worklist.html", context={
             "items": await services.worklist(request.user), "choices": choices, "now": now()})
 
     async def _detail(self, request: Request, incident_id: int, errors=None, values=None,
-                      status: int = 200) -> Template:
+                      status: int = 200, form: str = "amend") -> Template:
         incident = await services.get_incident(request.user, incident_id)
         if incident is None or incident["status"] == "draft":
             raise NotFoundException()
-        from hr.db import now
-
+        actions = await followup.actions_for("incident", incident_id)
+        owners = await followup.owner_choices(incident["institution"]) if incident["access"].follow_up else []
         return Template("workenv/detail.html", status_code=status, context={
-            "incident": incident, "choices": choices, "amendable": services.AMENDABLE, "errors": errors or {},
-            "values": values or {}, "now": now(), "submitted": request.query_params.get("indsendt") == "1"})
+            "incident": incident, "choices": choices, "amendable": services.AMENDABLE,
+            "errors": errors or {}, "values": values or {}, "form": form, "now": now(),
+            "submitted": request.query_params.get("indsendt") == "1", "actions": actions, "owners": owners,
+            "support_fields": followup.SUPPORT_FIELDS, "priorities": followup.PRIORITIES,
+            "today": now().astimezone(TIMEZONE).date()})
+
+    async def _followup(self, request: Request, incident_id: int, action, form_name: str,
+                        target: str = "") -> Template | Redirect:
+        form = await request.form()
+        try:
+            await action(request.user, incident_id, form)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except PermissionError as exc:
+            raise PermissionDeniedException() from exc
+        except ValidationError as exc:
+            values = {k: str(v) for k, v in form.items()}
+            return await self._detail(request, incident_id, exc.errors, values, status=400, form=form_name)
+        return Redirect(path=f"{BASE}/haendelser/{incident_id}#{target or form_name}")
+
+    @post("/haendelser/{incident_id:int}/gennemgang", opt=allow("workenv.followup"), name="incident_review")
+    async def review(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(request, incident_id, followup.record_review, "review")
+
+    @post("/haendelser/{incident_id:int}/stoette", opt=allow("workenv.followup"), name="incident_support")
+    async def support(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(request, incident_id, followup.record_support, "support")
+
+    @post("/haendelser/{incident_id:int}/eksternt", opt=allow("workenv.followup"), name="incident_external")
+    async def external(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(request, incident_id, followup.record_external, "external")
+
+    @post("/haendelser/{incident_id:int}/afslut", opt=allow("workenv.followup"), name="incident_close")
+    async def close(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(request, incident_id, lambda p, i, f: followup.close_incident(p, i), "close")
+
+    @post("/haendelser/{incident_id:int}/handlinger", opt=allow("workenv.followup"), name="incident_action_add")
+    async def add_action(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(
+            request, incident_id, lambda p, i, f: followup.add_action(p, "incident", i, f), "action", "handlinger")
 
     @get("/haendelser/{incident_id:int}", opt=allow("workenv.report"), name="incident")
     async def detail(self, request: Request, incident_id: FromPath[int]) -> Template:
@@ -168,3 +205,38 @@ class IncidentController(Controller):
         except ValidationError as exc:
             return await self._detail(request, incident_id, exc.errors, values, status=400)
         return Redirect(path=f"{BASE}/haendelser/{incident_id}#rettelser")
+
+
+class ActionController(Controller):
+    """Action items across incidents, APVs and orders: tracked until closed."""
+
+    path = f"{BASE}/handlinger"
+    include_in_schema = False
+
+    async def _list(self, request: Request, errors=None, status: int = 200) -> Template:
+        state = str(request.query_params.get("status", "open"))
+        result = await followup.list_actions(request.user, status=state,
+                                             page=page_number(request.query_params.get("side")))
+        return Template("workenv/actions.html", status_code=status, context={
+            "result": result, "priorities": followup.PRIORITIES, "errors": errors or {},
+            "today": now().astimezone(TIMEZONE).date()})
+
+    @get("/", opt=allow("workenv.report"), name="actions")
+    async def index(self, request: Request) -> Template:
+        return await self._list(request)
+
+    @post("/{action_id:int}/luk", opt=allow("workenv.report"), name="action_close")
+    async def close(self, request: Request, action_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        try:
+            item = await followup.close_action(request.user, action_id, str(form.get("closing_note", "")))
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except PermissionError as exc:
+            raise NotFoundException() from exc
+        except ValidationError as exc:
+            return await self._list(request, {**exc.errors, "action_id": action_id}, status=400)
+        back = str(form.get("back", ""))
+        if back == "incident" and item["source_type"] == "incident":
+            return Redirect(path=f"{BASE}/haendelser/{item['source_id']}#handlinger")
+        return Redirect(path=f"{BASE}/handlinger")

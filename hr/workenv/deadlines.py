@@ -6,7 +6,7 @@ Pure functions over plain dicts, so the pages, the API and the scheduler share t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from hr.settings import TIMEZONE
 
@@ -62,7 +62,8 @@ def add_working_days(day: date, days: int) -> date:
 
 def _shift(rule: dict, start: datetime) -> datetime:
     if rule["deadline_hours"]:
-        return start + timedelta(hours=rule["deadline_hours"])
+        # Elapsed hours, in UTC: across a daylight-saving change 24 hours stay 24 hours.
+        return start.astimezone(timezone.utc) + timedelta(hours=rule["deadline_hours"])
     local = start.astimezone(TIMEZONE).date()
     if rule["working_days"]:
         return end_of_day(add_working_days(local, rule["deadline_days"]))

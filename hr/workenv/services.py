@@ -306,7 +306,7 @@ async def submit(principal: Principal, incident_id: int, form) -> None:
         if not rows:
             raise LookupError(incident_id)
         await _write(incident_id, values, report.staff, report.factors)
-    await audit.record(principal, "create", "incident", incident_id, {"kind": values["kind"]})
+        await audit.record(principal, "create", "incident", incident_id, {"kind": values["kind"]})
 
 
 def _clean_for_kind(values: dict) -> dict:
@@ -506,7 +506,7 @@ async def amend(principal: Principal, incident_id: int, field_name: str, new_val
             incident=incident_id, account=principal.account_id, field=field_name,
             old_value="" if old is None else str(old), new_value="" if value is None else str(value), reason=reason,
         )).run()
-    await audit.record(principal, "amend", "incident", incident_id, {"field": field_name})
+        await audit.record(principal, "amend", "incident", incident_id, {"field": field_name})
 
 
 class _Form(dict):

@@ -71,6 +71,16 @@ ACCESS = {
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/ret"): expect(ok=("staff", "leader", "hr"),
                                                                         hidden=("other",)),
     ("GET", "/arbejdsmiljoe/opfoelgning"): expect(ok=("leader", "amr", "hr", "other")),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/gennemgang"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/stoette"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/eksternt"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/afslut"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/handlinger"): expect(ok=("leader", "hr"),
+                                                                               hidden=("other",)),
+    ("GET", "/arbejdsmiljoe/handlinger"): expect(ok=REPORTERS),
+    # action_id is owned by the staff member, in unit A1.
+    ("POST", "/arbejdsmiljoe/handlinger/{action_id:int}/luk"): expect(ok=("staff", "leader", "hr"),
+                                                                      hidden=("amr", "other")),
     ("GET", "/api/v1/me"): expect(ok=LOGGED_IN),
     ("GET", "/api/v1/institutions"): expect(ok=("leader", "amr", "hr", "other")),
     ("GET", "/api/v1/employees"): expect(ok=("leader", "hr", "other")),
@@ -152,7 +162,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
     values = {"institution_id": world.inst_a, "unit_id": world.unit_a1, "employee_id": world.staff_employee,
               "method_id": world.method_krap, "token_id": spare_id, "path": "openapi.json",
               "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world),
-              "incident_id": await _submitted_incident(world)}
+              "incident_id": await _submitted_incident(world), "action_id": await _action(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -177,6 +187,15 @@ async def _submitted_incident(world):
         kind="near_miss", status="submitted", occurred_at=now(), submitted_at=now(), unit=world.unit_a1,
         institution=world.inst_a, reporter=world.accounts["staff"], place_type="common", description="x",
         severity=1)).returning(Incident.id).run()
+    return rows[0]["id"]
+
+
+async def _action(world):
+    from hr.workenv.tables import ActionItem
+
+    rows = await ActionItem.insert(ActionItem(
+        source_type="incident", source_id=1, institution=world.inst_a, unit=world.unit_a1, problem="p",
+        measure="m", owner=world.accounts["staff"], effect_check="e")).returning(ActionItem.id).run()
     return rows[0]["id"]
 
 

@@ -1,0 +1,320 @@
+"""The leader's follow-up of an incident, and action items shared by incidents, APVs and orders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from hr import audit
+from hr.auth.principal import Principal, Role
+from hr.auth.scope import leader_unit_ids
+from hr.auth.tables import Account
+from hr.db import now, transaction
+from hr.forms import Page, ValidationError
+from hr.settings import TIMEZONE
+from hr.workenv.cpr import CPR_MESSAGE, contains_cpr
+from hr.workenv.services import access_for
+from hr.workenv.tables import ActionItem, Apv, Incident, Order
+
+SUPPORT_FIELDS = {
+    "defusing_offered_at": "Defusing tilbudt",
+    "debriefing_offered_at": "Debriefing tilbudt",
+    "debriefing_held_at": "Debriefing holdt",
+}
+PRIORITIES = {1: "Høj", 2: "Middel", 3: "Lav"}
+
+
+def _text(form, name: str, limit: int, errors: dict, required: str = "") -> str:
+    value = str(form.get(name, "") or "").strip()
+    if required and not value:
+        errors[name] = required
+    elif contains_cpr(value):
+        errors[name] = CPR_MESSAGE
+    elif len(value) > limit:
+        errors[name] = f"Teksten må højst være {limit} tegn"
+    return value
+
+
+def _date(form, name: str, errors: dict, message: str = "Skriv en gyldig dato") -> date | None:
+    value = str(form.get(name, "") or "").strip()
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        errors[name] = message
+        return None
+    if day.year < 2000 or day.year > 2100:
+        errors[name] = message
+        return None
+    return day
+
+
+def _moment(form, name: str, errors: dict) -> datetime | None:
+    """A date and optional time typed in Danish local time; empty means now."""
+    day = str(form.get(f"{name}_date", "") or "").strip()
+    clock = str(form.get(f"{name}_time", "") or "").strip()
+    if not day and not clock:
+        return now()
+    try:
+        moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock) if clock else time(12, 0),
+                                  TIMEZONE)
+    except ValueError:
+        errors[name] = "Skriv dato og klokkeslæt"
+        return None
+    if moment > now():
+        errors[name] = "Tidspunktet ligger i fremtiden"
+        return None
+    return moment
+
+
+async def _incident_for_followup(principal: Principal, incident_id: int) -> dict:
+    incident = await Incident.select().where(Incident.id == incident_id).first().run()
+    if not incident or incident["status"] == "draft":
+        raise LookupError(incident_id)
+    access = await access_for(principal, incident)
+    if not access.view:
+        raise LookupError(incident_id)
+    if not access.follow_up:
+        raise PermissionError(incident_id)
+    return incident
+
+
+async def record_review(principal: Principal, incident_id: int, form) -> None:
+    incident = await _incident_for_followup(principal, incident_id)
+    errors: dict[str, str] = {}
+    causes = _text(form, "causes", 5000, errors, "Skriv hvad der var årsagerne")
+    learning = _text(form, "learning_point", 5000, errors, "Skriv læringspunktet")
+    if errors:
+        raise ValidationError(errors)
+    values = {"causes": causes, "learning_point": learning, "updated_at": now()}
+    if not incident["reviewed_at"]:
+        values.update(reviewed_at=now(), reviewed_by=principal.account_id)
+    if incident["status"] == "submitted":
+        values["status"] = "reviewed"
+    async with transaction():
+        await Incident.update(values).where(Incident.id == incident_id).run()
+        await audit.record(principal, "update", "incident_review", incident_id)
+
+
+async def record_support(principal: Principal, incident_id: int, form) -> None:
+    incident = await _incident_for_followup(principal, incident_id)
+    errors: dict[str, str] = {}
+    field = str(form.get("support", ""))
+    if field not in SUPPORT_FIELDS:
+        errors["support"] = "Vælg hvad der er sket"
+    moment = _moment(form, "support_at", errors)
+    if moment and incident["occurred_at"] and moment < incident["occurred_at"]:
+        errors["support_at"] = "Tidspunktet ligger før hændelsen"
+    if field == "debriefing_held_at" and not errors and not incident["debriefing_offered_at"]:
+        errors["support"] = "Registrér først, at debriefing er tilbudt"
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        await Incident.update({field: moment, "updated_at": now()}).where(Incident.id == incident_id).run()
+        await audit.record(principal, "update", "incident_support", incident_id, {"field": field})
+
+
+async def record_external(principal: Principal, incident_id: int, form) -> None:
+    """Absence and external reports of accidents; forwarding of use-of-force registrations."""
+    incident = await _incident_for_followup(principal, incident_id)
+    errors: dict[str, str] = {}
+    values: dict = {}
+    if incident["kind"] == "accident":
+        raw = str(form.get("absence_days", "") or "").strip()
+        if raw:
+            try:
+                days = int(raw)
+                if days < 0 or days > 3650:
+                    raise ValueError
+                values["absence_days"] = days
+            except ValueError:
+                errors["absence_days"] = "Fraværsdage skal være et helt tal fra 0 og op"
+        first = _date(form, "first_absence_date", errors)
+        if first:
+            occurred = incident["occurred_at"].astimezone(TIMEZONE).date()
+            if first < occurred:
+                errors["first_absence_date"] = "Første fraværsdag kan ikke ligge før ulykken"
+            values["first_absence_date"] = first
+        reference = _text(form, "easy_reference", 60, errors)
+        if reference and reference != incident["easy_reference"]:
+            values.update(easy_reference=reference, easy_reported_at=now(), easy_reported_by=principal.account_id)
+        if form.get("insurer_reported") == "1" and not incident["insurer_reported_at"]:
+            values["insurer_reported_at"] = now()
+    elif incident["kind"] == "use_of_force":
+        reference = _text(form, "form_reference", 60, errors)
+        if reference:
+            values["form_reference"] = reference
+        for name in ("form_registered_on", "forwarded_municipality_on", "forwarded_supervisory_on"):
+            day = _date(form, name, errors)
+            if day:
+                if day > now().astimezone(TIMEZONE).date():
+                    errors[name] = "Datoen ligger i fremtiden"
+                values[name] = day
+    else:
+        errors["kind"] = "Der er ingen eksterne indberetninger for denne type"
+    if errors:
+        raise ValidationError(errors)
+    if values:
+        fields = sorted(values)
+        values["updated_at"] = now()
+        async with transaction():
+            await Incident.update(values).where(Incident.id == incident_id).run()
+            await audit.record(principal, "update", "incident_external", incident_id, {"fields": fields})
+
+
+async def close_incident(principal: Principal, incident_id: int) -> None:
+    incident = await _incident_for_followup(principal, incident_id)
+    errors = {}
+    if not incident["reviewed_at"]:
+        errors["close"] = "Gennemgå hændelsen (årsager og læringspunkt), før den afsluttes"
+    elif incident["kind"] == "violence" and not (incident["defusing_offered_at"] or incident["debriefing_offered_at"]):
+        errors["close"] = "Registrér at defusing eller debriefing er tilbudt, før hændelsen afsluttes"
+    elif await ActionItem.exists().where((ActionItem.source_type == "incident") & (ActionItem.source_id == incident_id)
+                                         & (ActionItem.status == "open")).run():
+        errors["close"] = "Der er åbne handlinger. Luk dem, før hændelsen afsluttes"
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        await Incident.update({Incident.status: "closed", Incident.closed_at: now(), Incident.updated_at: now()}
+                              ).where(Incident.id == incident_id).run()
+        await audit.record(principal, "close", "incident", incident_id)
+
+
+# --- action items ---------------------------------------------------------------------------
+
+async def owner_choices(institution_id: int | None) -> list[dict]:
+    """People who can own an action item: accounts employed in the institution."""
+    if not institution_id:
+        return []
+    return await Account.select(Account.id, Account.name).where(
+        Account.active.eq(True) & (Account.employee.unit.institution == institution_id)
+    ).order_by(Account.name).run()
+
+
+async def _source(principal: Principal, source_type: str, source_id: int) -> tuple[int | None, int | None]:
+    """(institution, unit) of an action item's source, after checking the person may manage it."""
+    if source_type == "incident":
+        incident = await _incident_for_followup(principal, source_id)
+        return incident["institution"], incident["unit"]
+    table = {"apv": Apv, "order": Order}.get(source_type)
+    if table is None:
+        raise LookupError(source_id)
+    row = await table.select(table.institution, table.unit).where(table.id == source_id).first().run()
+    if not row:
+        raise LookupError(source_id)
+    if not await can_manage_area(principal, row["institution"], row["unit"]):
+        raise PermissionError(source_id)
+    return row["institution"], row["unit"]
+
+
+async def can_manage_area(principal: Principal, institution_id: int | None, unit_id: int | None) -> bool:
+    if principal.is_hr:
+        return True
+    if Role.LEADER not in principal.roles:
+        return False
+    if institution_id in principal.leader_institution_ids:
+        return True
+    return unit_id is not None and unit_id in await leader_unit_ids(principal)
+
+
+async def add_action(principal: Principal, source_type: str, source_id: int, form) -> int:
+    institution, unit = await _source(principal, source_type, source_id)
+    errors: dict[str, str] = {}
+    problem = _text(form, "problem", 2000, errors, "Beskriv problemet")
+    measure = _text(form, "measure", 2000, errors, "Beskriv tiltaget")
+    effect = _text(form, "effect_check", 2000, errors, "Skriv hvordan virkningen kontrolleres")
+    deadline = _date(form, "deadline", errors)
+    if deadline is None and "deadline" not in errors:
+        errors["deadline"] = "Vælg en frist"
+    try:
+        priority = int(form.get("priority", 2))
+        if priority not in PRIORITIES:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["priority"] = "Vælg prioritet"
+        priority = 2
+    try:
+        owner = int(form.get("owner", ""))
+    except (TypeError, ValueError):
+        owner = None
+    if owner is None:
+        errors["owner"] = "Vælg en ansvarlig"
+    elif owner not in {a["id"] for a in await owner_choices(institution)}:
+        errors["owner"] = "Den ansvarlige skal være ansat i tilbuddet"
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        rows = await ActionItem.insert(ActionItem(
+            source_type=source_type, source_id=source_id, institution=institution, unit=unit, problem=problem,
+            measure=measure, priority=priority, owner=owner, deadline=deadline, effect_check=effect,
+            created_by=principal.account_id,
+        )).returning(ActionItem.id).run()
+        await audit.record(principal, "create", "action_item", rows[0]["id"],
+                           {"source": f"{source_type}:{source_id}"})
+    return rows[0]["id"]
+
+
+async def close_action(principal: Principal, action_id: int, note: str) -> dict:
+    item = await ActionItem.select().where(ActionItem.id == action_id).first().run()
+    if not item:
+        raise LookupError(action_id)
+    allowed = item["owner"] == principal.account_id or await can_manage_area(
+        principal, item["institution"], item["unit"])
+    if not allowed:
+        raise PermissionError(action_id)
+    note = note.strip()
+    if not note:
+        raise ValidationError({"closing_note": "Skriv hvad der er gjort, og hvordan virkningen er kontrolleret"})
+    if contains_cpr(note):
+        raise ValidationError({"closing_note": CPR_MESSAGE})
+    async with transaction():
+        rows = await ActionItem.update({ActionItem.status: "done", ActionItem.closed_at: now(),
+                                        ActionItem.closed_by: principal.account_id, ActionItem.closing_note: note}
+                                       ).where((ActionItem.id == action_id) & (ActionItem.status == "open")
+                                               ).returning(ActionItem.id).run()
+        if rows:
+            await audit.record(principal, "close", "action_item", action_id)
+    if not rows:
+        raise ValidationError({"closing_note": "Handlingen er allerede lukket"})
+    return item
+
+
+ACTION_COLUMNS = (
+    ActionItem.all_columns(),
+    ActionItem.owner.name.as_alias("owner_name"),
+    ActionItem.unit.name.as_alias("unit_name"),
+    ActionItem.institution.name.as_alias("institution_name"),
+)
+
+
+async def actions_for(source_type: str, source_id: int) -> list[dict]:
+    return await ActionItem.select(*ACTION_COLUMNS).where(
+        (ActionItem.source_type == source_type) & (ActionItem.source_id == source_id)
+    ).order_by(ActionItem.deadline).run()
+
+
+async def list_actions(principal: Principal, status: str = "open", page: int = 1, per_page: int = 50) -> Page[dict]:
+    units: set[int] = set()
+    if principal.is_hr:
+        clause = ActionItem.id > 0
+    else:
+        clause = ActionItem.owner == principal.account_id
+        if Role.LEADER in principal.roles:
+            units = await leader_unit_ids(principal)
+            clause = clause | ActionItem.unit.is_in(list(units) or [-1]) | ActionItem.institution.is_in(
+                list(principal.leader_institution_ids) or [-1])
+        if principal.amr_institution_ids:
+            clause = clause | ActionItem.institution.is_in(list(principal.amr_institution_ids))
+    if status in ("open", "done"):
+        clause = clause & (ActionItem.status == status)
+    total = await ActionItem.count().where(clause).run()
+    items = await ActionItem.select(*ACTION_COLUMNS).where(clause).order_by(ActionItem.deadline).limit(
+        per_page).offset((page - 1) * per_page).run()
+    today = now().astimezone(TIMEZONE).date()
+    for item in items:
+        item["overdue"] = item["status"] == "open" and item["deadline"] is not None and item["deadline"] < today
+        item["can_close"] = item["status"] == "open" and (
+            principal.is_hr or item["owner"] == principal.account_id or item["unit"] in units
+            or item["institution"] in principal.leader_institution_ids)
+    return Page(items=items, page=page, per_page=per_page, total=total, params={"status": status})
+

@@ -1,0 +1,154 @@
+"""The leader follows up: review, defusing/debriefing, absence and external reports, action items, closing."""
+
+from datetime import date, timedelta
+
+from hr.db import now
+from hr.settings import TIMEZONE
+from hr.workenv.tables import ActionItem, Incident
+from tests.conftest import World, login, post_form
+from tests.workenv.test_reporting import new_draft, report, submit
+
+
+async def filed(client, world, **overrides) -> int:
+    await login(client, World.STAFF)
+    incident_id = await new_draft(client)
+    response = await submit(client, incident_id, report(world, **overrides))
+    assert response.status_code == 302, response.text[:3000]
+    return incident_id
+
+
+async def test_the_leader_reviews_offers_defusing_and_closes(client, new_client, world):
+    incident_id = await filed(client, world)
+    leader = new_client()
+    await login(leader, World.LEADER)
+    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
+    empty = await post_form(leader, f"{base}/gennemgang", {"causes": "", "learning_point": ""}, token_from=base)
+    assert empty.status_code == 400 and "Skriv hvad der var årsagerne" in empty.text
+    reviewed = await post_form(leader, f"{base}/gennemgang", {"causes": "Forsinket aftensmad",
+                                                               "learning_point": "Fast spisetid"})
+    assert reviewed.status_code == 302
+    too_early = await post_form(leader, f"{base}/afslut")
+    assert too_early.status_code == 400 and "defusing eller debriefing er tilbudt" in too_early.text
+    held_first = await post_form(leader, f"{base}/stoette", {"support": "debriefing_held_at"})
+    assert "Registrér først, at debriefing er tilbudt" in held_first.text
+    offered = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
+    assert offered.status_code == 302
+    closed = await post_form(leader, f"{base}/afslut")
+    assert closed.status_code == 302
+    row = await Incident.select().where(Incident.id == incident_id).first().run()
+    assert row["status"] == "closed" and row["reviewed_by"] == world.accounts["leader"]
+    assert row["defusing_offered_at"] is not None
+    page = await leader.get(base)
+    assert "Klaret" in page.text and "Overskredet" not in page.text
+
+
+async def test_support_in_the_future_or_before_the_episode_is_refused(client, new_client, world):
+    incident_id = await filed(client, world)
+    leader = new_client()
+    await login(leader, World.LEADER)
+    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
+    future = (now() + timedelta(days=2)).astimezone(TIMEZONE)
+    response = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at",
+                                                            "support_at_date": future.date().isoformat(),
+                                                            "support_at_time": "10:00"}, token_from=base)
+    assert response.status_code == 400 and "Tidspunktet ligger i fremtiden" in response.text
+    before = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at",
+                                                          "support_at_date": "2020-01-01", "support_at_time": "10:00"})
+    assert "før hændelsen" in before.text
+    assert (await Incident.select().where(Incident.id == incident_id).first().run())["defusing_offered_at"] is None
+
+
+async def test_an_accident_with_two_days_absence_shows_its_easy_deadline(client, new_client, world):
+    incident_id = await filed(client, world, kind="accident", injury_type="sprain", body_part="hand",
+                              expected_absence="none")
+    leader = new_client()
+    await login(leader, World.LEADER)
+    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
+    before = await leader.get(base)
+    assert "Anmeldelse i EASY" not in before.text
+    first_day = (now().astimezone(TIMEZONE) + timedelta(days=1)).date()
+    saved = await post_form(leader, f"{base}/eksternt", {"absence_days": "2",
+                                                          "first_absence_date": first_day.isoformat()}, token_from=base)
+    assert saved.status_code == 302
+    page = await leader.get(base)
+    assert "Anmeldelse i EASY (Arbejdstilsynet)" in page.text
+    due = first_day + timedelta(days=14)
+    assert due.strftime("%d.%m.%Y") + " 23:59" in page.text
+    worklist = await leader.get("/arbejdsmiljoe/opfoelgning")
+    assert "Anmeldelse i EASY" in worklist.text
+    reported = await post_form(leader, f"{base}/eksternt", {"absence_days": "2", "easy_reference": "EASY-123"})
+    assert reported.status_code == 302
+    row = await Incident.select().where(Incident.id == incident_id).first().run()
+    assert row["easy_reported_at"] is not None and row["easy_reported_by"] == world.accounts["leader"]
+
+
+async def test_bad_absence_input_is_refused_field_by_field(client, new_client, world):
+    incident_id = await filed(client, world, kind="accident", injury_type="sprain", body_part="hand",
+                              expected_absence="none")
+    leader = new_client()
+    await login(leader, World.LEADER)
+    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
+    response = await post_form(leader, f"{base}/eksternt", {"absence_days": "-1", "first_absence_date": "2001-02-30"},
+                               token_from=base)
+    assert response.status_code == 400
+    assert "Fraværsdage skal være et helt tal" in response.text
+    assert "Skriv en gyldig dato" in response.text
+    assert (await Incident.select().where(Incident.id == incident_id).first().run())["absence_days"] is None
+
+
+async def test_use_of_force_forwarding_is_recorded(client, new_client, world):
+    incident_id = await filed(client, world, kind="use_of_force", legal_framework="child", force_category="13")
+    leader = new_client()
+    await login(leader, World.LEADER)
+    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
+    page = await leader.get(base)
+    assert "videresendt til kommunen" in page.text
+    today = now().astimezone(TIMEZONE).date().isoformat()
+    saved = await post_form(leader, f"{base}/eksternt", {"form_reference": "MAG-2026-17",
+                                                          "forwarded_municipality_on": today}, token_from=base)
+    assert saved.status_code == 302
+    row = await Incident.select().where(Incident.id == incident_id).first().run()
+    assert row["form_reference"] == "MAG-2026-17" and row["forwarded_municipality_on"] == date.fromisoformat(today)
+
+
+async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_client, world):
+    incident_id = await filed(client, world)
+    leader = new_client()
+    await login(leader, World.LEADER)
+    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
+    deadline = (date.today() + timedelta(days=14)).isoformat()
+    bad = await post_form(leader, f"{base}/handlinger", {"problem": "", "owner": str(world.accounts["other"])},
+                          token_from=base)
+    assert bad.status_code == 400
+    assert "Beskriv problemet" in bad.text and "Den ansvarlige skal være ansat i tilbuddet" in bad.text
+    assert await ActionItem.count().run() == 0
+    ok = await post_form(leader, f"{base}/handlinger", {
+        "problem": "Uro ved aftensmaden", "measure": "Fast spisetid og skærmet bord",
+        "owner": str(world.accounts["staff"]),
+        "deadline": deadline, "priority": "1", "effect_check": "Færre episoder i næste måned"})
+    assert ok.status_code == 302
+    await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "Struktur"})
+    await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
+    blocked = await post_form(leader, f"{base}/afslut")
+    assert "Der er åbne handlinger" in blocked.text
+    # The owner (the staff member) sees it among their actions and closes it.
+    mine = await client.get("/arbejdsmiljoe/handlinger")
+    assert "Uro ved aftensmaden" in mine.text
+    action_id = (await ActionItem.select(ActionItem.id).first().run())["id"]
+    no_note = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": ""})
+    assert no_note.status_code == 400
+    done = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": "Indført 1/12"})
+    assert done.status_code == 302
+    assert (await post_form(leader, f"{base}/afslut")).status_code == 302
+
+
+async def test_staff_and_amr_cannot_follow_up(client, new_client, world):
+    incident_id = await filed(client, world)
+    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
+    assert (await post_form(client, f"{base}/gennemgang", {"causes": "x", "learning_point": "y"})).status_code == 403
+    amr = new_client()
+    await login(amr, World.AMR)
+    assert (await post_form(amr, f"{base}/afslut", token_from=base)).status_code == 403
+    other = new_client()
+    await login(other, World.OTHER)
+    assert (await post_form(other, f"{base}/afslut", token_from="/")).status_code == 404
