@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         OrganisationController,
     )
     from hr.pages import PageController
+    from hr.workenv.amo_controllers import ApvController, DiscussionController, OrderController
     from hr.workenv.controllers import ActionController, IncidentController
 
     openapi = OpenAPIConfig(
@@ -123,6 +124,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             IncidentController,
             ActionController,
+            OrderController,
+            ApvController,
+            DiscussionController,
             api_router,
             *_static_routers(),
         ],

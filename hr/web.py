@@ -30,6 +30,9 @@ NAV = [
     ("Arbejdsmiljø", "/arbejdsmiljoe", {Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
     ("Opfølgning", "/arbejdsmiljoe/opfoelgning", {Role.LEADER, Role.AMR, Role.HR}),
     ("Handlinger", "/arbejdsmiljoe/handlinger", {Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
+    ("Påbud", "/arbejdsmiljoe/paabud", {Role.LEADER, Role.AMR, Role.HR}),
+    ("APV", "/arbejdsmiljoe/apv", {Role.LEADER, Role.AMR, Role.HR}),
+    ("Drøftelser", "/arbejdsmiljoe/droeftelser", {Role.LEADER, Role.AMR, Role.HR}),
     ("Organisation", "/organisation", {Role.LEADER, Role.HR, Role.AMR}),
     ("Medarbejdere", "/medarbejdere", {Role.LEADER, Role.HR}),
     ("Metoder", "/admin/metoder", {Role.HR}),
@@ -82,6 +85,7 @@ def register_template_helpers(engine) -> None:
     env = engine.engine
     env.filters["dato"] = fmt_date
     env.filters["tal"] = fmt_number
+    env.filters["items2dict"] = lambda rows: {r["id"]: r["name"] for r in rows}
     env.globals["nav_for"] = nav_for
     env.globals["query_string"] = query_string
     env.globals["role_labels"] = Role.LABELS

@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "workenv.report": frozenset({Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
     "workenv.worklist": frozenset({Role.LEADER, Role.AMR, Role.HR}),
     "workenv.followup": frozenset({Role.LEADER, Role.HR}),
+    # Orders, APVs and the yearly discussion: AMR read, leaders and HR also record.
+    "workenv.amo": frozenset({Role.LEADER, Role.AMR, Role.HR}),
     "workenv.admin": frozenset({Role.HR}),
     "api.admin": frozenset({Role.HR}),
 }

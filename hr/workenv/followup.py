@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from hr import audit
 from hr.auth.principal import Principal, Role
-from hr.auth.scope import leader_unit_ids
+from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.auth.tables import Account
 from hr.db import now, transaction
 from hr.forms import Page, ValidationError
@@ -200,7 +200,8 @@ async def _source(principal: Principal, source_type: str, source_id: int) -> tup
     if table is None:
         raise LookupError(source_id)
     row = await table.select(table.institution, table.unit).where(table.id == source_id).first().run()
-    if not row:
+    visible = await visible_institution_ids(principal)
+    if not row or (visible is not None and row["institution"] not in visible):
         raise LookupError(source_id)
     if not await can_manage_area(principal, row["institution"], row["unit"]):
         raise PermissionError(source_id)

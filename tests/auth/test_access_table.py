@@ -13,6 +13,7 @@ PERSONAS = ("anon", "staff", "leader", "amr", "hr", "other", "supervisor")
 LOGGED_IN = PERSONAS[1:]
 EVERYONE = PERSONAS
 REPORTERS = ("staff", "leader", "amr", "hr", "other")
+AMO = ("leader", "amr", "hr", "other")
 
 
 def expect(ok=(), hidden=()):
@@ -78,6 +79,19 @@ ACCESS = {
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/handlinger"): expect(ok=("leader", "hr"),
                                                                                hidden=("other",)),
     ("GET", "/arbejdsmiljoe/handlinger"): expect(ok=REPORTERS),
+    ("GET", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
+    ("POST", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
+    # order_id and apv_id belong to institution A, unit A1.
+    ("GET", "/arbejdsmiljoe/paabud/{order_id:int}"): expect(ok=("leader", "amr", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/paabud/{order_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/paabud/{order_id:int}/handlinger"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("GET", "/arbejdsmiljoe/apv"): expect(ok=AMO),
+    ("POST", "/arbejdsmiljoe/apv"): expect(ok=AMO),
+    ("GET", "/arbejdsmiljoe/apv/{apv_id:int}"): expect(ok=("leader", "amr", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/apv/{apv_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/apv/{apv_id:int}/handlinger"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("GET", "/arbejdsmiljoe/droeftelser"): expect(ok=AMO),
+    ("POST", "/arbejdsmiljoe/droeftelser"): expect(ok=AMO),
     # action_id is owned by the staff member, in unit A1.
     ("POST", "/arbejdsmiljoe/handlinger/{action_id:int}/luk"): expect(ok=("staff", "leader", "hr"),
                                                                       hidden=("amr", "other")),
@@ -162,7 +176,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
     values = {"institution_id": world.inst_a, "unit_id": world.unit_a1, "employee_id": world.staff_employee,
               "method_id": world.method_krap, "token_id": spare_id, "path": "openapi.json",
               "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world),
-              "incident_id": await _submitted_incident(world), "action_id": await _action(world)}
+              "incident_id": await _submitted_incident(world), "action_id": await _action(world),
+              "order_id": await _order(world), "apv_id": await _apv(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -187,6 +202,26 @@ async def _submitted_incident(world):
         kind="near_miss", status="submitted", occurred_at=now(), submitted_at=now(), unit=world.unit_a1,
         institution=world.inst_a, reporter=world.accounts["staff"], place_type="common", description="x",
         severity=1)).returning(Incident.id).run()
+    return rows[0]["id"]
+
+
+async def _order(world):
+    from datetime import date
+
+    from hr.workenv.tables import Order
+
+    rows = await Order.insert(Order(case_number="AT-1", received_on=date(2026, 1, 5), order_type="frist",
+                                    institution=world.inst_a, unit=world.unit_a1)).returning(Order.id).run()
+    return rows[0]["id"]
+
+
+async def _apv(world):
+    from datetime import date
+
+    from hr.workenv.tables import Apv
+
+    rows = await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a1, started_on=date(2026, 1, 5))
+                            ).returning(Apv.id).run()
     return rows[0]["id"]
 
 

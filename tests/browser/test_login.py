@@ -43,8 +43,10 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
                         ("Medarbejdere", "12-medarbejdere"),
                         ("Metoder", "13-metoder"), ("Import", "14-import"),
                         ("Brugere", "15-brugere"), ("API-nøgler", "15-api-noegler"),
-                        ("Revisionslog", "16-revisionslog")]:
-        await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label).click()
+                        ("Revisionslog", "16-revisionslog"), ("Arbejdsmiljø", "16a-arbejdsmiljoe"),
+                        ("Opfølgning", "16b-opfoelgning"), ("Handlinger", "16c-handlinger"),
+                        ("Påbud", "16d-paabud"), ("APV", "16e-apv"), ("Drøftelser", "16f-droeftelser")]:
+        await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label, exact=True).click()
         await page.wait_for_load_state()
         await check_accessibility(page, name)
     await page.goto(f"{server_url}/organisation/tilbud/{world.inst_a}")

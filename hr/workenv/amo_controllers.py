@@ -1,0 +1,160 @@
+"""Pages for orders (påbud), APVs and the yearly work-environment discussion."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from hr.auth.rules import allow
+from hr.forms import ValidationError
+from hr.workenv import amo, followup
+
+BASE = "/arbejdsmiljoe"
+
+
+def _values(form) -> dict:
+    return {k: str(v) for k, v in form.items()}
+
+
+async def _handle(call, *args):
+    try:
+        return await call(*args), None
+    except LookupError as exc:
+        raise NotFoundException() from exc
+    except PermissionError as exc:
+        raise PermissionDeniedException() from exc
+    except ValidationError as exc:
+        return None, exc.errors
+
+
+class OrderController(Controller):
+    path = f"{BASE}/paabud"
+    include_in_schema = False
+
+    async def _list(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
+        institutions = await amo.manageable_institutions(request.user)
+        owners = await amo.leader_choices([i["id"] for i in institutions])
+        return Template("workenv/orders.html", status_code=status, context={
+            "orders": await amo.list_orders(request.user), "types": amo.ORDER_TYPES,
+            "institutions": institutions, "units": await amo.manageable_units(request.user),
+            "owners": owners, "errors": errors or {},
+            "values": values or {}})
+
+    @get("/", opt=allow("workenv.amo"), name="orders")
+    async def index(self, request: Request) -> Template:
+        return await self._list(request)
+
+    @post("/", opt=allow("workenv.amo"), name="order_create")
+    async def create(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        order_id, errors = await _handle(amo.create_order, request.user, form)
+        if errors:
+            return await self._list(request, errors, _values(form), status=400)
+        return Redirect(path=f"{BASE}/paabud/{order_id}")
+
+    async def _detail(self, request: Request, order_id: int, errors=None, values=None, status=200) -> Template:
+        order = await amo.get_order(request.user, order_id)
+        if order is None:
+            raise NotFoundException()
+        return Template("workenv/order.html", status_code=status, context={
+            "order": order, "actions": await followup.actions_for("order", order_id),
+            "owners": await followup.owner_choices(order["institution"]) if order["can_manage"] else [],
+            "priorities": followup.PRIORITIES, "errors": errors or {}, "values": values or {}, "today": amo.today()})
+
+    @get("/{order_id:int}", opt=allow("workenv.amo"), name="order")
+    async def detail(self, request: Request, order_id: FromPath[int]) -> Template:
+        return await self._detail(request, order_id)
+
+    @post("/{order_id:int}", opt=allow("workenv.amo"), name="order_update")
+    async def update(self, request: Request, order_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        _, errors = await _handle(amo.update_order, request.user, order_id, form)
+        if errors:
+            return await self._detail(request, order_id, errors, _values(form), status=400)
+        return Redirect(path=f"{BASE}/paabud/{order_id}")
+
+    @post("/{order_id:int}/handlinger", opt=allow("workenv.amo"), name="order_action_add")
+    async def add_action(self, request: Request, order_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        _, errors = await _handle(followup.add_action, request.user, "order", order_id, form)
+        if errors:
+            return await self._detail(request, order_id, errors, _values(form), status=400)
+        return Redirect(path=f"{BASE}/paabud/{order_id}#handlinger")
+
+
+class ApvController(Controller):
+    path = f"{BASE}/apv"
+    include_in_schema = False
+
+    async def _overview(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
+        return Template("workenv/apv_overview.html", status_code=status, context={
+            "units": await amo.apv_overview(request.user), "manageable": await amo.manageable_units(request.user),
+            "errors": errors or {}, "values": values or {}, "interval": amo.APV_INTERVAL_YEARS})
+
+    @get("/", opt=allow("workenv.amo"), name="apvs")
+    async def index(self, request: Request) -> Template:
+        return await self._overview(request)
+
+    @post("/", opt=allow("workenv.amo"), name="apv_start")
+    async def start(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        apv_id, errors = await _handle(amo.start_apv, request.user, form)
+        if errors:
+            return await self._overview(request, errors, _values(form), status=400)
+        return Redirect(path=f"{BASE}/apv/{apv_id}")
+
+    async def _detail(self, request: Request, apv_id: int, errors=None, values=None, status=200) -> Template:
+        apv = await amo.get_apv(request.user, apv_id)
+        if apv is None:
+            raise NotFoundException()
+        return Template("workenv/apv.html", status_code=status, context={
+            "apv": apv, "phases": amo.APV_PHASES, "actions": await followup.actions_for("apv", apv_id),
+            "owners": await followup.owner_choices(apv["institution"]) if apv["can_manage"] else [],
+            "priorities": followup.PRIORITIES, "errors": errors or {}, "values": values, "today": amo.today()})
+
+    @get("/{apv_id:int}", opt=allow("workenv.amo"), name="apv")
+    async def detail(self, request: Request, apv_id: FromPath[int]) -> Template:
+        return await self._detail(request, apv_id)
+
+    @post("/{apv_id:int}", opt=allow("workenv.amo"), name="apv_update")
+    async def update(self, request: Request, apv_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        _, errors = await _handle(amo.update_apv, request.user, apv_id, form)
+        if errors:
+            return await self._detail(request, apv_id, errors, _values(form), status=400)
+        return Redirect(path=f"{BASE}/apv/{apv_id}")
+
+    @post("/{apv_id:int}/handlinger", opt=allow("workenv.amo"), name="apv_action_add")
+    async def add_action(self, request: Request, apv_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        _, errors = await _handle(followup.add_action, request.user, "apv", apv_id, form)
+        if errors:
+            return await self._detail(request, apv_id, errors, _values(form), status=400)
+        return Redirect(path=f"{BASE}/apv/{apv_id}#handlinger")
+
+
+class DiscussionController(Controller):
+    path = f"{BASE}/droeftelser"
+    include_in_schema = False
+
+    async def _list(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
+        institutions = await amo.manageable_institutions(request.user)
+        if not request.user.is_hr:
+            institutions = [i for i in institutions if i["id"] in request.user.leader_institution_ids]
+        return Template("workenv/discussions.html", status_code=status, context={
+            "discussions": await amo.list_discussions(request.user), "institutions": institutions,
+            "errors": errors or {}, "values": values or {}})
+
+    @get("/", opt=allow("workenv.amo"), name="discussions")
+    async def index(self, request: Request) -> Template:
+        return await self._list(request)
+
+    @post("/", opt=allow("workenv.amo"), name="discussion_create")
+    async def create(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        _, errors = await _handle(amo.record_discussion, request.user, form)
+        if errors:
+            return await self._list(request, errors, _values(form), status=400)
+        return Redirect(path=f"{BASE}/droeftelser")
