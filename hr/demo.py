@@ -21,6 +21,7 @@ from hr.org.tables import (
     TargetGroup,
     Unit,
 )
+from hr.workenv import demo as workenv_demo
 from hr.workenv.tables import (
     ActionItem,
     Apv,
@@ -130,6 +131,7 @@ async def _counts() -> dict[str, int]:
         "medarbejdere": await Employee.count().run(),
         "ledere": await RoleAssignment.count().where(RoleAssignment.role == Role.LEADER).run(),
         "supervisorer": await RoleAssignment.count().where(RoleAssignment.role == Role.SUPERVISOR).run(),
+        "arbejdsmiljøhændelser": await Incident.count().run(),
     }
 
 
@@ -142,6 +144,7 @@ async def load_demo(reset: bool = False) -> DemoSummary:
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account: fast to load
     async with transaction():
         await _load(rng, password_hash)
+        await workenv_demo.load(rng, TODAY)
     return DemoSummary(created=True, counts=await _counts(), logins=PERSONAS)
 
 

@@ -2,10 +2,13 @@
 
 import re
 
+from piccolo.query.functions.aggregate import Count
+
 from hr.auth.principal import Role
 from hr.auth.tables import Account, RoleAssignment
 from hr.demo import DEMO_PASSWORD, PERSONAS, load_demo
 from hr.org.tables import Employee, Institution, Unit
+from hr.workenv.tables import Incident
 from tests.conftest import login
 
 
@@ -17,6 +20,12 @@ async def test_demo_data_has_the_size_of_the_region():
     assert 1700 <= await Employee.count().run() <= 1900
     assert 130 <= await RoleAssignment.count().where(RoleAssignment.role == Role.LEADER).run() <= 160
     assert await RoleAssignment.count().where(RoleAssignment.role == Role.SUPERVISOR).run() == 12
+    rows = await Incident.select(Incident.kind, Count()).group_by(Incident.kind).run()
+    per_kind = {r["kind"]: r["count"] for r in rows}
+    assert set(per_kind) == {"near_miss", "accident", "violence", "use_of_force"}
+    assert sum(per_kind.values()) > 5000
+    years = {r["occurred_at"].year for r in await Incident.select(Incident.occurred_at).run()}
+    assert len(years) >= 4
     names = [r["name"] for r in await Employee.select(Employee.name).run()]
     assert any(ch in "".join(names) for ch in "æøå")
 
@@ -38,6 +47,13 @@ async def test_every_demo_login_works(client):
     assert len(PERSONAS) == 7
     for _, email in PERSONAS:
         assert await Account.exists().where(Account.email == email).run()
+    await login(client, "leder@socialomraadet.example", DEMO_PASSWORD)
+    worklist = await client.get("/arbejdsmiljoe/opfoelgning")
+    assert worklist.status_code == 200
+    first = re.search(r'href="(/arbejdsmiljoe/haendelser/\d+)"', worklist.text).group(1)
+    assert (await client.get(first)).status_code == 200
+    assert (await client.get("/arbejdsmiljoe/apv")).status_code == 200
+    await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken")})
     await login(client, "hr@socialomraadet.example", DEMO_PASSWORD)
     page = await client.get("/organisation")
     assert len(set(re.findall(r'href="/organisation/tilbud/(\d+)"', page.text))) == 13

@@ -339,13 +339,17 @@ class Access:
     anonymous: bool  # AMR view: no reporter identity (unless shared), no staff names
 
 
-async def access_for(principal: Principal, incident: dict) -> Access:
+async def access_for(principal: Principal, incident: dict, led_units: set[int] | None = None) -> Access:
+    """led_units: the person's leader units, when the caller already has them (lists)."""
     own = incident["reporter"] == principal.account_id
     if incident["status"] == "draft":
         return Access(view=own, follow_up=False, amend=False, anonymous=False)
     if principal.is_hr:
         return Access(True, True, True, False)
-    leads = incident["unit"] in await leader_unit_ids(principal) if Role.LEADER in principal.roles else False
+    if Role.LEADER in principal.roles:
+        leads = incident["unit"] in (led_units if led_units is not None else await leader_unit_ids(principal))
+    else:
+        leads = False
     if leads:
         return Access(True, True, True, False)
     if own:
@@ -430,8 +434,9 @@ async def list_incidents(principal: Principal, *, kind: str = "", status: str = 
         Incident.occurred_at, ascending=False).limit(per_page).offset((page - 1) * per_page).run()
     rules = await load_rules()
     moment = now()
+    led = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
     for item in items:
-        access = await access_for(principal, item)
+        access = await access_for(principal, item, led)
         if access.anonymous:
             anonymise(item)
         item["deadlines"] = deadlines(item, rules)
@@ -456,8 +461,9 @@ async def worklist(principal: Principal) -> list[dict]:
     rules = await load_rules()
     moment = now()
     out = []
+    led = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
     for item in items:
-        access = await access_for(principal, item)
+        access = await access_for(principal, item, led)
         if access.anonymous:
             anonymise(item)
         item["access"] = access
