@@ -109,4 +109,10 @@ class OrgApi(Controller):
         return _employee(row)
 
 
-api_router = Router(path="/api/v1", route_handlers=[OrgApi])
+def _handlers():
+    from hr.workenv.api import WorkenvApi
+
+    return [OrgApi, WorkenvApi]
+
+
+api_router = Router(path="/api/v1", route_handlers=_handlers())

@@ -36,6 +36,7 @@ MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_IP = 30
 API_SCOPES = {
     "org:read": "Læse organisation og medarbejdere",
+    "workenv:read": "Læse arbejdsmiljø: indberetninger, handlinger, påbud og APV",
 }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from hr.auth.rules import allow
+from hr.exports import export_response
 from hr.forms import ValidationError
 from hr.workenv import amo, followup
 
@@ -45,6 +46,16 @@ class OrderController(Controller):
     @get("/", opt=allow("workenv.amo"), name="orders")
     async def index(self, request: Request) -> Template:
         return await self._list(request)
+
+    @get("/eksport", opt=allow("workenv.amo"), name="orders_export")
+    async def export(self, request: Request) -> Response:
+        orders = await amo.list_orders(request.user)
+        headers = ["Sagsnummer", "Type", "Modtaget", "Tilbud", "Afdeling", "Overtrådt regel", "Frist",
+                   "Svarfrist", "Ansvarlig", "AMO orienteret", "Svar sendt", "Afsluttet", "Overskredet"]
+        rows = [[o["case_number"], o["type_label"], o["received_on"], o["institution_name"], o["unit_name"],
+                 o["rule_breached"], o["compliance_deadline"], o["reply_deadline"], o["responsible_name"],
+                 o["amo_informed_on"], o["reply_sent_on"], o["closed_on"], o["overdue"]] for o in orders]
+        return export_response(str(request.query_params.get("format", "csv")), "paabud", headers, rows)
 
     @post("/", opt=allow("workenv.amo"), name="order_create")
     async def create(self, request: Request) -> Template | Redirect:
@@ -96,6 +107,14 @@ class ApvController(Controller):
     @get("/", opt=allow("workenv.amo"), name="apvs")
     async def index(self, request: Request) -> Template:
         return await self._overview(request)
+
+    @get("/eksport", opt=allow("workenv.amo"), name="apvs_export")
+    async def export(self, request: Request) -> Response:
+        units = await amo.apv_overview(request.user)
+        headers = ["Tilbud", "Afdeling", "Seneste APV", "Næste senest", "Forfalden", "I gang siden"]
+        rows = [[u["institution_name"], u["name"], u["last_completed"], u["next_due"], u["overdue"],
+                 u["in_progress"]["started_on"] if u["in_progress"] else None] for u in units]
+        return export_response(str(request.query_params.get("format", "csv")), "apv", headers, rows)
 
     @post("/", opt=allow("workenv.amo"), name="apv_start")
     async def start(self, request: Request) -> Template | Redirect:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
+from hr import audit
 from hr.auth.rules import allow
 from hr.db import now
+from hr.exports import export_response
 from hr.forms import ValidationError, page_number
 from hr.settings import TIMEZONE
 from hr.workenv import choices, followup, services
@@ -132,6 +134,26 @@ class IncidentController(Controller):
             page=page_number(params.get("side")))
         return Template("workenv/list.html", context={"result": result, "choices": choices})
 
+    @get("/haendelser/eksport", opt=allow("workenv.report"), name="incidents_export")
+    async def export(self, request: Request) -> Response:
+        params = request.query_params
+        result = await services.list_incidents(
+            request.user, kind=str(params.get("type", "")), status=str(params.get("status", "")),
+            unit_id=services._int(params.get("unit")), open_only=params.get("aabne") == "1",
+            page=1, per_page=services.EXPORT_LIMIT)
+        await audit.record(request.user, "export", "incidents", "", {"rows": len(result.items)})
+        headers = ["Id", "Type", "Tidspunkt", "Tilbud", "Afdeling", "Sted", "Status", "Alvorlighed",
+                   "Borger (pseudonym)", "Indberettet af", "Vold/trussel", "Skade", "Fraværsdage",
+                   "Næste frist", "Fristen udløber", "Overskredet", "Gennemgået", "Afsluttet"]
+        rows = [[i["id"], choices.KINDS.get(i["kind"], i["kind"]), i["occurred_at"], i["institution_name"],
+                 i["unit_name"], choices.PLACE_TYPES.get(i["place_type"], ""), choices.STATUSES.get(i["status"]),
+                 i["severity"], i["citizen_pseudonym"], i["reporter_name"] or "Anonym",
+                 choices.VIOLENCE_TYPES.get(i["violence_type"], ""), choices.INJURY_TYPES.get(i["injury_type"], ""),
+                 i["absence_days"], i["next_deadline"].label if i["next_deadline"] else "",
+                 i["next_deadline"].due if i["next_deadline"] else None, i["overdue"], i["reviewed_at"],
+                 i["closed_at"]] for i in result.items]
+        return export_response(str(params.get("format", "csv")), "haendelser", headers, rows)
+
     @get("/opfoelgning", opt=allow("workenv.worklist"), name="incident_worklist")
     async def worklist(self, request: Request) -> Template:
         return Template("workenv/worklist.html", context={
@@ -224,6 +246,19 @@ class ActionController(Controller):
     @get("/", opt=allow("workenv.report"), name="actions")
     async def index(self, request: Request) -> Template:
         return await self._list(request)
+
+    @get("/eksport", opt=allow("workenv.report"), name="actions_export")
+    async def export(self, request: Request) -> Response:
+        result = await followup.list_actions(request.user, status=str(request.query_params.get("status", "open")),
+                                             page=1, per_page=services.EXPORT_LIMIT)
+        await audit.record(request.user, "export", "action_items", "", {"rows": len(result.items)})
+        headers = ["Id", "Kilde", "Tilbud", "Afdeling", "Problem", "Tiltag", "Prioritet", "Ansvarlig", "Frist",
+                   "Kontrol af virkning", "Status", "Overskredet", "Lukket", "Hvad er gjort"]
+        rows = [[a["id"], a["source_type"], a["institution_name"], a["unit_name"], a["problem"], a["measure"],
+                 followup.PRIORITIES.get(a["priority"]), a["owner_name"], a["deadline"], a["effect_check"],
+                 "Lukket" if a["status"] == "done" else "Åben", a["overdue"], a["closed_at"], a["closing_note"]]
+                for a in result.items]
+        return export_response(str(request.query_params.get("format", "csv")), "handlinger", headers, rows)
 
     @post("/{action_id:int}/luk", opt=allow("workenv.report"), name="action_close")
     async def close(self, request: Request, action_id: FromPath[int]) -> Template | Redirect:

@@ -79,6 +79,10 @@ ACCESS = {
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/handlinger"): expect(ok=("leader", "hr"),
                                                                                hidden=("other",)),
     ("GET", "/arbejdsmiljoe/handlinger"): expect(ok=REPORTERS),
+    ("GET", "/arbejdsmiljoe/handlinger/eksport"): expect(ok=REPORTERS),
+    ("GET", "/arbejdsmiljoe/haendelser/eksport"): expect(ok=REPORTERS),
+    ("GET", "/arbejdsmiljoe/paabud/eksport"): expect(ok=AMO),
+    ("GET", "/arbejdsmiljoe/apv/eksport"): expect(ok=AMO),
     ("GET", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     # order_id and apv_id belong to institution A, unit A1.
@@ -99,6 +103,12 @@ ACCESS = {
     ("GET", "/api/v1/institutions"): expect(ok=("leader", "amr", "hr", "other")),
     ("GET", "/api/v1/employees"): expect(ok=("leader", "hr", "other")),
     ("GET", "/api/v1/employees/{employee_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("GET", "/api/v1/workenv/incidents"): expect(ok=REPORTERS),
+    ("GET", "/api/v1/workenv/incidents/{incident_id:int}"): expect(ok=("staff", "leader", "amr", "hr"),
+                                                                 hidden=("other",)),
+    ("GET", "/api/v1/workenv/actions"): expect(ok=REPORTERS),
+    ("GET", "/api/v1/workenv/orders"): expect(ok=AMO),
+    ("GET", "/api/v1/workenv/apvs"): expect(ok=AMO),
     ("GET", "/api/v1/schema"): expect(ok=EVERYONE),
     ("GET", "/api/v1/schema/openapi.json"): expect(ok=EVERYONE),
     ("GET", "/api/v1/schema/{path:str}"): expect(ok=EVERYONE),
@@ -169,7 +179,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
     if persona != "anon":
         await login(client, world.personas[persona])
         principal = await load_principal(world.accounts[persona])
-        _, token = await create_api_token(principal, world.accounts[persona], "test", ["org:read"])
+        _, token = await create_api_token(principal, world.accounts[persona], "test", ["org:read", "workenv:read"])
         headers = {"Authorization": f"Bearer {token}"}
     else:
         await client.get("/login")
