@@ -91,8 +91,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         OrganisationController,
     )
     from hr.pages import PageController
+    from hr.workenv.admin_controllers import WorkenvAdminController
     from hr.workenv.amo_controllers import ApvController, DiscussionController, OrderController
-    from hr.workenv.controllers import ActionController, IncidentController
+    from hr.workenv.controllers import ActionController, ForceImportController, IncidentController
 
     openapi = OpenAPIConfig(
         title="HR Socialområdet API",
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             IncidentController,
             ActionController,
+            ForceImportController,
+            WorkenvAdminController,
             OrderController,
             ApvController,
             DiscussionController,

@@ -36,6 +36,7 @@ NAV = [
     ("Organisation", "/organisation", {Role.LEADER, Role.HR, Role.AMR}),
     ("Medarbejdere", "/medarbejdere", {Role.LEADER, Role.HR}),
     ("Metoder", "/admin/metoder", {Role.HR}),
+    ("Arbejdsmiljøregler", "/arbejdsmiljoe/admin", {Role.HR}),
     ("Import", "/admin/import", {Role.HR}),
     ("Brugere", "/admin/brugere", {Role.HR}),
     ("API-nøgler", "/admin/api-noegler", {Role.HR}),

@@ -7,19 +7,21 @@ The whole file is validated first; if any row is invalid nothing is written.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import now, transaction
 from hr.org.tables import Employee, Institution, Unit
-
-MAX_BYTES = 5 * 1024 * 1024
+from hr.tabular import ImportFileError
+from hr.tabular import blank as _blank
+from hr.tabular import norm_header as _norm_header
+from hr.tabular import parse_date as _date
+from hr.tabular import read_rows as _read_rows
+from hr.tabular import text as _text
 
 # Header aliases seen in Danish payroll exports, normalised (lower case, no spaces/dots).
 ALIASES = {
@@ -51,10 +53,6 @@ LABELS = {
 }
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TRACKED = ("name", "email", "job_title", "fte", "start_date", "end_date", "unit", "active")
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (wrong type, too large, no header)."""
 
 
 @dataclass
@@ -94,67 +92,6 @@ class ImportResult:
             f"{self.unchanged} uændrede. Afdelinger: {len(self.units_created)} {verb} oprettet, "
             f"{len(self.units_updated)} {verb} opdateret."
         )
-
-
-def _norm_header(value: object) -> str:
-    return re.sub(r"[\s._]", "", str(value or "")).lower()
-
-
-def _read_rows(filename: str, content: bytes) -> list[list[object]]:
-    if len(content) > MAX_BYTES:
-        raise ImportFileError("Filen er for stor (højst 5 MB)")
-    if not content.strip():
-        raise ImportFileError("Filen er tom")
-    is_zip = content[:4] == b"PK\x03\x04"
-    if filename.lower().endswith(".xlsx") or is_zip:
-        if not is_zip:
-            raise ImportFileError("Filen er ikke en gyldig XLSX-fil")
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise ImportFileError("XLSX-filen kan ikke læses") from exc
-        sheet = wb.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        wb.close()
-        return rows
-    if b"\x00" in content[:4096]:
-        raise ImportFileError("Filen er hverken CSV eller XLSX")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Danish Windows saves CSV as Windows-1252.
-        text = content.decode("cp1252", errors="replace")
-    first = text.splitlines()[0] if text else ""
-    delimiter = max([";", ",", "\t"], key=first.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError("Datoen skal skrives som ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ")
 
 
 def _fte(value: object) -> Decimal:

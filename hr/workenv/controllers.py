@@ -51,6 +51,7 @@ class IncidentController(Controller):
         return Template("workenv/home.html", context={
             "drafts": await services.my_drafts(principal), "result": mine, "choices": choices,
             "sees_others": bool(principal.roles & {"leader", "hr", "amr"}),
+            "can_import": bool(principal.roles & {"leader", "hr"}),
         })
 
     @post("/haendelser", opt=allow("workenv.report"), name="incident_create")
@@ -275,3 +276,35 @@ class ActionController(Controller):
         if back == "incident" and item["source_type"] == "incident":
             return Redirect(path=f"{BASE}/haendelser/{item['source_id']}#handlinger")
         return Redirect(path=f"{BASE}/handlinger")
+
+
+class ForceImportController(Controller):
+    """Leaders and HR import use-of-force registrations from the care-record system's export."""
+
+    path = f"{BASE}/magtanvendelser/import"
+    include_in_schema = False
+
+    @get("/", opt=allow("workenv.followup"), name="force_import_form")
+    async def form(self) -> Template:
+        return Template("workenv/force_import.html", context={"result": None, "errors": {}})
+
+    @post("/", opt=allow("workenv.followup"), name="force_import_submit")
+    async def submit(self, request: Request) -> Template:
+        from litestar.datastructures import UploadFile
+
+        from hr.tabular import ImportFileError
+        from hr.workenv.force_import import run_force_import
+
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return Template("workenv/force_import.html", status_code=400,
+                            context={"result": None, "errors": {"file": "Vælg en CSV- eller XLSX-fil"}})
+        try:
+            result = await run_force_import(request.user, upload.filename, await upload.read(),
+                                            dry_run=form.get("apply") != "1")
+        except ImportFileError as exc:
+            return Template("workenv/force_import.html", status_code=400,
+                            context={"result": None, "errors": {"file": str(exc)}})
+        return Template("workenv/force_import.html", status_code=200 if result.ok else 400,
+                        context={"result": result, "errors": {}, "filename": upload.filename})

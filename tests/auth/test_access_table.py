@@ -83,6 +83,13 @@ ACCESS = {
     ("GET", "/arbejdsmiljoe/haendelser/eksport"): expect(ok=REPORTERS),
     ("GET", "/arbejdsmiljoe/paabud/eksport"): expect(ok=AMO),
     ("GET", "/arbejdsmiljoe/apv/eksport"): expect(ok=AMO),
+    ("GET", "/arbejdsmiljoe/magtanvendelser/import"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/arbejdsmiljoe/magtanvendelser/import"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/arbejdsmiljoe/admin"): expect(ok=("hr",)),
+    ("POST", "/arbejdsmiljoe/admin/regler"): expect(ok=("hr",)),
+    ("POST", "/arbejdsmiljoe/admin/regler/{rule_id:int}/status"): expect(ok=("hr",)),
+    ("POST", "/arbejdsmiljoe/admin/faktorer"): expect(ok=("hr",)),
+    ("POST", "/arbejdsmiljoe/admin/faktorer/{factor_id:int}/status"): expect(ok=("hr",)),
     ("GET", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     # order_id and apv_id belong to institution A, unit A1.
@@ -187,7 +194,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "method_id": world.method_krap, "token_id": spare_id, "path": "openapi.json",
               "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world),
               "incident_id": await _submitted_incident(world), "action_id": await _action(world),
-              "order_id": await _order(world), "apv_id": await _apv(world)}
+              "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []

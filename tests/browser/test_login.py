@@ -45,7 +45,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
                         ("Brugere", "15-brugere"), ("API-nøgler", "15-api-noegler"),
                         ("Revisionslog", "16-revisionslog"), ("Arbejdsmiljø", "16a-arbejdsmiljoe"),
                         ("Opfølgning", "16b-opfoelgning"), ("Handlinger", "16c-handlinger"),
-                        ("Påbud", "16d-paabud"), ("APV", "16e-apv"), ("Drøftelser", "16f-droeftelser")]:
+                        ("Påbud", "16d-paabud"), ("APV", "16e-apv"), ("Drøftelser", "16f-droeftelser"),
+                        ("Arbejdsmiljøregler", "16g-arbejdsmiljoeregler")]:
         await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label, exact=True).click()
         await page.wait_for_load_state()
         await check_accessibility(page, name)
@@ -59,6 +60,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     await check_accessibility(page, "19-medarbejder")
     await page.goto(f"{server_url}/admin/brugere/{world.accounts['leader']}")
     await check_accessibility(page, "21-bruger")
+    await page.goto(f"{server_url}/arbejdsmiljoe/magtanvendelser/import")
+    await check_accessibility(page, "21b-magtanvendelser-import")
     await page.goto(f"{server_url}/profil/adgangskode")
     await check_accessibility(page, "22-adgangskode")
     await page.goto(f"{server_url}/api/v1/schema/openapi.json")

@@ -1,0 +1,109 @@
+"""What the work environment wants sent, as data. The reminder engine (scheduler issue)
+decides, deduplicates on `key` and sends; this module only says who, what, why and when.
+
+A sweep costs a constant number of queries, whatever the number of incidents or people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from hr.auth.tables import RoleAssignment
+from hr.settings import TIMEZONE
+from hr.workenv import amo
+from hr.workenv.deadlines import deadlines
+from hr.workenv.services import load_rules
+from hr.workenv.tables import ActionItem, Incident, Order
+
+SOON = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    subject: str  # what it is about, e.g. "incident:17"
+    period: str  # which deadline: the same reminder is never sent twice for one period
+    account_id: int
+    title: str
+    link: str
+    deadline: datetime | date | None
+    mandatory: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}|{self.subject}|{self.period}|{self.account_id}"
+
+
+async def _leaders_by_unit() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    unit_leaders: dict[int, set[int]] = {}
+    heads: dict[int, set[int]] = {}
+    for row in await RoleAssignment.select().where(RoleAssignment.role == "leader").run():
+        if row["unit"]:
+            unit_leaders.setdefault(row["unit"], set()).add(row["account"])
+        elif row["institution"]:
+            heads.setdefault(row["institution"], set()).add(row["account"])
+    return unit_leaders, heads
+
+
+def _leaders(unit_leaders, heads, unit: int | None, institution: int | None) -> set[int]:
+    return unit_leaders.get(unit, set()) or heads.get(institution, set())
+
+
+async def due(now: datetime) -> list[Reminder]:
+    today = now.astimezone(TIMEZONE).date()
+    rules = await load_rules()
+    unit_leaders, heads = await _leaders_by_unit()
+    out: list[Reminder] = []
+
+    incidents = await Incident.select().where(Incident.status.is_in(["submitted", "reviewed"])).run()
+    for incident in incidents:
+        link = f"/arbejdsmiljoe/haendelser/{incident['id']}"
+        for deadline in deadlines(incident, rules):
+            if deadline.done_at is not None or deadline.due - now > SOON:
+                continue
+            overdue = now > deadline.due
+            kind = f"workenv.{deadline.kind}" + (".overdue" if overdue else ".soon")
+            for account in _leaders(unit_leaders, heads, incident["unit"], incident["institution"]):
+                title = f"{deadline.label}: {'fristen er overskredet' if overdue else 'fristen nærmer sig'}"
+                out.append(Reminder(kind, f"incident:{incident['id']}", deadline.due.date().isoformat(), account,
+                                    title, link, deadline.due))
+
+    actions = await ActionItem.select().where((ActionItem.status == "open") & ActionItem.deadline.is_not_null()
+                                              & (ActionItem.deadline <= today + SOON)).run()
+    for action in actions:
+        if action["owner"]:
+            overdue = action["deadline"] < today
+            state = "er forfalden" if overdue else "har frist snart"
+            out.append(Reminder("workenv.action" + (".overdue" if overdue else ".soon"), f"action:{action['id']}",
+                                action["deadline"].isoformat(), action["owner"],
+                                f"Handling {state}: {action['problem'][:60]}", "/arbejdsmiljoe/handlinger",
+                                action["deadline"]))
+
+    for order in await Order.select().where(Order.closed_on.is_null()).run():
+        if not order["responsible"]:
+            continue
+        for field, label in (("reply_deadline", "svar til Arbejdstilsynet"),
+                             ("compliance_deadline", "efterkommelse af påbud")):
+            day = order[field]
+            done = order["reply_sent_on"] if field == "reply_deadline" else None
+            if day and not done and day <= today + timedelta(days=7):
+                out.append(Reminder(f"workenv.order.{field}", f"order:{order['id']}", day.isoformat(),
+                                    order["responsible"], f"Frist for {label}: sag {order['case_number']}",
+                                    f"/arbejdsmiljoe/paabud/{order['id']}", day))
+
+    apv_soon = today + timedelta(days=60)
+    for unit in await _apv_units():
+        if unit["in_progress"] or (unit["next_due"] and unit["next_due"] > apv_soon):
+            continue
+        period = unit["next_due"].isoformat() if unit["next_due"] else "missing"
+        for account in _leaders(unit_leaders, heads, unit["id"], unit["institution"]):
+            out.append(Reminder("workenv.apv_due", f"unit:{unit['id']}", period, account,
+                                f"APV for {unit['name']} skal revideres", "/arbejdsmiljoe/apv", unit["next_due"]))
+    return out
+
+
+async def _apv_units() -> list[dict]:
+    from hr.auth.principal import Principal, Role
+
+    system = Principal(account_id=0, email="system", name="system", roles=frozenset({Role.HR}))
+    return await amo.apv_overview(system)

@@ -1,0 +1,36 @@
+"""HR adds a dated rule (a law change) and maintains contributing factors."""
+
+from datetime import date
+
+from hr.workenv.tables import ContributingFactor, ReportingRule
+from tests.conftest import World, login, post_form
+
+
+async def test_hr_adds_a_dated_rule_with_field_errors_first(client, world):
+    await login(client, World.HR)
+    bad = await post_form(client, "/arbejdsmiljoe/admin/regler", {"kind": "x", "deadline_days": "-1"},
+                          token_from="/arbejdsmiljoe/admin")
+    assert bad.status_code == 400
+    for message in ("Vælg hvilken frist reglen gælder", "Skriv hvornår reglen gælder fra", "Skriv et helt tal",
+                    "Skriv kilden"):
+        assert message in bad.text
+    before = await ReportingRule.count().run()
+    ok = await post_form(client, "/arbejdsmiljoe/admin/regler", {
+        "kind": "accident_easy", "valid_from": "2027-01-01", "threshold_days": "3", "deadline_days": "14",
+        "source": "Lov vedtaget 2026"})
+    assert ok.status_code == 302
+    assert await ReportingRule.count().run() == before + 1
+    rule = await ReportingRule.select().where(ReportingRule.valid_from == date(2027, 1, 1)).first().run()
+    assert rule["threshold_days"] == 3 and rule["active"]
+
+
+async def test_hr_maintains_the_factor_list(client, world):
+    await login(client, World.HR)
+    dup = await post_form(client, "/arbejdsmiljoe/admin/faktorer", {"name": "alene på vagt"},
+                          token_from="/arbejdsmiljoe/admin")
+    assert "Faktoren findes allerede" in dup.text
+    assert (await post_form(client, "/arbejdsmiljoe/admin/faktorer", {"name": "Nattevagt"})).status_code == 302
+    factor = await ContributingFactor.select().where(ContributingFactor.name == "Nattevagt").first().run()
+    assert (await post_form(client, f"/arbejdsmiljoe/admin/faktorer/{factor['id']}/status",
+                            {"active": "0"})).status_code == 302
+    assert not (await ContributingFactor.select().where(ContributingFactor.id == factor["id"]).first().run())["active"]
