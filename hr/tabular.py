@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Callable, Iterator
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -75,3 +77,38 @@ def parse_date(value: object) -> date:
     raise ValueError("Datoen skal skrives som ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ")
 
 
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+def data_rows(rows: list[list[object]], aliases: dict[str, list[str]], required: tuple[str, ...],
+              labels: dict[str, str]) -> Iterator[tuple[int, Callable[[str], object]]]:
+    """Finds the header row, maps columns by their known aliases and yields, for each
+    non-blank data row, its row number as a spreadsheet shows it and a cell getter."""
+    header_index = next((i for i, r in enumerate(rows) if any(not blank(c) for c in r)), None)
+    if header_index is None:
+        raise ImportFileError("Filen har ingen overskriftsrække")
+    header = [norm_header(c) for c in rows[header_index]]
+    columns: dict[str, int] = {}
+    for key, names in aliases.items():
+        for alias in names:
+            if norm_header(alias) in header:
+                columns[key] = header.index(norm_header(alias))
+                break
+    missing = [labels[k] for k in required if k not in columns]
+    if missing:
+        raise ImportFileError(f"Kolonner mangler: {', '.join(missing)}")
+    for number, raw in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if all(blank(c) for c in raw):
+            continue
+
+        def cell(key: str, raw: list = raw) -> object:
+            idx = columns.get(key)
+            return raw[idx] if idx is not None and idx < len(raw) else None
+
+        yield number, cell

@@ -16,12 +16,13 @@ from hr import audit
 from hr.auth.principal import Principal
 from hr.db import now, transaction
 from hr.org.tables import Employee, Institution, Unit
-from hr.tabular import ImportFileError
+from hr.tabular import ImportFileError, RowError, data_rows
 from hr.tabular import blank as _blank
-from hr.tabular import norm_header as _norm_header
 from hr.tabular import parse_date as _date
 from hr.tabular import read_rows as _read_rows
 from hr.tabular import text as _text
+
+__all__ = ["ImportFileError", "ImportResult", "run_import"]
 
 # Header aliases seen in Danish payroll exports, normalised (lower case, no spaces/dots).
 ALIASES = {
@@ -53,13 +54,6 @@ LABELS = {
 }
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TRACKED = ("name", "email", "job_title", "fte", "start_date", "end_date", "unit", "active")
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
 
 
 @dataclass
@@ -108,31 +102,10 @@ def _fte(value: object) -> Decimal:
 
 
 def _parse(rows: list[list[object]], result: ImportResult) -> list[dict]:
-    header_index = next((i for i, r in enumerate(rows) if any(not _blank(c) for c in r)), None)
-    if header_index is None:
-        raise ImportFileError("Filen har ingen overskriftsrække")
-    header = [_norm_header(c) for c in rows[header_index]]
-    columns: dict[str, int] = {}
-    for key, aliases in ALIASES.items():
-        for alias in aliases:
-            if _norm_header(alias) in header:
-                columns[key] = header.index(_norm_header(alias))
-                break
-    missing = [LABELS[k] for k in REQUIRED if k not in columns]
-    if missing:
-        raise ImportFileError(f"Kolonner mangler: {', '.join(missing)}")
-
     parsed: list[dict] = []
     seen: dict[str, int] = {}
-    for offset, raw in enumerate(rows[header_index + 1:], start=header_index + 2):
-        if all(_blank(c) for c in raw):
-            continue
+    for offset, cell in data_rows(rows, ALIASES, REQUIRED, LABELS):
         result.rows += 1
-
-        def cell(key: str, raw: list = raw) -> object:
-            idx = columns.get(key)
-            return raw[idx] if idx is not None and idx < len(raw) else None
-
         record: dict = {"row": offset}
         errors_before = len(result.errors)
         for key in ("employee_number", "name", "unit_code", "institution_code"):

@@ -15,7 +15,7 @@ from hr.auth.principal import Principal
 from hr.db import now, transaction
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
-from hr.tabular import blank, norm_header, parse_date, read_rows, text
+from hr.tabular import RowError, blank, data_rows, norm_header, parse_date, read_rows, text
 from hr.workenv import choices
 from hr.workenv.cpr import contains_cpr
 from hr.workenv.followup import can_manage_area
@@ -46,13 +46,6 @@ DATE_FIELDS = {"registered": "form_registered_on", "municipality": "forwarded_mu
 
 
 @dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-
-@dataclass
 class ForceImportResult:
     dry_run: bool
     rows: int = 0
@@ -78,34 +71,12 @@ def _category(value: str) -> str:
 
 
 async def run_force_import(principal: Principal, filename: str, content: bytes, *, dry_run: bool) -> ForceImportResult:
-    from hr.tabular import ImportFileError
-
     rows = read_rows(filename, content)
     result = ForceImportResult(dry_run=dry_run)
-    header_index = next((i for i, r in enumerate(rows) if any(not blank(c) for c in r)), None)
-    if header_index is None:
-        raise ImportFileError("Filen har ingen overskriftsrække")
-    header = [norm_header(c) for c in rows[header_index]]
-    columns = {}
-    for key, aliases in ALIASES.items():
-        for alias in aliases:
-            if norm_header(alias) in header:
-                columns[key] = header.index(norm_header(alias))
-                break
-    missing = [LABELS[k] for k in REQUIRED if k not in columns]
-    if missing:
-        raise ImportFileError(f"Kolonner mangler: {', '.join(missing)}")
     units = {u["code"]: u for u in await Unit.select().run()}
     records, seen = [], {}
-    for number, raw in enumerate(rows[header_index + 1:], start=header_index + 2):
-        if all(blank(c) for c in raw):
-            continue
+    for number, cell in data_rows(rows, ALIASES, REQUIRED, LABELS):
         result.rows += 1
-
-        def cell(key, raw=raw):
-            idx = columns.get(key)
-            return raw[idx] if idx is not None and idx < len(raw) else None
-
         errors_before = len(result.errors)
 
         def error(key, message, number=number):

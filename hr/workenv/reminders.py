@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from hr.auth.tables import RoleAssignment
 from hr.settings import TIMEZONE
-from hr.workenv import amo
+from hr.workenv import amo, choices
 from hr.workenv.deadlines import deadlines
 from hr.workenv.services import load_rules
 from hr.workenv.tables import ActionItem, Incident, Order
@@ -58,6 +58,12 @@ async def due(now: datetime) -> list[Reminder]:
     incidents = await Incident.select().where(Incident.status.is_in(["submitted", "reviewed"])).run()
     for incident in incidents:
         link = f"/arbejdsmiljoe/haendelser/{incident['id']}"
+        if incident["status"] == "submitted" and not incident["reviewed_at"]:
+            # The unit's leader hears of every new report at once, not only when a deadline nears.
+            label = choices.KINDS.get(incident["kind"], incident["kind"])
+            for account in _leaders(unit_leaders, heads, incident["unit"], incident["institution"]):
+                out.append(Reminder("workenv.incident_submitted", f"incident:{incident['id']}", "submitted",
+                                    account, f"Ny indberetning: {label}", link, None))
         for deadline in deadlines(incident, rules):
             if deadline.done_at is not None or deadline.due - now > SOON:
                 continue

@@ -14,7 +14,8 @@ async def test_overdue_follow_up_and_defusing_remind_the_unit_leader(world):
                                           reporter=world.accounts["staff"], description="x", severity=2)
                                  ).returning(Incident.id).run()
     found = [r for r in await reminders.due(now()) if r.subject == f"incident:{rows[0]['id']}"]
-    assert {r.kind for r in found} == {"workenv.followup_review.overdue", "workenv.violence_defusing.overdue"}
+    assert {r.kind for r in found} == {"workenv.incident_submitted", "workenv.followup_review.overdue",
+                                       "workenv.violence_defusing.overdue"}
     assert {r.account_id for r in found} == {world.accounts["leader"]}
     assert len({r.key for r in found}) == len(found)
     again = [r for r in await reminders.due(now()) if r.subject == f"incident:{rows[0]['id']}"]
