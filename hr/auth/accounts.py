@@ -94,13 +94,14 @@ async def add_role(actor: Principal, account_id: int, role: str, institution_id:
             errors["role"] = "Brugeren har allerede denne rolle"
     if errors:
         raise ValidationError(errors)
-    rows = await RoleAssignment.insert(RoleAssignment(
-        account=account_id, role=role, institution=institution_id, unit=unit_id,
-        staff_responsibility=staff_responsibility,
-    )).returning(RoleAssignment.id).run()
-    await audit.record(actor, "create", "role", rows[0]["id"], {
-        "account": account_id, "role": role, "institution": institution_id, "unit": unit_id,
-        "staff_responsibility": staff_responsibility})
+    async with transaction():
+        rows = await RoleAssignment.insert(RoleAssignment(
+            account=account_id, role=role, institution=institution_id, unit=unit_id,
+            staff_responsibility=staff_responsibility,
+        )).returning(RoleAssignment.id).run()
+        await audit.record(actor, "create", "role", rows[0]["id"], {
+            "account": account_id, "role": role, "institution": institution_id, "unit": unit_id,
+            "staff_responsibility": staff_responsibility})
     return rows[0]["id"]
 
 
@@ -112,8 +113,9 @@ async def remove_role(actor: Principal, account_id: int, assignment_id: int) -> 
         return False
     if row["role"] == Role.HR and account_id == actor.account_id:
         raise ValidationError({"role": "Du kan ikke fjerne din egen HR-rolle"})
-    await RoleAssignment.delete().where(RoleAssignment.id == assignment_id).run()
-    await audit.record(actor, "delete", "role", assignment_id, {"account": account_id, "role": row["role"]})
+    async with transaction():
+        await RoleAssignment.delete().where(RoleAssignment.id == assignment_id).run()
+        await audit.record(actor, "delete", "role", assignment_id, {"account": account_id, "role": row["role"]})
     return True
 
 
@@ -143,9 +145,10 @@ async def create_account(actor: Principal, email: str, name: str, password: str,
         errors["password"] = str(exc)
     if errors:
         raise ValidationError(errors)
-    rows = await Account.insert(Account(email=email, name=name, password_hash=hash_password(password),
-                                        employee=employee_id)).returning(Account.id).run()
-    await audit.record(actor, "create", "account", rows[0]["id"], {"email": email})
+    async with transaction():
+        rows = await Account.insert(Account(email=email, name=name, password_hash=hash_password(password),
+                                            employee=employee_id)).returning(Account.id).run()
+        await audit.record(actor, "create", "account", rows[0]["id"], {"email": email})
     return rows[0]["id"]
 
 
@@ -163,7 +166,7 @@ async def set_password(actor: Principal, account_id: int, password: str) -> None
         # A new password ends every other session of that person.
         await Session.delete().where(
             (Session.account == account_id) & (Session.id != (actor.session_id or -1))).run()
-    await audit.record(actor, "update", "account_password", account_id)
+        await audit.record(actor, "update", "account_password", account_id)
 
 
 async def change_own_password(principal: Principal, current: str, new: str, repeat: str) -> None:
@@ -190,8 +193,8 @@ async def set_active(actor: Principal, account_id: int, active: bool) -> bool:
             Account.id == account_id).returning(Account.id).run()
         if rows and not active:
             await Session.delete().where(Session.account == account_id).run()
-    if rows:
-        await audit.record(actor, "update", "account_active", account_id, {"active": active})
+        if rows:
+            await audit.record(actor, "update", "account_active", account_id, {"active": active})
     return bool(rows)
 
 

@@ -180,20 +180,22 @@ async def create_api_token(actor: Principal, account_id: int, name: str,
     if unknown:
         raise ValueError(f"Ukendt scope: {', '.join(unknown)}")
     token = "hrt_" + secrets.token_urlsafe(32)
-    rows = await ApiToken.insert(
-        ApiToken(name=name, prefix=token[:10], token_hash=_sha256(token),
-                 scopes=" ".join(scopes), account=account_id)
-    ).returning(ApiToken.id).run()
-    await audit.record(actor, "create", "api_token", rows[0]["id"], {"name": name, "scopes": scopes})
+    async with transaction():
+        rows = await ApiToken.insert(
+            ApiToken(name=name, prefix=token[:10], token_hash=_sha256(token),
+                     scopes=" ".join(scopes), account=account_id)
+        ).returning(ApiToken.id).run()
+        await audit.record(actor, "create", "api_token", rows[0]["id"], {"name": name, "scopes": scopes})
     return rows[0]["id"], token
 
 
 async def revoke_api_token(actor: Principal, token_id: int) -> bool:
-    rows = await ApiToken.update({ApiToken.revoked_at: now()}).where(
-        (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
-    ).returning(ApiToken.id).run()
-    if rows:
-        await audit.record(actor, "revoke", "api_token", token_id)
+    async with transaction():
+        rows = await ApiToken.update({ApiToken.revoked_at: now()}).where(
+            (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
+        ).returning(ApiToken.id).run()
+        if rows:
+            await audit.record(actor, "revoke", "api_token", token_id)
     return bool(rows)
 
 

@@ -196,15 +196,17 @@ async def add_method(principal: Principal, name: str, description: str = "") -> 
         errors["name"] = "Metoden findes allerede"
     if errors:
         raise ValidationError(errors)
-    rows = await Method.insert(Method(name=name, description=description.strip())).returning(Method.id).run()
-    await audit.record(principal, "create", "method", rows[0]["id"], {"name": name})
+    async with transaction():
+        rows = await Method.insert(Method(name=name, description=description.strip())).returning(Method.id).run()
+        await audit.record(principal, "create", "method", rows[0]["id"], {"name": name})
     return rows[0]["id"]
 
 
 async def set_method_active(principal: Principal, method_id: int, active: bool) -> bool:
-    rows = await Method.update({Method.active: active}).where(Method.id == method_id).returning(Method.id).run()
-    if rows:
-        await audit.record(principal, "update", "method", method_id, {"active": active})
+    async with transaction():
+        rows = await Method.update({Method.active: active}).where(Method.id == method_id).returning(Method.id).run()
+        if rows:
+            await audit.record(principal, "update", "method", method_id, {"active": active})
     return bool(rows)
 
 
@@ -221,8 +223,8 @@ async def set_institution_methods(principal: Principal, institution_id: int, met
             await InstitutionMethod.insert(
                 *[InstitutionMethod(institution=institution_id, method=m) for m in sorted(wanted)]
             ).run()
-    await audit.record(principal, "update", "institution_methods", institution_id,
-                       {"methods": sorted(wanted)})
+        await audit.record(principal, "update", "institution_methods", institution_id,
+                           {"methods": sorted(wanted)})
 
 
 async def list_target_groups() -> list[dict]:
@@ -284,6 +286,6 @@ async def save_institution(principal: Principal, institution_id: int | None, cod
         if groups:
             await InstitutionTargetGroup.insert(*[
                 InstitutionTargetGroup(institution=institution_id, target_group=g) for g in sorted(groups)]).run()
-    await audit.record(principal, "create" if creating else "update", "institution", institution_id,
-                       {**values, "target_groups": sorted(groups)})
+        await audit.record(principal, "create" if creating else "update", "institution", institution_id,
+                           {**values, "target_groups": sorted(groups)})
     return institution_id
