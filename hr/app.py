@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         OrganisationController,
     )
     from hr.pages import PageController
+    from hr.supervision.controllers import MatchController, RequirementController, SupervisorController
     from hr.workenv.admin_controllers import WorkenvAdminController
     from hr.workenv.amo_controllers import ApvController, DiscussionController, OrderController
     from hr.workenv.controllers import ActionController, ForceImportController, IncidentController
@@ -130,6 +131,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrderController,
             ApvController,
             DiscussionController,
+            SupervisorController,
+            MatchController,
+            RequirementController,
             api_router,
             *_static_routers(),
         ],

@@ -21,6 +21,7 @@ from hr.org.tables import (
     TargetGroup,
     Unit,
 )
+from hr.supervision.tables import MatchException, Supervisor, SupervisorInstitution, SupervisorMethod
 from hr.workenv import demo as workenv_demo
 from hr.workenv.tables import (
     ActionItem,
@@ -114,7 +115,9 @@ PERSONAS = [
     ("Afdelingsleder (Kildebakken)", f"leder2@{DOMAIN}"),
 ]
 
-ALL_TABLES = [IncidentAmendment, IncidentFactor, IncidentStaff, ActionItem, Incident, Order, Apv,
+# Children before parents. Seed tables (rules, factors, requirements) are kept.
+ALL_TABLES = [MatchException, SupervisorInstitution, SupervisorMethod, Supervisor,
+              IncidentAmendment, IncidentFactor, IncidentStaff, ActionItem, Incident, Order, Apv,
               WorkEnvironmentDiscussion, AuditEvent, ApiToken, LoginAttempt, Session, RoleAssignment, Account, Employee,
               InstitutionTargetGroup, InstitutionMethod, Unit, Institution, TargetGroup, Method]
 
@@ -289,3 +292,23 @@ async def _load(rng: random.Random, password_hash: str) -> None:
         assignments.append(RoleAssignment(account=rows[0]["id"], role=Role.SUPERVISOR))
     for start in range(0, len(assignments), 500):
         await RoleAssignment.insert(*assignments[start:start + 500]).run()
+    await _supervisors(rng, method_ids, [inst[0] for inst in institutions])
+
+
+async def _supervisors(rng: random.Random, method_ids: dict[str, int], institution_ids: list[int]) -> None:
+    """The registry behind the supervisor accounts: methods known and institutions served."""
+    accounts = await Account.select(Account.id, Account.name, Account.email, Account.employee).where(
+        Account.id.is_in([r["account"] for r in await RoleAssignment.select(RoleAssignment.account).where(
+            RoleAssignment.role == Role.SUPERVISOR).run()])).order_by(Account.id).run()
+    for account in accounts:
+        external = account["employee"] is None
+        rows = await Supervisor.insert(Supervisor(
+            name=account["name"].replace(" (ekstern supervisor)", ""), email=account["email"], external=external,
+            organisation="Psykologhuset" if external else "Regionens psykologteam", account=account["id"],
+            fee_per_session=Decimal(rng.choice([1800, 2200, 2400, 2800])) if external else None,
+        )).returning(Supervisor.id).run()
+        supervisor_id = rows[0]["id"]
+        await SupervisorMethod.insert(*[SupervisorMethod(supervisor=supervisor_id, method=method_ids[m])
+                                        for m in rng.sample(sorted(method_ids), rng.randint(2, 4))]).run()
+        await SupervisorInstitution.insert(*[SupervisorInstitution(supervisor=supervisor_id, institution=i)
+                                             for i in rng.sample(institution_ids, rng.randint(2, 6))]).run()

@@ -20,6 +20,10 @@ async def test_demo_data_has_the_size_of_the_region():
     assert 1700 <= await Employee.count().run() <= 1900
     assert 130 <= await RoleAssignment.count().where(RoleAssignment.role == Role.LEADER).run() <= 160
     assert await RoleAssignment.count().where(RoleAssignment.role == Role.SUPERVISOR).run() == 12
+    from hr.supervision.tables import Supervisor
+
+    assert await Supervisor.count().where(Supervisor.external.eq(True)).run() == 6
+    assert await Supervisor.count().run() == 12
     rows = await Incident.select(Incident.kind, Count()).group_by(Incident.kind).run()
     per_kind = {r["kind"]: r["count"] for r in rows}
     assert set(per_kind) == {"near_miss", "accident", "violence", "use_of_force"}

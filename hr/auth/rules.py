@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Orders, APVs and the yearly discussion: AMR read, leaders and HR also record.
     "workenv.amo": frozenset({Role.LEADER, Role.AMR, Role.HR}),
     "workenv.admin": frozenset({Role.HR}),
+    # Supervision: HR keeps the supervisor registry and the requirements; leaders book.
+    "supervision.manage": frozenset({Role.HR}),
+    "supervision.book": frozenset({Role.LEADER, Role.HR}),
     "api.admin": frozenset({Role.HR}),
 }
 

@@ -90,6 +90,14 @@ ACCESS = {
     ("POST", "/arbejdsmiljoe/admin/regler/{rule_id:int}/status"): expect(ok=("hr",)),
     ("POST", "/arbejdsmiljoe/admin/faktorer"): expect(ok=("hr",)),
     ("POST", "/arbejdsmiljoe/admin/faktorer/{factor_id:int}/status"): expect(ok=("hr",)),
+    ("GET", "/supervision/supervisorer"): expect(ok=("hr",)),
+    ("POST", "/supervision/supervisorer"): expect(ok=("hr",)),
+    ("GET", "/supervision/supervisorer/{supervisor_id:int}"): expect(ok=("hr",)),
+    ("POST", "/supervision/supervisorer/{supervisor_id:int}"): expect(ok=("hr",)),
+    ("POST", "/supervision/supervisorer/{supervisor_id:int}/undtagelser"): expect(ok=("hr",)),
+    ("GET", "/supervision/match"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/supervision/krav"): expect(ok=("hr",)),
+    ("POST", "/supervision/krav"): expect(ok=("hr",)),
     ("GET", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     # order_id and apv_id belong to institution A, unit A1.
@@ -194,7 +202,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "method_id": world.method_krap, "token_id": spare_id, "path": "openapi.json",
               "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world),
               "incident_id": await _submitted_incident(world), "action_id": await _action(world),
-              "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1}
+              "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
+              "supervisor_id": await _supervisor(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -239,6 +248,13 @@ async def _apv(world):
 
     rows = await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a1, started_on=date(2026, 1, 5))
                             ).returning(Apv.id).run()
+    return rows[0]["id"]
+
+
+async def _supervisor(world):
+    from hr.supervision.tables import Supervisor
+
+    rows = await Supervisor.insert(Supervisor(name="Sif")).returning(Supervisor.id).run()
     return rows[0]["id"]
 
 

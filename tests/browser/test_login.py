@@ -46,7 +46,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
                         ("Revisionslog", "16-revisionslog"), ("Arbejdsmiljø", "16a-arbejdsmiljoe"),
                         ("Opfølgning", "16b-opfoelgning"), ("Handlinger", "16c-handlinger"),
                         ("Påbud", "16d-paabud"), ("APV", "16e-apv"), ("Drøftelser", "16f-droeftelser"),
-                        ("Arbejdsmiljøregler", "16g-arbejdsmiljoeregler")]:
+                        ("Arbejdsmiljøregler", "16g-arbejdsmiljoeregler"), ("Supervisorer", "16h-supervisorer"),
+                        ("Supervisionskrav", "16i-supervisionskrav")]:
         await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label, exact=True).click()
         await page.wait_for_load_state()
         await check_accessibility(page, name)
@@ -60,6 +61,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     await check_accessibility(page, "19-medarbejder")
     await page.goto(f"{server_url}/admin/brugere/{world.accounts['leader']}")
     await check_accessibility(page, "21-bruger")
+    await page.goto(f"{server_url}/supervision/match?tilbud={world.inst_a}")
+    await check_accessibility(page, "21c-supervision-match")
     await page.goto(f"{server_url}/arbejdsmiljoe/magtanvendelser/import")
     await check_accessibility(page, "21b-magtanvendelser-import")
     await page.goto(f"{server_url}/profil/adgangskode")

@@ -1,0 +1,261 @@
+"""Supervision rules: the supervisor registry, the method-matching rule with HR-approved
+exceptions, and supervision requirements resolved per unit, institution and region."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from hr import audit
+from hr.auth.principal import Principal
+from hr.db import transaction
+from hr.forms import ValidationError
+from hr.org.tables import Institution, InstitutionMethod, Method, Unit
+from hr.supervision.tables import MatchException, Requirement, Supervisor, SupervisorInstitution, SupervisorMethod
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+AUDIENCES = {"staff": "Medarbejdere", "leader": "Ledere"}
+SESSION_TYPES = {"group": "Gruppesupervision", "individual": "Individuel supervision", "any": "Individuel eller gruppe"}
+
+
+def _ids(form, name: str) -> list[int] | None:
+    try:
+        return [int(v) for v in form.getall(name)] if name in form else []
+    except (TypeError, ValueError):
+        return None
+
+
+async def _links(table, column, supervisor_ids: list[int]) -> dict[int, list[dict]]:
+    target = getattr(table, column)
+    rows = await table.select(table.supervisor, target.as_alias("id"), target.name.as_alias("name")).where(
+        table.supervisor.is_in(supervisor_ids or [-1])).run()
+    out: dict[int, list[dict]] = {}
+    for row in rows:
+        out.setdefault(row["supervisor"], []).append({"id": row["id"], "name": row["name"]})
+    return out
+
+
+async def list_supervisors(include_inactive: bool = True) -> list[dict]:
+    query = Supervisor.select().order_by(Supervisor.name)
+    if not include_inactive:
+        query = query.where(Supervisor.active.eq(True))
+    rows = await query.run()
+    ids = [r["id"] for r in rows]
+    methods = await _links(SupervisorMethod, "method", ids)
+    institutions = await _links(SupervisorInstitution, "institution", ids)
+    for row in rows:
+        row["methods"] = sorted(methods.get(row["id"], []), key=lambda m: m["name"])
+        row["institutions"] = sorted(institutions.get(row["id"], []), key=lambda i: i["name"])
+    return rows
+
+
+async def get_supervisor(supervisor_id: int) -> dict | None:
+    rows = [r for r in await list_supervisors() if r["id"] == supervisor_id]
+    if not rows:
+        return None
+    row = rows[0]
+    row["exceptions"] = await MatchException.select(
+        MatchException.all_columns(), MatchException.institution.name.as_alias("institution_name"),
+        MatchException.approved_by.name.as_alias("approved_by_name"),
+    ).where(MatchException.supervisor == supervisor_id).order_by(MatchException.approved_at).run()
+    return row
+
+
+async def save_supervisor(principal: Principal, supervisor_id: int | None, form) -> int:
+    errors: dict[str, str] = {}
+    name = " ".join(str(form.get("name", "")).split())
+    email = str(form.get("email", "")).strip().lower()
+    phone = str(form.get("phone", "")).strip()
+    organisation = " ".join(str(form.get("organisation", "")).split())
+    external = form.get("external") == "1"
+    if not name:
+        errors["name"] = "Skriv supervisorens navn"
+    elif len(name) > 200:
+        errors["name"] = "Navnet må højst være 200 tegn"
+    if email and not EMAIL_RE.match(email):
+        errors["email"] = "Skriv en gyldig e-mailadresse"
+    if len(phone) > 40 or (phone and not re.fullmatch(r"[+0-9 ()-]{6,40}", phone)):
+        errors["phone"] = "Skriv et gyldigt telefonnummer"
+    if len(organisation) > 200:
+        errors["organisation"] = "Højst 200 tegn"
+    fee = None
+    raw_fee = str(form.get("fee_per_session", "")).strip().replace(".", "").replace(",", ".")
+    if raw_fee:
+        try:
+            fee = Decimal(raw_fee)
+            if fee < 0 or fee > 100000:
+                raise InvalidOperation
+        except InvalidOperation:
+            errors["fee_per_session"] = "Skriv honoraret som et beløb i kroner, fx 2.400"
+    if fee is not None and not external:
+        errors["fee_per_session"] = "Kun eksterne supervisorer har honorar"
+    methods = _ids(form, "methods")
+    institutions = _ids(form, "institutions")
+    if methods is None or (methods and await Method.count().where(Method.id.is_in(methods)).run() != len(set(methods))):
+        errors["methods"] = "Ugyldigt valg af metode"
+    if institutions is None or (institutions and await Institution.count().where(
+            Institution.id.is_in(institutions)).run() != len(set(institutions))):
+        errors["institutions"] = "Ugyldigt valg af tilbud"
+    if not methods and "methods" not in errors:
+        errors["methods"] = "Vælg mindst én metode, supervisoren kender"
+    if supervisor_id and not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
+        raise LookupError(supervisor_id)
+    if errors:
+        raise ValidationError(errors)
+    values = {"name": name, "email": email, "phone": phone, "organisation": organisation, "external": external,
+              "fee_per_session": fee, "active": ("1" in form.getall("active")) if "active" in form else True}
+    creating = supervisor_id is None
+    async with transaction():
+        if creating:
+            supervisor_id = (await Supervisor.insert(Supervisor(**values)).returning(Supervisor.id).run())[0]["id"]
+        else:
+            await Supervisor.update(values).where(Supervisor.id == supervisor_id).run()
+        await SupervisorMethod.delete().where(SupervisorMethod.supervisor == supervisor_id).run()
+        await SupervisorMethod.insert(*[SupervisorMethod(supervisor=supervisor_id, method=m)
+                                        for m in sorted(set(methods))]).run()
+        await SupervisorInstitution.delete().where(SupervisorInstitution.supervisor == supervisor_id).run()
+        if institutions:
+            await SupervisorInstitution.insert(*[SupervisorInstitution(supervisor=supervisor_id, institution=i)
+                                                 for i in sorted(set(institutions))]).run()
+        await audit.record(principal, "create" if creating else "update", "supervisor", supervisor_id,
+                           {"methods": sorted(set(methods)), "institutions": sorted(set(institutions))})
+    return supervisor_id
+
+
+async def matching(institution_id: int) -> list[dict]:
+    """Every active supervisor serving the institution, matching ones first, with the reason.
+
+    The rule: a supervisor may supervise an institution's staff only if they know at least one
+    of its methods, or HR has approved an exception with a reason."""
+    institution_methods = {r["method"]: r["name"] for r in await InstitutionMethod.select(
+        InstitutionMethod.method, InstitutionMethod.method.name.as_alias("name")).where(
+        InstitutionMethod.institution == institution_id).run()}
+    serving = {r["supervisor"] for r in await SupervisorInstitution.select(SupervisorInstitution.supervisor).where(
+        SupervisorInstitution.institution == institution_id).run()}
+    exceptions = {r["supervisor"]: r for r in await MatchException.select().where(
+        MatchException.institution == institution_id).run()}
+    out = []
+    for supervisor in await list_supervisors(include_inactive=False):
+        if supervisor["id"] not in serving and supervisor["id"] not in exceptions:
+            continue
+        shared = sorted(m["name"] for m in supervisor["methods"] if m["id"] in institution_methods)
+        exception = exceptions.get(supervisor["id"])
+        if shared:
+            reason = "Kender " + _join(shared) + ", som tilbuddet arbejder med"
+        elif exception:
+            reason = f"Undtagelse godkendt af HR: {exception['reason']}"
+        else:
+            reason = "Kender ingen af tilbuddets metoder (" + _join(sorted(institution_methods.values())) + ")"
+        out.append({**supervisor, "shared_methods": shared, "exception": exception,
+                    "bookable": bool(shared or exception), "reason": reason})
+    return sorted(out, key=lambda s: (not s["shared_methods"], not s["bookable"], -len(s["shared_methods"]),
+                                      s["name"]))
+
+
+def _join(names: list[str]) -> str:
+    if not names:
+        return "ingen"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+
+
+async def approve_exception(principal: Principal, supervisor_id: int, institution_id: int | None,
+                            reason: str) -> int:
+    errors = {}
+    reason = reason.strip()
+    if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
+        raise LookupError(supervisor_id)
+    if institution_id is None or not await Institution.exists().where(Institution.id == institution_id).run():
+        errors["institution"] = "Vælg tilbuddet"
+    if not reason:
+        errors["reason"] = "Skriv hvorfor undtagelsen godkendes"
+    elif len(reason) > 1000:
+        errors["reason"] = "Højst 1000 tegn"
+    if not errors and await MatchException.exists().where(
+            (MatchException.supervisor == supervisor_id) & (MatchException.institution == institution_id)).run():
+        errors["institution"] = "Der er allerede en undtagelse for dette tilbud"
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        rows = await MatchException.insert(MatchException(
+            supervisor=supervisor_id, institution=institution_id, reason=reason, approved_by=principal.account_id,
+        )).returning(MatchException.id).run()
+        await audit.record(principal, "create", "match_exception", rows[0]["id"],
+                           {"supervisor": supervisor_id, "institution": institution_id})
+    return rows[0]["id"]
+
+
+# --- requirements ---------------------------------------------------------------------------
+
+async def list_requirements() -> list[dict]:
+    return await Requirement.select(
+        Requirement.all_columns(), Requirement.institution.name.as_alias("institution_name"),
+        Requirement.unit.name.as_alias("unit_name"),
+    ).order_by(Requirement.audience, Requirement.valid_from).run()
+
+
+def resolve(requirements: list[dict], audience: str, institution_id: int | None, unit_id: int | None,
+            on: date) -> dict | None:
+    """The requirement in force: unit before institution before the region-wide default,
+    and within each level the latest valid_from on or before the day."""
+    in_force = [r for r in requirements if r["audience"] == audience and r["valid_from"] <= on]
+    for level in (
+        [r for r in in_force if unit_id and r["unit"] == unit_id],
+        [r for r in in_force if not r["unit"] and institution_id and r["institution"] == institution_id],
+        [r for r in in_force if not r["unit"] and not r["institution"]],
+    ):
+        if level:
+            return max(level, key=lambda r: r["valid_from"])
+    return None
+
+
+async def add_requirement(principal: Principal, form) -> int:
+    errors: dict[str, str] = {}
+    audience = str(form.get("audience", ""))
+    session_type = str(form.get("session_type", ""))
+    if audience not in AUDIENCES:
+        errors["audience"] = "Vælg om kravet gælder medarbejdere eller ledere"
+    if session_type not in SESSION_TYPES:
+        errors["session_type"] = "Vælg typen af supervision"
+    numbers = {}
+    for name, low, high, message in (("interval_days", 7, 730, "Skriv antal dage mellem sessioner (7-730)"),
+                                     ("grace_days", 0, 365, "Skriv antal dages frist for nyansatte (0-365)")):
+        try:
+            numbers[name] = int(str(form.get(name, "")).strip())
+            if not low <= numbers[name] <= high:
+                raise ValueError
+        except ValueError:
+            errors[name] = message
+    try:
+        valid_from = date.fromisoformat(str(form.get("valid_from", "")).strip())
+    except ValueError:
+        errors["valid_from"] = "Skriv hvornår kravet gælder fra"
+        valid_from = None
+    institution = _int(form.get("institution"))
+    unit = _int(form.get("unit"))
+    if unit:
+        row = await Unit.select(Unit.institution).where(Unit.id == unit).first().run()
+        if not row:
+            errors["unit"] = "Afdelingen findes ikke"
+        elif institution and row["institution"] != institution:
+            errors["unit"] = "Afdelingen hører ikke til det valgte tilbud"
+        elif row:
+            institution = row["institution"]
+    if institution and not await Institution.exists().where(Institution.id == institution).run():
+        errors["institution"] = "Tilbuddet findes ikke"
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        rows = await Requirement.insert(Requirement(
+            audience=audience, session_type=session_type, institution=institution, unit=unit,
+            valid_from=valid_from, **numbers)).returning(Requirement.id).run()
+        await audit.record(principal, "create", "supervision_requirement", rows[0]["id"],
+                           {"audience": audience, "institution": institution, "unit": unit, **numbers})
+    return rows[0]["id"]
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
