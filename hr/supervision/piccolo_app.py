@@ -3,6 +3,10 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from hr.supervision.tables import (
+    Availability,
+    AvailabilityException,
+    Booking,
+    BookingParticipant,
     MatchException,
     Requirement,
     Supervisor,
@@ -13,6 +17,7 @@ from hr.supervision.tables import (
 APP_CONFIG = AppConfig(
     app_name="supervision",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Supervisor, SupervisorMethod, SupervisorInstitution, MatchException, Requirement],
+    table_classes=[Supervisor, SupervisorMethod, SupervisorInstitution, MatchException, Requirement,
+                   Availability, AvailabilityException, Booking, BookingParticipant],
     migration_dependencies=["hr.piccolo_app"],
 )

@@ -8,7 +8,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from hr.auth.tables import Account
-from hr.org.tables import Institution, Method, Unit
+from hr.org.tables import Employee, Institution, Method, Unit
 
 
 class Supervisor(Table, tablename="supervision_supervisor"):
@@ -59,3 +59,50 @@ class Requirement(Table, tablename="supervision_requirement"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+
+
+class Availability(Table, tablename="supervision_availability"):
+    """A recurring weekly window in Danish local time (minutes after midnight)."""
+
+    supervisor = ForeignKey(Supervisor, on_delete=OnDelete.cascade, index=True)
+    weekday = Integer()  # 0 Monday .. 6 Sunday
+    start_minute = Integer()
+    end_minute = Integer()
+
+
+class AvailabilityException(Table, tablename="supervision_availability_exception"):
+    """A day the supervisor is not available (holiday, illness)."""
+
+    supervisor = ForeignKey(Supervisor, on_delete=OnDelete.cascade, index=True)
+    day = Date(index=True)
+    note = Varchar(length=200, default="")
+
+
+class Booking(Table, tablename="supervision_booking"):
+    """A supervision session. Times are stored in UTC; shown in Europe/Copenhagen."""
+
+    supervisor = ForeignKey(Supervisor, on_delete=OnDelete.restrict, index=True)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    session_type = Varchar(length=20)  # individual | group
+    capacity = Integer(default=1)
+    institution = ForeignKey(Institution, null=True, on_delete=OnDelete.restrict, index=True)
+    unit = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
+    place = Varchar(length=200, default="")
+    video_link = Varchar(length=500, default="")
+    status = Varchar(length=20, default="booked", index=True)  # booked | cancelled
+    booked_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    uid = Varchar(length=100, unique=True)  # stable iCalendar UID
+    sequence = Integer(default=0)
+    cancel_reason = Text(default="")
+    cancelled_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BookingParticipant(Table, tablename="supervision_booking_participant"):
+    booking = ForeignKey(Booking, on_delete=OnDelete.cascade, index=True)
+    employee = ForeignKey(Employee, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=20, default="active")  # active | cancelled
+    attended = Boolean(null=True, default=None)
+    cancel_reason = Text(default="")
+    cancelled_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,206 @@
+"""Booking supervision sessions: availability, the matching rule, and no double-booking of a
+supervisor or a participant, also under simultaneous requests.
+
+Concurrency: the overlap checks and the insert run in one transaction that first locks the
+supervisor's and the participants' rows (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the
+IMMEDIATE transaction already serialises writers), so two requests for the same slot queue up
+and the second sees the first's booking."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from hr import audit
+from hr.auth.principal import Principal, Role
+from hr.auth.scope import leader_unit_ids
+from hr.db import is_postgres, now, transaction
+from hr.forms import ValidationError
+from hr.org.tables import Employee
+from hr.settings import TIMEZONE
+from hr.supervision.services import matching
+from hr.supervision.tables import (
+    Availability,
+    AvailabilityException,
+    Booking,
+    BookingParticipant,
+    Supervisor,
+)
+
+MIN_MINUTES, MAX_MINUTES = 30, 240
+MAX_GROUP = 30
+CANCEL_CUTOFF = timedelta(hours=24)
+
+
+async def within_availability(supervisor_id: int, start: datetime, end: datetime) -> bool:
+    local_start, local_end = start.astimezone(TIMEZONE), end.astimezone(TIMEZONE)
+    if local_start.date() != local_end.date():
+        return False
+    if await AvailabilityException.exists().where((AvailabilityException.supervisor == supervisor_id)
+                                                  & (AvailabilityException.day == local_start.date())).run():
+        return False
+    first = local_start.hour * 60 + local_start.minute
+    last = local_end.hour * 60 + local_end.minute
+    windows = await Availability.select().where((Availability.supervisor == supervisor_id)
+                                                & (Availability.weekday == local_start.weekday())).run()
+    return any(w["start_minute"] <= first and last <= w["end_minute"] for w in windows)
+
+
+async def _may_book_for(principal: Principal, employees: list[dict]) -> bool:
+    if principal.is_hr:
+        return True
+    if Role.LEADER not in principal.roles:
+        return False
+    units = await leader_unit_ids(principal)
+    return all(e["unit"] in units or e["id"] == principal.employee_id for e in employees)
+
+
+async def _lock(supervisor_id: int, employee_ids: list[int]) -> None:
+    if not is_postgres():
+        return  # SQLite: the IMMEDIATE transaction holds the database's write lock already
+    await Supervisor.raw("SELECT id FROM supervision_supervisor WHERE id = {} FOR UPDATE", supervisor_id).run()
+    for employee_id in sorted(employee_ids):  # a fixed order: no deadlock between two bookings
+        await Employee.raw("SELECT id FROM org_employee WHERE id = {} FOR UPDATE", employee_id).run()
+
+
+async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime | None, minutes: int,
+               session_type: str, capacity: int, employee_ids: list[int], place: str = "",
+               video_link: str = "") -> int:
+    errors: dict[str, str] = {}
+    supervisor = await Supervisor.select().where(Supervisor.id == supervisor_id).first().run()
+    if not supervisor or not supervisor["active"]:
+        errors["supervisor"] = "Vælg en aktiv supervisor"
+    if session_type not in ("individual", "group"):
+        errors["session_type"] = "Vælg individuel eller gruppe"
+    employee_ids = sorted(set(employee_ids))
+    employees = await Employee.select(Employee.id, Employee.name, Employee.unit,
+                                      Employee.unit.institution.as_alias("institution")).where(
+        Employee.id.is_in(employee_ids or [-1]) & Employee.active.eq(True)).run()
+    if not employee_ids:
+        errors["participants"] = "Vælg deltagere"
+    elif len(employees) != len(employee_ids):
+        errors["participants"] = "En eller flere deltagere findes ikke eller er fratrådt"
+    elif not await _may_book_for(principal, employees):
+        errors["participants"] = "Du kan kun booke for dig selv og medarbejdere i dine afdelinger"
+    if session_type == "individual":
+        capacity = 1
+        if len(employee_ids) > 1:
+            errors["participants"] = "Individuel supervision har én deltager"
+    elif session_type == "group":
+        if not 2 <= capacity <= MAX_GROUP:
+            errors["capacity"] = f"En gruppe har plads til 2-{MAX_GROUP}"
+        elif len(employee_ids) > capacity:
+            errors["participants"] = f"Der er kun plads til {capacity}"
+    institutions = {e["institution"] for e in employees}
+    if employees and len(institutions) > 1:
+        errors["participants"] = "Deltagerne skal være fra samme tilbud"
+    if supervisor and employees and "participants" not in errors:
+        match = {m["id"]: m for m in await matching(next(iter(institutions)))}.get(supervisor_id)
+        if not match or not match["bookable"]:
+            errors["supervisor"] = "Supervisoren kender ingen af tilbuddets metoder og har ingen godkendt undtagelse"
+    if starts_at is None:
+        errors["starts_at"] = "Vælg dato og klokkeslæt"
+    elif starts_at <= now():
+        errors["starts_at"] = "Tidspunktet er allerede passeret"
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        errors["minutes"] = f"En session varer {MIN_MINUTES}-{MAX_MINUTES} minutter"
+    place, video_link = place.strip()[:200], video_link.strip()[:500]
+    if not place and not video_link:
+        errors["place"] = "Skriv et sted eller et videolink"
+    if video_link and not video_link.startswith("https://"):
+        errors["video_link"] = "Videolinket skal begynde med https://"
+    if errors:
+        raise ValidationError(errors)
+    ends_at = starts_at + timedelta(minutes=minutes)
+    if not await within_availability(supervisor_id, starts_at, ends_at):
+        raise ValidationError({"starts_at": "Supervisoren er ikke til rådighed på det tidspunkt"})
+    async with transaction():
+        await _lock(supervisor_id, employee_ids)
+        overlap = (Booking.status == "booked") & (Booking.starts_at < ends_at) & (Booking.ends_at > starts_at)
+        if await Booking.exists().where((Booking.supervisor == supervisor_id) & overlap).run():
+            raise ValidationError({"starts_at": "Supervisoren er optaget på det tidspunkt"})
+        busy = await BookingParticipant.select(BookingParticipant.employee.name.as_alias("name")).where(
+            BookingParticipant.employee.is_in(employee_ids) & (BookingParticipant.status == "active")
+            & (BookingParticipant.booking.status == "booked") & (BookingParticipant.booking.starts_at < ends_at)
+            & (BookingParticipant.booking.ends_at > starts_at)).run()
+        if busy:
+            names = ", ".join(sorted({b["name"] for b in busy}))
+            raise ValidationError({"participants": f"Optaget på det tidspunkt: {names}"})
+        units = {e["unit"] for e in employees}
+        rows = await Booking.insert(Booking(
+            supervisor=supervisor_id, starts_at=starts_at, ends_at=ends_at, session_type=session_type,
+            capacity=capacity, institution=next(iter(institutions)), unit=units.pop() if len(units) == 1 else None,
+            place=place, video_link=video_link, booked_by=principal.account_id,
+            uid=f"{uuid.uuid4()}@hr-socialomraadet",
+        )).returning(Booking.id).run()
+        booking_id = rows[0]["id"]
+        await BookingParticipant.insert(*[BookingParticipant(booking=booking_id, employee=e)
+                                          for e in employee_ids]).run()
+        await audit.record(principal, "create", "booking", booking_id,
+                           {"supervisor": supervisor_id, "participants": employee_ids})
+    return booking_id
+
+
+async def _managed_booking(principal: Principal, booking_id: int) -> dict:
+    booking = await Booking.select().where(Booking.id == booking_id).first().run()
+    if not booking:
+        raise LookupError(booking_id)
+    if principal.is_hr or booking["booked_by"] == principal.account_id:
+        return booking
+    if Role.LEADER in principal.roles and booking["unit"] in await leader_unit_ids(principal):
+        return booking
+    raise LookupError(booking_id)
+
+
+async def cancel(principal: Principal, booking_id: int, reason: str) -> None:
+    booking = await _managed_booking(principal, booking_id)
+    errors = {}
+    if booking["status"] != "booked":
+        errors["reason"] = "Sessionen er allerede aflyst"
+    elif booking["starts_at"] - now() < CANCEL_CUTOFF and not principal.is_hr:
+        errors["reason"] = "Sessionen begynder om mindre end 24 timer: kontakt HR for at aflyse"
+    if not reason.strip():
+        errors["reason"] = "Skriv hvorfor sessionen aflyses"
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        await Booking.update({Booking.status: "cancelled", Booking.cancel_reason: reason.strip(),
+                              Booking.cancelled_at: now(), Booking.sequence: booking["sequence"] + 1}).where(
+            Booking.id == booking_id).run()
+        await audit.record(principal, "cancel", "booking", booking_id)
+
+
+async def leave(principal: Principal, booking_id: int, employee_id: int, reason: str) -> None:
+    """One participant leaves a group session; the session goes on for the others."""
+    booking = await _managed_booking(principal, booking_id)
+    if booking["status"] != "booked":
+        raise ValidationError({"reason": "Sessionen er aflyst"})
+    if not reason.strip():
+        raise ValidationError({"reason": "Skriv hvorfor deltageren melder fra"})
+    async with transaction():
+        rows = await BookingParticipant.update({BookingParticipant.status: "cancelled",
+                                                BookingParticipant.cancel_reason: reason.strip(),
+                                                BookingParticipant.cancelled_at: now()}).where(
+            (BookingParticipant.booking == booking_id) & (BookingParticipant.employee == employee_id)
+            & (BookingParticipant.status == "active")).returning(BookingParticipant.id).run()
+        if not rows:
+            raise LookupError(employee_id)
+        await audit.record(principal, "leave", "booking", booking_id, {"employee": employee_id})
+
+
+async def register_attendance(principal: Principal, booking_id: int, attended_ids: list[int]) -> None:
+    booking = await _managed_booking(principal, booking_id)
+    if booking["status"] != "booked":
+        raise ValidationError({"attendance": "Sessionen er aflyst"})
+    if booking["starts_at"] > now():
+        raise ValidationError({"attendance": "Fremmøde kan først registreres, når sessionen er begyndt"})
+    async with transaction():
+        participants = await BookingParticipant.select().where(
+            (BookingParticipant.booking == booking_id) & (BookingParticipant.status == "active")).run()
+        known = {p["employee"] for p in participants}
+        if set(attended_ids) - known:
+            raise ValidationError({"attendance": "Kun sessionens deltagere kan registreres"})
+        for p in participants:
+            await BookingParticipant.update({BookingParticipant.attended: p["employee"] in attended_ids}).where(
+                BookingParticipant.id == p["id"]).run()
+        await audit.record(principal, "attendance", "booking", booking_id, {"attended": sorted(attended_ids)})

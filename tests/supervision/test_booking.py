@@ -1,0 +1,169 @@
+"""Booking: availability, matching, no double-booking (also concurrently), group rules, cancel, attendance."""
+
+import asyncio
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from hr.auth.services import load_principal
+from hr.db import now
+from hr.forms import ValidationError
+from hr.org.tables import Employee
+from hr.settings import TIMEZONE
+from hr.supervision import booking
+from hr.supervision.tables import (
+    Availability,
+    AvailabilityException,
+    Booking,
+    BookingParticipant,
+    Supervisor,
+    SupervisorInstitution,
+    SupervisorMethod,
+)
+
+
+def next_monday(at: time) -> datetime:
+    day = now().astimezone(TIMEZONE).date() + timedelta(days=7)
+    day -= timedelta(days=day.weekday())
+    return datetime.combine(day + timedelta(days=7), at, TIMEZONE)
+
+
+@pytest.fixture
+async def supervisor(world) -> int:
+    rows = await Supervisor.insert(Supervisor(name="Knud KRAP")).returning(Supervisor.id).run()
+    sid = rows[0]["id"]
+    await SupervisorMethod.insert(SupervisorMethod(supervisor=sid, method=world.method_krap)).run()
+    await SupervisorInstitution.insert(SupervisorInstitution(supervisor=sid, institution=world.inst_a)).run()
+    await Availability.insert(*[Availability(supervisor=sid, weekday=d, start_minute=8 * 60, end_minute=16 * 60)
+                                for d in range(5)]).run()
+    return sid
+
+
+async def group_of(world) -> list[int]:
+    rows = await Employee.select(Employee.id).where(Employee.unit.is_in([world.unit_a1, world.unit_a2])).run()
+    return [r["id"] for r in rows]
+
+
+async def test_a_leader_books_individual_supervision_for_themselves(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    booking_id = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(10)), minutes=60,
+                                    session_type="individual", capacity=1, employee_ids=[world.leader_employee],
+                                    place="Mødelokale 2")
+    row = await Booking.select().where(Booking.id == booking_id).first().run()
+    assert row["starts_at"].tzinfo is not None
+    assert row["starts_at"] == next_monday(time(10))
+    assert row["uid"].endswith("@hr-socialomraadet")
+
+
+async def test_outside_availability_and_on_an_exception_day_is_refused(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    args = dict(supervisor_id=supervisor, minutes=60, session_type="individual", capacity=1,
+                employee_ids=[world.leader_employee], place="x")
+    with pytest.raises(ValidationError, match="ikke til rådighed"):
+        await booking.book(leader, starts_at=next_monday(time(15, 30)), **args)
+    await AvailabilityException.insert(AvailabilityException(supervisor=supervisor,
+                                                             day=next_monday(time(10)).date())).run()
+    with pytest.raises(ValidationError, match="ikke til rådighed"):
+        await booking.book(leader, starts_at=next_monday(time(10)), **args)
+
+
+async def test_a_supervisor_without_a_matching_method_cannot_be_booked(world, supervisor):
+    await SupervisorMethod.delete(force=True).run()
+    leader = await load_principal(world.accounts["leader"])
+    with pytest.raises(ValidationError) as caught:
+        await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(10)), minutes=60,
+                           session_type="individual", capacity=1, employee_ids=[world.leader_employee], place="x")
+    assert "kender ingen af tilbuddets metoder" in caught.value.errors["supervisor"]
+
+
+async def test_field_errors_for_a_bad_request_leave_nothing_behind(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    with pytest.raises(ValidationError) as caught:
+        await booking.book(leader, supervisor_id=supervisor, starts_at=now() - timedelta(hours=1), minutes=10,
+                           session_type="group", capacity=1, employee_ids=[world.other_employee],
+                           video_link="http://usikker")
+    errors = caught.value.errors
+    assert set(errors) >= {"starts_at", "minutes", "capacity", "participants", "video_link"}
+    assert await Booking.count().run() == 0
+
+
+async def test_no_double_booking_of_supervisor_or_participant(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(10)), minutes=90,
+                       session_type="individual", capacity=1, employee_ids=[world.leader_employee], place="x")
+    with pytest.raises(ValidationError, match="Supervisoren er optaget"):
+        await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(11)), minutes=60,
+                           session_type="individual", capacity=1, employee_ids=[world.staff_employee], place="x")
+    other = (await Supervisor.insert(Supervisor(name="Anden")).returning(Supervisor.id).run())[0]["id"]
+    await SupervisorMethod.insert(SupervisorMethod(supervisor=other, method=world.method_krap)).run()
+    await SupervisorInstitution.insert(SupervisorInstitution(supervisor=other, institution=world.inst_a)).run()
+    await Availability.insert(Availability(supervisor=other, weekday=0, start_minute=480, end_minute=960)).run()
+    with pytest.raises(ValidationError, match="Optaget på det tidspunkt: Lene Leder"):
+        await booking.book(leader, supervisor_id=other, starts_at=next_monday(time(11)), minutes=60,
+                           session_type="individual", capacity=1, employee_ids=[world.leader_employee], place="x")
+
+
+async def test_simultaneous_requests_for_one_slot_book_it_once(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    hr = await load_principal(world.accounts["hr"])
+    people = await group_of(world)
+
+    async def attempt(principal, employee):
+        try:
+            return await booking.book(principal, supervisor_id=supervisor, starts_at=next_monday(time(13)),
+                                      minutes=60, session_type="individual", capacity=1, employee_ids=[employee],
+                                      place="x")
+        except ValidationError as exc:
+            return exc
+
+    results = await asyncio.gather(*[attempt(hr, e) for e in people[:4]], attempt(leader, world.leader_employee))
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert all("optaget" in str(r) for r in results if not isinstance(r, int))
+    assert await Booking.count().run() == 1
+
+
+async def test_one_participant_leaving_keeps_the_group_session(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    members = [world.staff_employee, world.leader_employee]
+    booking_id = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(9)), minutes=120,
+                                    session_type="group", capacity=8, employee_ids=members, place="Fællesrum")
+    await booking.leave(leader, booking_id, world.staff_employee, "Syg")
+    row = await Booking.select().where(Booking.id == booking_id).first().run()
+    assert row["status"] == "booked"
+    active = await BookingParticipant.count().where((BookingParticipant.booking == booking_id)
+                                                    & (BookingParticipant.status == "active")).run()
+    assert active == 1
+    with pytest.raises(ValidationError, match="Skriv hvorfor sessionen aflyses"):
+        await booking.cancel(leader, booking_id, "")
+    await booking.cancel(leader, booking_id, "Supervisor syg")
+    row = await Booking.select().where(Booking.id == booking_id).first().run()
+    assert row["status"] == "cancelled" and row["sequence"] == 1
+
+
+async def test_attendance_only_after_the_start_and_only_for_participants(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    booking_id = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(9)), minutes=60,
+                                    session_type="group", capacity=4,
+                                    employee_ids=[world.staff_employee, world.leader_employee], place="x")
+    with pytest.raises(ValidationError, match="først registreres"):
+        await booking.register_attendance(leader, booking_id, [world.staff_employee])
+    await Booking.update({Booking.starts_at: now() - timedelta(hours=2), Booking.ends_at: now() - timedelta(hours=1)}
+                         ).where(Booking.id == booking_id).run()
+    with pytest.raises(ValidationError, match="Kun sessionens deltagere"):
+        await booking.register_attendance(leader, booking_id, [world.other_employee])
+    await booking.register_attendance(leader, booking_id, [world.staff_employee])
+    rows = {r["employee"]: r["attended"] for r in await BookingParticipant.select().run()}
+    assert rows == {world.staff_employee: True, world.leader_employee: False}
+
+
+async def test_leaders_of_other_units_cannot_touch_the_booking(world, supervisor):
+    leader = await load_principal(world.accounts["leader"])
+    other = await load_principal(world.accounts["other"])
+    booking_id = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(9)), minutes=60,
+                                    session_type="individual", capacity=1, employee_ids=[world.staff_employee],
+                                    place="x")
+    with pytest.raises(LookupError):
+        await booking.cancel(other, booking_id, "Nej")
+    with pytest.raises(ValidationError, match="Du kan kun booke"):
+        await booking.book(other, supervisor_id=supervisor, starts_at=next_monday(time(11)), minutes=60,
+                           session_type="individual", capacity=1, employee_ids=[world.staff_employee], place="x")
