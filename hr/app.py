@@ -91,7 +91,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         OrganisationController,
     )
     from hr.pages import PageController
-    from hr.supervision.controllers import MatchController, RequirementController, SupervisorController
+    from hr.supervision.controllers import (
+        BookingController,
+        MatchController,
+        RequirementController,
+        SupervisorController,
+    )
     from hr.workenv.admin_controllers import WorkenvAdminController
     from hr.workenv.amo_controllers import ApvController, DiscussionController, OrderController
     from hr.workenv.controllers import ActionController, ForceImportController, IncidentController
@@ -134,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SupervisorController,
             MatchController,
             RequirementController,
+            BookingController,
             api_router,
             *_static_routers(),
         ],

@@ -21,7 +21,16 @@ from hr.org.tables import (
     TargetGroup,
     Unit,
 )
-from hr.supervision.tables import MatchException, Supervisor, SupervisorInstitution, SupervisorMethod
+from hr.supervision.tables import (
+    Availability,
+    AvailabilityException,
+    Booking,
+    BookingParticipant,
+    MatchException,
+    Supervisor,
+    SupervisorInstitution,
+    SupervisorMethod,
+)
 from hr.workenv import demo as workenv_demo
 from hr.workenv.tables import (
     ActionItem,
@@ -116,7 +125,8 @@ PERSONAS = [
 ]
 
 # Children before parents. Seed tables (rules, factors, requirements) are kept.
-ALL_TABLES = [MatchException, SupervisorInstitution, SupervisorMethod, Supervisor,
+ALL_TABLES = [BookingParticipant, Booking, AvailabilityException, Availability,
+              MatchException, SupervisorInstitution, SupervisorMethod, Supervisor,
               IncidentAmendment, IncidentFactor, IncidentStaff, ActionItem, Incident, Order, Apv,
               WorkEnvironmentDiscussion, AuditEvent, ApiToken, LoginAttempt, Session, RoleAssignment, Account, Employee,
               InstitutionTargetGroup, InstitutionMethod, Unit, Institution, TargetGroup, Method]
@@ -312,3 +322,5 @@ async def _supervisors(rng: random.Random, method_ids: dict[str, int], instituti
                                         for m in rng.sample(sorted(method_ids), rng.randint(2, 4))]).run()
         await SupervisorInstitution.insert(*[SupervisorInstitution(supervisor=supervisor_id, institution=i)
                                              for i in rng.sample(institution_ids, rng.randint(2, 6))]).run()
+        await Availability.insert(*[Availability(supervisor=supervisor_id, weekday=day, start_minute=8 * 60,
+                                                 end_minute=15 * 60) for day in rng.sample(range(5), 3)]).run()

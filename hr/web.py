@@ -33,6 +33,7 @@ NAV = [
     ("Påbud", "/arbejdsmiljoe/paabud", {Role.LEADER, Role.AMR, Role.HR}),
     ("APV", "/arbejdsmiljoe/apv", {Role.LEADER, Role.AMR, Role.HR}),
     ("Drøftelser", "/arbejdsmiljoe/droeftelser", {Role.LEADER, Role.AMR, Role.HR}),
+    ("Supervision", "/supervision/bookinger", {Role.LEADER, Role.HR}),
     ("Supervisorer", "/supervision/match", {Role.LEADER}),
     ("Supervisorer", "/supervision/supervisorer", {Role.HR}),
     ("Supervisionskrav", "/supervision/krav", {Role.HR}),

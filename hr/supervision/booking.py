@@ -204,3 +204,52 @@ async def register_attendance(principal: Principal, booking_id: int, attended_id
             await BookingParticipant.update({BookingParticipant.attended: p["employee"] in attended_ids}).where(
                 BookingParticipant.id == p["id"]).run()
         await audit.record(principal, "attendance", "booking", booking_id, {"attended": sorted(attended_ids)})
+
+
+async def list_bookings(principal: Principal, upcoming: bool = True, limit: int = 200) -> list[dict]:
+    query = Booking.select(Booking.all_columns(), Booking.supervisor.name.as_alias("supervisor_name"),
+                           Booking.unit.name.as_alias("unit_name"))
+    if upcoming:
+        query = query.where(Booking.ends_at >= now()).order_by(Booking.starts_at)
+    else:
+        query = query.where(Booking.ends_at < now()).order_by(Booking.starts_at, ascending=False)
+    if not principal.is_hr:
+        units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
+        mine = [r["booking"] for r in await BookingParticipant.select(BookingParticipant.booking).where(
+            BookingParticipant.employee == (principal.employee_id or -1)).run()]
+        query = query.where(Booking.unit.is_in(list(units) or [-1]) | (Booking.booked_by == principal.account_id)
+                            | Booking.id.is_in(mine or [-1]))
+    rows = await query.limit(limit).run()
+    counts: dict[int, int] = {}
+    for p in await BookingParticipant.select(BookingParticipant.booking).where(
+            BookingParticipant.booking.is_in([r["id"] for r in rows] or [-1])
+            & (BookingParticipant.status == "active")).run():
+        counts[p["booking"]] = counts.get(p["booking"], 0) + 1
+    for row in rows:
+        row["participant_count"] = counts.get(row["id"], 0)
+    return rows
+
+
+async def get_booking(principal: Principal, booking_id: int) -> dict | None:
+    try:
+        booking = await _managed_booking(principal, booking_id)
+    except LookupError:
+        return None
+    booking = await Booking.select(Booking.all_columns(), Booking.supervisor.name.as_alias("supervisor_name"),
+                                   Booking.unit.name.as_alias("unit_name")).where(Booking.id == booking_id
+                                                                                  ).first().run()
+    booking["participants"] = await BookingParticipant.select(
+        BookingParticipant.all_columns(), BookingParticipant.employee.name.as_alias("name")).where(
+        BookingParticipant.booking == booking_id).order_by(BookingParticipant.employee.name).run()
+    booking["started"] = booking["starts_at"] <= now()
+    return booking
+
+
+async def bookable_people(principal: Principal) -> list[dict]:
+    """Whom the person may book for: themselves and active staff of their units (HR: everyone)."""
+    query = Employee.select(Employee.id, Employee.name, Employee.unit.name.as_alias("unit_name")).where(
+        Employee.active.eq(True)).order_by(Employee.unit.name, Employee.name)
+    if not principal.is_hr:
+        units = await leader_unit_ids(principal)
+        query = query.where(Employee.unit.is_in(list(units) or [-1]) | (Employee.id == (principal.employee_id or -1)))
+    return await query.limit(2000).run()

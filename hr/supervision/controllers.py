@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -10,7 +12,8 @@ from litestar.response import Redirect, Template
 from hr.auth.rules import allow
 from hr.forms import ValidationError
 from hr.org.services import list_institutions, list_methods
-from hr.supervision import services
+from hr.settings import TIMEZONE
+from hr.supervision import booking, services
 
 BASE = "/supervision"
 
@@ -131,3 +134,92 @@ class RequirementController(Controller):
         except ValidationError as exc:
             return await self._page(request, exc.errors, {k: str(v) for k, v in form.items()}, status=400)
         return Redirect(path=f"{BASE}/krav")
+
+
+def _parse_start(form) -> datetime | None:
+    try:
+        day = date.fromisoformat(str(form.get("date", "")).strip())
+        clock = time.fromisoformat(str(form.get("time", "")).strip())
+    except ValueError:
+        return None
+    return datetime.combine(day, clock, TIMEZONE)
+
+
+class BookingController(Controller):
+    path = f"{BASE}/bookinger"
+    include_in_schema = False
+
+    @get("/", opt=allow("supervision.book"), name="bookings")
+    async def index(self, request: Request) -> Template:
+        return Template("supervision/bookings.html", context={
+            "upcoming": await booking.list_bookings(request.user),
+            "past": await booking.list_bookings(request.user, upcoming=False, limit=50)})
+
+    async def _form(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
+        institutions = await list_institutions(request.user)
+        chosen = services._int((values or {}).get("tilbud") or request.query_params.get("tilbud"))
+        if chosen is None and institutions:
+            chosen = institutions[0]["id"]
+        if chosen is not None and chosen not in {i["id"] for i in institutions}:
+            raise NotFoundException()
+        return Template("supervision/booking_form.html", status_code=status, context={
+            "institutions": institutions, "chosen": chosen,
+            "matches": await services.matching(chosen) if chosen else [],
+            "people": await booking.bookable_people(request.user), "errors": errors or {},
+            "values": values or {"minutes": "90", "session_type": "group", "capacity": "8"}})
+
+    @get("/ny", opt=allow("supervision.book"), name="booking_new")
+    async def new(self, request: Request) -> Template:
+        return await self._form(request)
+
+    @post("/ny", opt=allow("supervision.book"), name="booking_create")
+    async def create(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        values = {k: str(v) for k, v in form.items()}
+        values["participant_ids"] = services._ids(form, "participants") or []
+        try:
+            booking_id = await booking.book(
+                request.user, supervisor_id=services._int(form.get("supervisor")) or -1,
+                starts_at=_parse_start(form), minutes=services._int(form.get("minutes")) or 0,
+                session_type=str(form.get("session_type", "")), capacity=services._int(form.get("capacity")) or 0,
+                employee_ids=values["participant_ids"], place=str(form.get("place", "")),
+                video_link=str(form.get("video_link", "")))
+        except ValidationError as exc:
+            return await self._form(request, exc.errors, values, status=400)
+        return Redirect(path=f"{BASE}/bookinger/{booking_id}")
+
+    async def _detail(self, request: Request, booking_id: int, errors=None, status: int = 200) -> Template:
+        found = await booking.get_booking(request.user, booking_id)
+        if found is None:
+            raise NotFoundException()
+        return Template("supervision/booking.html", status_code=status,
+                        context={"booking": found, "errors": errors or {}})
+
+    @get("/{booking_id:int}", opt=allow("supervision.book"), name="booking")
+    async def detail(self, request: Request, booking_id: FromPath[int]) -> Template:
+        return await self._detail(request, booking_id)
+
+    async def _act(self, request: Request, booking_id: int, action) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await action(form)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except ValidationError as exc:
+            return await self._detail(request, booking_id, exc.errors, status=400)
+        return Redirect(path=f"{BASE}/bookinger/{booking_id}")
+
+    @post("/{booking_id:int}/aflys", opt=allow("supervision.book"), name="booking_cancel")
+    async def cancel(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
+        return await self._act(request, booking_id, lambda f: booking.cancel(
+            request.user, booking_id, str(f.get("reason", ""))))
+
+    @post("/{booking_id:int}/afmeld", opt=allow("supervision.book"), name="booking_leave")
+    async def leave(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
+        return await self._act(request, booking_id, lambda f: booking.leave(
+            request.user, booking_id, services._int(f.get("employee")) or -1, str(f.get("reason", ""))))
+
+    @post("/{booking_id:int}/fremmoede", opt=allow("supervision.book"), name="booking_attendance")
+    async def attendance(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
+        return await self._act(request, booking_id, lambda f: booking.register_attendance(
+            request.user, booking_id, services._ids(f, "attended") or []))

@@ -97,6 +97,14 @@ ACCESS = {
     ("POST", "/supervision/supervisorer/{supervisor_id:int}/undtagelser"): expect(ok=("hr",)),
     ("GET", "/supervision/match"): expect(ok=("leader", "hr", "other")),
     ("GET", "/supervision/krav"): expect(ok=("hr",)),
+    ("GET", "/supervision/bookinger"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/supervision/bookinger/ny"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/supervision/bookinger/ny"): expect(ok=("leader", "hr", "other")),
+    # booking_id is booked by the leader of unit A1.
+    ("GET", "/supervision/bookinger/{booking_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/supervision/bookinger/{booking_id:int}/aflys"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/supervision/bookinger/{booking_id:int}/afmeld"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/supervision/bookinger/{booking_id:int}/fremmoede"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/krav"): expect(ok=("hr",)),
     ("GET", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
@@ -203,7 +211,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world),
               "incident_id": await _submitted_incident(world), "action_id": await _action(world),
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
-              "supervisor_id": await _supervisor(world)}
+              "supervisor_id": await _supervisor(world), "booking_id": await _booking(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -255,6 +263,19 @@ async def _supervisor(world):
     from hr.supervision.tables import Supervisor
 
     rows = await Supervisor.insert(Supervisor(name="Sif")).returning(Supervisor.id).run()
+    return rows[0]["id"]
+
+
+async def _booking(world):
+    from hr.db import now
+    from hr.supervision.tables import Booking, BookingParticipant, Supervisor
+
+    supervisor = (await Supervisor.insert(Supervisor(name="B")).returning(Supervisor.id).run())[0]["id"]
+    rows = await Booking.insert(Booking(
+        supervisor=supervisor, starts_at=now(), ends_at=now(), session_type="group", capacity=4,
+        institution=world.inst_a, unit=world.unit_a1, booked_by=world.accounts["leader"], uid="test-uid",
+    )).returning(Booking.id).run()
+    await BookingParticipant.insert(BookingParticipant(booking=rows[0]["id"], employee=world.staff_employee)).run()
     return rows[0]["id"]
 
 

@@ -167,3 +167,26 @@ async def test_leaders_of_other_units_cannot_touch_the_booking(world, supervisor
     with pytest.raises(ValidationError, match="Du kan kun booke"):
         await booking.book(other, supervisor_id=supervisor, starts_at=next_monday(time(11)), minutes=60,
                            session_type="individual", capacity=1, employee_ids=[world.staff_employee], place="x")
+
+
+async def test_the_leader_books_through_the_page_with_field_errors_first(client, world, supervisor):
+    from tests.conftest import World, login, post_form
+
+    await login(client, World.LEADER)
+    form = await client.get("/supervision/bookinger/ny")
+    assert "Knud KRAP: Kender KRAP, som tilbuddet arbejder med" in form.text
+    start = next_monday(time(10))
+    bad = await post_form(client, "/supervision/bookinger/ny", {"supervisor": str(supervisor), "session_type": "group",
+                                                                 "date": start.date().isoformat(), "time": "10:00",
+                                                                 "minutes": "90", "capacity": "8"})
+    assert bad.status_code == 400
+    assert "Vælg deltagere" in bad.text and "Skriv et sted eller et videolink" in bad.text
+    ok = await post_form(client, "/supervision/bookinger/ny", {
+        "supervisor": str(supervisor), "session_type": "group", "date": start.date().isoformat(), "time": "10:00",
+        "minutes": "90", "capacity": "8", "participants": [str(world.staff_employee), str(world.leader_employee)],
+        "place": "Fællesrummet"})
+    assert ok.status_code == 302
+    page = await client.get(ok.headers["location"])
+    assert start.strftime("%d.%m.%Y") + " 10:00" in page.text and "Søren Ståbi" in page.text
+    listing = await client.get("/supervision/bookinger")
+    assert "Knud KRAP" in listing.text

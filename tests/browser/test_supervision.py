@@ -1,0 +1,33 @@
+"""A leader books group supervision in a real browser; each page passes axe (WCAG 2.1 AA)."""
+
+from datetime import time
+
+import pytest
+
+from tests.browser.conftest import check_accessibility
+from tests.browser.test_login import log_in
+from tests.conftest import World
+from tests.supervision.test_booking import next_monday, supervisor  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+async def test_a_leader_books_group_supervision(server_url, desktop, world, supervisor):  # noqa: F811
+    page = await desktop.new_page()
+    await log_in(page, server_url, World.LEADER)
+    await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Supervision", exact=True).click()
+    await check_accessibility(page, "40-supervision")
+    await page.get_by_role("link", name="Book supervision").click()
+    await check_accessibility(page, "41-book-supervision")
+    start = next_monday(time(10))
+    await page.get_by_label("Knud KRAP", exact=False).check()
+    await page.get_by_label("Gruppesupervision").check()
+    await page.get_by_label("Dato").fill(start.date().isoformat())
+    await page.get_by_label("Starttid").fill("10:00")
+    await page.get_by_label("Søren Ståbi").check()
+    await page.get_by_label("Lene Leder").check()
+    await page.get_by_label("Sted").fill("Fællesrummet")
+    await page.get_by_role("button", name="Book").click()
+    await page.get_by_role("heading", name="Gruppesupervision").wait_for()
+    assert await page.get_by_role("listitem").filter(has_text="Søren Ståbi").count() == 1
+    await check_accessibility(page, "42-booking")
