@@ -62,7 +62,8 @@ class SupervisorController(Controller):
                       "fee_per_session": str(supervisor["fee_per_session"] or "").replace(".", ",")}
         return Template("supervision/supervisor.html", status_code=status, context={
             "supervisor": supervisor, **await self._choices(request), "errors": errors or {}, "values": values,
-            "form": form_name})
+            "form": form_name, "availability": await services.availability_of(supervisor_id),
+            "weekdays": services.WEEKDAYS})
 
     @get("/{supervisor_id:int}", opt=allow("supervision.manage"), name="supervisor")
     async def detail(self, request: Request, supervisor_id: FromPath[int]) -> Template:
@@ -78,6 +79,33 @@ class SupervisorController(Controller):
         except ValidationError as exc:
             return await self._detail(request, supervisor_id, exc.errors, _values(form), "edit", status=400)
         return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}")
+
+    async def _availability(self, request: Request, supervisor_id: int, action) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await action(form)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except ValidationError as exc:
+            return await self._detail(request, supervisor_id, exc.errors, None, "availability", status=400)
+        return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}#tilgaengelighed")
+
+    @post("/{supervisor_id:int}/tilgaengelighed", opt=allow("supervision.manage"), name="availability_add")
+    async def add_window(self, request: Request, supervisor_id: FromPath[int]) -> Template | Redirect:
+        return await self._availability(request, supervisor_id,
+                                        lambda f: services.add_window(request.user, supervisor_id, f))
+
+    @post("/{supervisor_id:int}/tilgaengelighed/{window_id:int}/slet", opt=allow("supervision.manage"),
+          name="availability_remove")
+    async def remove_window(self, request: Request, supervisor_id: FromPath[int],
+                            window_id: FromPath[int]) -> Template | Redirect:
+        return await self._availability(request, supervisor_id,
+                                        lambda f: services.remove_window(request.user, supervisor_id, window_id))
+
+    @post("/{supervisor_id:int}/fravaer", opt=allow("supervision.manage"), name="availability_day_off")
+    async def add_day_off(self, request: Request, supervisor_id: FromPath[int]) -> Template | Redirect:
+        return await self._availability(request, supervisor_id,
+                                        lambda f: services.add_unavailable_day(request.user, supervisor_id, f))
 
     @post("/{supervisor_id:int}/undtagelser", opt=allow("supervision.manage"), name="match_exception_create")
     async def add_exception(self, request: Request, supervisor_id: FromPath[int]) -> Template | Redirect:

@@ -259,3 +259,91 @@ def _int(value) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+# --- availability --------------------------------------------------------------------------
+
+WEEKDAYS = {0: "Mandag", 1: "Tirsdag", 2: "Onsdag", 3: "Torsdag", 4: "Fredag", 5: "Lørdag", 6: "Søndag"}
+
+
+def _minutes(value: str) -> int | None:
+    try:
+        hours, minutes = (int(part) for part in value.strip().split(":"))
+    except ValueError:
+        return None
+    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+        return None
+    return hours * 60 + minutes
+
+
+async def availability_of(supervisor_id: int) -> dict:
+    from hr.supervision.tables import Availability, AvailabilityException
+
+    windows = await Availability.select().where(Availability.supervisor == supervisor_id).order_by(
+        Availability.weekday).order_by(Availability.start_minute).run()
+    for window in windows:
+        window["label"] = (f"{WEEKDAYS[window['weekday']]} {window['start_minute'] // 60:02d}:"
+                           f"{window['start_minute'] % 60:02d}-{window['end_minute'] // 60:02d}:"
+                           f"{window['end_minute'] % 60:02d}")
+    days = await AvailabilityException.select().where(AvailabilityException.supervisor == supervisor_id).order_by(
+        AvailabilityException.day).run()
+    return {"windows": windows, "days": days}
+
+
+async def add_window(principal: Principal, supervisor_id: int, form) -> int:
+    from hr.supervision.tables import Availability
+
+    if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
+        raise LookupError(supervisor_id)
+    errors: dict[str, str] = {}
+    weekday = _int(form.get("weekday"))
+    if weekday not in WEEKDAYS:
+        errors["weekday"] = "Vælg ugedag"
+    start, end = _minutes(str(form.get("start", ""))), _minutes(str(form.get("end", "")))
+    if start is None:
+        errors["start"] = "Skriv starttid som TT:MM"
+    if end is None:
+        errors["end"] = "Skriv sluttid som TT:MM"
+    if start is not None and end is not None and end - start < 30:
+        errors["end"] = "Sluttiden skal ligge mindst 30 minutter efter starttiden"
+    if not errors and await Availability.exists().where(
+            (Availability.supervisor == supervisor_id) & (Availability.weekday == weekday)
+            & (Availability.start_minute < end) & (Availability.end_minute > start)).run():
+        errors["start"] = "Tidsrummet overlapper et andet tidsrum samme dag"
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        rows = await Availability.insert(Availability(supervisor=supervisor_id, weekday=weekday, start_minute=start,
+                                                      end_minute=end)).returning(Availability.id).run()
+        await audit.record(principal, "create", "availability", rows[0]["id"], {"supervisor": supervisor_id})
+    return rows[0]["id"]
+
+
+async def remove_window(principal: Principal, supervisor_id: int, window_id: int) -> None:
+    from hr.supervision.tables import Availability
+
+    async with transaction():
+        rows = await Availability.delete().where((Availability.id == window_id)
+                                                 & (Availability.supervisor == supervisor_id)
+                                                 ).returning(Availability.id).run()
+        if not rows:
+            raise LookupError(window_id)
+        await audit.record(principal, "delete", "availability", window_id, {"supervisor": supervisor_id})
+
+
+async def add_unavailable_day(principal: Principal, supervisor_id: int, form) -> None:
+    from hr.supervision.tables import AvailabilityException
+
+    if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
+        raise LookupError(supervisor_id)
+    try:
+        day = date.fromisoformat(str(form.get("day", "")).strip())
+    except ValueError:
+        raise ValidationError({"day": "Skriv datoen"}) from None
+    note = " ".join(str(form.get("note", "")).split())[:200]
+    if await AvailabilityException.exists().where((AvailabilityException.supervisor == supervisor_id)
+                                                  & (AvailabilityException.day == day)).run():
+        raise ValidationError({"day": "Dagen er allerede registreret"})
+    async with transaction():
+        await AvailabilityException.insert(AvailabilityException(supervisor=supervisor_id, day=day, note=note)).run()
+        await audit.record(principal, "create", "availability_exception", supervisor_id, {"day": day})

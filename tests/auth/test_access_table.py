@@ -95,6 +95,11 @@ ACCESS = {
     ("GET", "/supervision/supervisorer/{supervisor_id:int}"): expect(ok=("hr",)),
     ("POST", "/supervision/supervisorer/{supervisor_id:int}"): expect(ok=("hr",)),
     ("POST", "/supervision/supervisorer/{supervisor_id:int}/undtagelser"): expect(ok=("hr",)),
+    ("POST", "/supervision/supervisorer/{supervisor_id:int}/tilgaengelighed"): expect(ok=("hr",)),
+    ("POST", "/supervision/supervisorer/{supervisor_id:int}/fravaer"): expect(ok=("hr",)),
+    # window 999 does not exist: HR gets 404, everyone else is refused before that.
+    ("POST", "/supervision/supervisorer/{supervisor_id:int}/tilgaengelighed/{window_id:int}/slet"): expect(
+        hidden=("hr",)),
     ("GET", "/supervision/match"): expect(ok=("leader", "hr", "other")),
     ("GET", "/supervision/krav"): expect(ok=("hr",)),
     ("GET", "/supervision/bookinger"): expect(ok=("leader", "hr", "other")),
@@ -211,7 +216,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "account_id": world.accounts["supervisor"], "assignment_id": await _supervisor_role(world),
               "incident_id": await _submitted_incident(world), "action_id": await _action(world),
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
-              "supervisor_id": await _supervisor(world), "booking_id": await _booking(world)}
+              "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
+              "window_id": 999}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []

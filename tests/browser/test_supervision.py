@@ -31,3 +31,12 @@ async def test_a_leader_books_group_supervision(server_url, desktop, world, supe
     await page.get_by_role("heading", name="Gruppesupervision").wait_for()
     assert await page.get_by_role("listitem").filter(has_text="Søren Ståbi").count() == 1
     await check_accessibility(page, "42-booking")
+
+
+async def test_hr_edits_a_supervisor_and_their_availability(server_url, desktop, world, supervisor):  # noqa: F811
+    page = await desktop.new_page()
+    await log_in(page, server_url, World.HR)
+    await page.goto(f"{server_url}/supervision/supervisorer/{supervisor}")
+    await page.get_by_role("heading", name="Tilgængelighed").wait_for()
+    assert await page.get_by_text("Mandag 08:00-16:00").count() == 1
+    await check_accessibility(page, "43-supervisor")

@@ -81,3 +81,26 @@ async def test_requirements_resolve_unit_before_institution_before_region(client
     assert services.resolve(requirements, "staff", world.inst_a, world.unit_a1, date(2026, 3, 1))["interval_days"] == 42
     assert services.resolve(requirements, "leader", world.inst_a, world.unit_a1, on)["session_type"] == "individual"
     assert await Requirement.count().run() == 4
+
+
+async def test_hr_sets_weekly_availability_and_days_off(client, world):
+    from hr.supervision.tables import Availability, AvailabilityException
+
+    await login(client, World.HR)
+    await add(client, world)
+    sid = (await Supervisor.select(Supervisor.id).first().run())["id"]
+    path = f"/supervision/supervisorer/{sid}"
+    bad = await post_form(client, f"{path}/tilgaengelighed", {"weekday": "9", "start": "25:00", "end": "08:10"})
+    assert bad.status_code == 400
+    assert "Vælg ugedag" in bad.text and "Skriv starttid som TT:MM" in bad.text
+    assert (await post_form(client, f"{path}/tilgaengelighed", {"weekday": "0", "start": "08:00",
+                                                                 "end": "12:00"})).status_code == 302
+    overlap = await post_form(client, f"{path}/tilgaengelighed", {"weekday": "0", "start": "11:00", "end": "13:00"})
+    assert "overlapper" in overlap.text
+    page = await client.get(path)
+    assert "Mandag 08:00-12:00" in page.text
+    assert (await post_form(client, f"{path}/fravaer", {"day": "2026-12-24", "note": "Jul"})).status_code == 302
+    assert await AvailabilityException.count().run() == 1
+    window = (await Availability.select(Availability.id).first().run())["id"]
+    assert (await post_form(client, f"{path}/tilgaengelighed/{window}/slet")).status_code == 302
+    assert await Availability.count().run() == 0
