@@ -39,6 +39,14 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
+def optional_int(value: Any) -> int | None:
+    """A form or query value as an int; empty or not a number gives None."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def page_number(value: Any) -> int:
     try:
         return max(1, int(value))

@@ -9,14 +9,7 @@ from litestar.response import Redirect, Template
 
 from hr.auth import accounts
 from hr.auth.rules import allow
-from hr.forms import ValidationError, page_number
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+from hr.forms import ValidationError, optional_int, page_number
 
 
 class AccountController(Controller):
@@ -63,8 +56,9 @@ class AccountController(Controller):
     @post("/{account_id:int}/roller", opt=allow("accounts.manage"), name="account_role_add")
     async def add_role(self, request: Request, account_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
-        values = {"role": str(form.get("role", "")), "institution": _int(form.get("institution")),
-                  "unit": _int(form.get("unit")), "staff_responsibility": form.get("staff_responsibility") == "1"}
+        values = {"role": str(form.get("role", "")), "institution": optional_int(form.get("institution")),
+                  "unit": optional_int(form.get("unit")),
+                  "staff_responsibility": form.get("staff_responsibility") == "1"}
         try:
             await accounts.add_role(request.user, account_id, values["role"], values["institution"],
                                     values["unit"], values["staff_responsibility"])

@@ -9,16 +9,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from hr.auth.rules import allow
-from hr.forms import ValidationError, page_number
+from hr.forms import ValidationError, optional_int, page_number
 from hr.org import services
 from hr.org.importer import ImportFileError, run_import
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class OrganisationController(Controller):
@@ -51,7 +44,7 @@ class OrganisationController(Controller):
         result = await services.search_employees(
             request.user,
             q=str(params.get("q", ""))[:100],
-            unit_id=_int_or_none(params.get("unit")),
+            unit_id=optional_int(params.get("unit")),
             include_inactive=params.get("inactive") == "1",
             page=page_number(params.get("side")),
         )
@@ -98,7 +91,7 @@ class MethodController(Controller):
           name="institution_methods")
     async def institution_methods(self, request: Request, institution_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
-        ids = [_int_or_none(v) for v in form.getall("methods")] if "methods" in form else []
+        ids = [optional_int(v) for v in form.getall("methods")] if "methods" in form else []
         try:
             if None in ids:
                 raise ValidationError({"methods": "Ugyldigt valg af metode"})
@@ -159,7 +152,7 @@ class InstitutionAdminController(Controller):
     @staticmethod
     async def _values(request: Request) -> dict:
         form = await request.form()
-        ids = [_int_or_none(v) for v in form.getall("target_groups")] if "target_groups" in form else []
+        ids = [optional_int(v) for v in form.getall("target_groups")] if "target_groups" in form else []
         return {k: str(form.get(k, "")) for k in ("code", "name", "kind", "places", "new_target_group")} | {
             "target_group_ids": [i for i in ids if i is not None], "bad_ids": None in ids}
 

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from hr.auth.rules import allow
-from hr.forms import ValidationError
+from hr.forms import ValidationError, optional_int
 from hr.org.services import list_institutions, list_methods
 from hr.settings import TIMEZONE
 from hr.supervision import booking, services
@@ -111,7 +111,7 @@ class SupervisorController(Controller):
     async def add_exception(self, request: Request, supervisor_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
         try:
-            await services.approve_exception(request.user, supervisor_id, services._int(form.get("institution")),
+            await services.approve_exception(request.user, supervisor_id, optional_int(form.get("institution")),
                                              str(form.get("reason", "")))
         except LookupError as exc:
             raise NotFoundException() from exc
@@ -127,7 +127,7 @@ class MatchController(Controller):
     @get("/", opt=allow("supervision.book"), name="supervisor_match")
     async def index(self, request: Request) -> Template:
         institutions = await list_institutions(request.user)
-        chosen = services._int(request.query_params.get("tilbud"))
+        chosen = optional_int(request.query_params.get("tilbud"))
         if chosen is None and len(institutions) == 1:
             chosen = institutions[0]["id"]
         if chosen is not None and chosen not in {i["id"] for i in institutions}:
@@ -185,7 +185,7 @@ class BookingController(Controller):
 
     async def _form(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
         institutions = await list_institutions(request.user)
-        chosen = services._int((values or {}).get("tilbud") or request.query_params.get("tilbud"))
+        chosen = optional_int((values or {}).get("tilbud") or request.query_params.get("tilbud"))
         if chosen is None and institutions:
             chosen = institutions[0]["id"]
         if chosen is not None and chosen not in {i["id"] for i in institutions}:
@@ -207,9 +207,9 @@ class BookingController(Controller):
         values["participant_ids"] = services._ids(form, "participants") or []
         try:
             booking_id = await booking.book(
-                request.user, supervisor_id=services._int(form.get("supervisor")) or -1,
-                starts_at=_parse_start(form), minutes=services._int(form.get("minutes")) or 0,
-                session_type=str(form.get("session_type", "")), capacity=services._int(form.get("capacity")) or 0,
+                request.user, supervisor_id=optional_int(form.get("supervisor")) or -1,
+                starts_at=_parse_start(form), minutes=optional_int(form.get("minutes")) or 0,
+                session_type=str(form.get("session_type", "")), capacity=optional_int(form.get("capacity")) or 0,
                 employee_ids=values["participant_ids"], place=str(form.get("place", "")),
                 video_link=str(form.get("video_link", "")))
         except ValidationError as exc:
@@ -245,7 +245,7 @@ class BookingController(Controller):
     @post("/{booking_id:int}/afmeld", opt=allow("supervision.book"), name="booking_leave")
     async def leave(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.leave(
-            request.user, booking_id, services._int(f.get("employee")) or -1, str(f.get("reason", ""))))
+            request.user, booking_id, optional_int(f.get("employee")) or -1, str(f.get("reason", ""))))
 
     @post("/{booking_id:int}/fremmoede", opt=allow("supervision.book"), name="booking_attendance")
     async def attendance(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import transaction
-from hr.forms import ValidationError
+from hr.forms import ValidationError, optional_int
 from hr.org.tables import Institution, InstitutionMethod, Method, Unit
 from hr.supervision.tables import MatchException, Requirement, Supervisor, SupervisorInstitution, SupervisorMethod
 
@@ -231,8 +231,8 @@ async def add_requirement(principal: Principal, form) -> int:
     except ValueError:
         errors["valid_from"] = "Skriv hvornår kravet gælder fra"
         valid_from = None
-    institution = _int(form.get("institution"))
-    unit = _int(form.get("unit"))
+    institution = optional_int(form.get("institution"))
+    unit = optional_int(form.get("unit"))
     if unit:
         row = await Unit.select(Unit.institution).where(Unit.id == unit).first().run()
         if not row:
@@ -253,12 +253,6 @@ async def add_requirement(principal: Principal, form) -> int:
                            {"audience": audience, "institution": institution, "unit": unit, **numbers})
     return rows[0]["id"]
 
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- availability --------------------------------------------------------------------------
@@ -296,7 +290,7 @@ async def add_window(principal: Principal, supervisor_id: int, form) -> int:
     if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
         raise LookupError(supervisor_id)
     errors: dict[str, str] = {}
-    weekday = _int(form.get("weekday"))
+    weekday = optional_int(form.get("weekday"))
     if weekday not in WEEKDAYS:
         errors["weekday"] = "Vælg ugedag"
     start, end = _minutes(str(form.get("start", ""))), _minutes(str(form.get("end", "")))

@@ -9,7 +9,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.db import now, transaction
-from hr.forms import ValidationError
+from hr.forms import ValidationError, optional_int
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
 from hr.workenv.followup import _date, _text, can_manage_area, owner_choices
@@ -46,12 +46,6 @@ async def _unit_of(institution_id: int, unit_id: int | None, errors: dict) -> No
     if not row or row["institution"] != institution_id:
         errors["unit"] = "Afdelingen hører ikke til tilbuddet"
 
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 # --- orders ------------------------------------------------------------------------------
@@ -94,8 +88,8 @@ async def get_order(principal: Principal, order_id: int) -> dict | None:
 
 async def create_order(principal: Principal, form) -> int:
     errors: dict[str, str] = {}
-    institution = _int(form.get("institution"))
-    unit = _int(form.get("unit"))
+    institution = optional_int(form.get("institution"))
+    unit = optional_int(form.get("unit"))
     if institution is None:
         errors["institution"] = "Vælg tilbuddet"
     elif not await can_manage_area(principal, institution, unit):
@@ -120,7 +114,7 @@ async def create_order(principal: Principal, form) -> int:
     for name, value in (("compliance_deadline", compliance), ("reply_deadline", reply)):
         if value and received and value < received:
             errors[name] = "Fristen ligger før afgørelsen blev modtaget"
-    responsible = _int(form.get("responsible"))
+    responsible = optional_int(form.get("responsible"))
     if responsible is None:
         errors["responsible"] = "Vælg en ansvarlig leder"
     elif institution and responsible not in {a["id"] for a in await owner_choices(institution)}:
@@ -213,7 +207,7 @@ def _add_years(day: date, years: int) -> date:
 
 
 async def start_apv(principal: Principal, form) -> int:
-    unit_id = _int(form.get("unit"))
+    unit_id = optional_int(form.get("unit"))
     errors: dict[str, str] = {}
     unit = await Unit.select().where(Unit.id == (unit_id or -1)).first().run()
     if not unit:
@@ -289,7 +283,7 @@ async def list_discussions(principal: Principal) -> list[dict]:
 
 async def record_discussion(principal: Principal, form) -> int:
     errors: dict[str, str] = {}
-    institution = _int(form.get("institution"))
+    institution = optional_int(form.get("institution"))
     if institution is None:
         errors["institution"] = "Vælg tilbuddet"
     elif not (principal.is_hr or institution in principal.leader_institution_ids):

@@ -11,7 +11,7 @@ from hr import audit
 from hr.auth.rules import allow
 from hr.db import now
 from hr.exports import export_response
-from hr.forms import ValidationError, page_number
+from hr.forms import ValidationError, optional_int, page_number
 from hr.settings import TIMEZONE
 from hr.workenv import choices, followup, services
 from hr.workenv.tables import IncidentFactor, IncidentStaff
@@ -35,8 +35,8 @@ def _values_from_form(form) -> dict:
         "violence_type", "description", "antecedents", "escalation", "immediate_action", "severity",
         "injury_type", "body_part", "expected_absence", "legal_framework", "force_category")}
     values["reporter_identity_shared"] = form.get("reporter_identity_shared") == "1"
-    values["unit"] = services._int(values["unit"])
-    values["severity"] = services._int(values["severity"])
+    values["unit"] = optional_int(values["unit"])
+    values["severity"] = optional_int(values["severity"])
     return values
 
 
@@ -121,7 +121,7 @@ class IncidentController(Controller):
 
     @get("/afdelingens-medarbejdere", opt=allow("workenv.report"), name="incident_unit_staff")
     async def staff_fragment(self, request: Request) -> Template:
-        unit_id = services._int(request.query_params.get("unit"))
+        unit_id = optional_int(request.query_params.get("unit"))
         allowed = {u["id"] for u in await services.reportable_units(request.user)}
         staff = await services.unit_staff(unit_id) if unit_id in allowed else []
         return Template("workenv/_staff.html", context={"unit_staff": staff, "chosen_staff": set()})
@@ -131,7 +131,7 @@ class IncidentController(Controller):
         params = request.query_params
         result = await services.list_incidents(
             request.user, kind=str(params.get("type", "")), status=str(params.get("status", "")),
-            unit_id=services._int(params.get("unit")), open_only=params.get("aabne") == "1",
+            unit_id=optional_int(params.get("unit")), open_only=params.get("aabne") == "1",
             page=page_number(params.get("side")))
         return Template("workenv/list.html", context={"result": result, "choices": choices})
 
@@ -140,7 +140,7 @@ class IncidentController(Controller):
         params = request.query_params
         result = await services.list_incidents(
             request.user, kind=str(params.get("type", "")), status=str(params.get("status", "")),
-            unit_id=services._int(params.get("unit")), open_only=params.get("aabne") == "1",
+            unit_id=optional_int(params.get("unit")), open_only=params.get("aabne") == "1",
             page=1, per_page=services.EXPORT_LIMIT)
         await audit.record(request.user, "export", "incidents", "", {"rows": len(result.items)})
         headers = ["Id", "Type", "Tidspunkt", "Tilbud", "Afdeling", "Sted", "Status", "Alvorlighed",

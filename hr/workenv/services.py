@@ -10,7 +10,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.db import now, transaction
-from hr.forms import Page, ValidationError
+from hr.forms import Page, ValidationError, optional_int
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE
 from hr.workenv import choices
@@ -65,12 +65,6 @@ class ReportForm:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
 
 def parse_form(form) -> ReportForm:
     """Lenient parsing shared by draft saving and submission. Text holding a CPR number
@@ -104,12 +98,12 @@ def parse_form(form) -> ReportForm:
                                            "aldrig navn eller CPR-nummer")
     else:
         out.values["citizen_pseudonym"] = pseudonym
-    severity = _int(get("severity"))
+    severity = optional_int(get("severity"))
     if get("severity") and severity not in choices.SEVERITIES:
         out.errors["severity"] = "Vælg alvorlighed"
     else:
         out.values["severity"] = severity
-    unit = _int(get("unit"))
+    unit = optional_int(get("unit"))
     if get("unit") and unit is None:
         out.errors["unit"] = "Vælg afdeling"
     out.values["unit"] = unit
@@ -125,7 +119,7 @@ def parse_form(form) -> ReportForm:
     getall = form.getall if hasattr(form, "getall") else (lambda k: [])
     for name, target in (("staff", out.staff), ("factors", out.factors)):
         raw = getall(name) if name in form else []
-        ids = [_int(v) for v in raw]
+        ids = [optional_int(v) for v in raw]
         if None in ids:
             out.errors[name] = "Ugyldigt valg"
         target.extend(i for i in ids if i is not None)
