@@ -110,9 +110,10 @@ class OrgApi(Controller):
 
 
 def _handlers():
+    from hr.supervision.api import SupervisionApi
     from hr.workenv.api import WorkenvApi
 
-    return [OrgApi, WorkenvApi]
+    return [OrgApi, WorkenvApi, SupervisionApi]
 
 
 api_router = Router(path="/api/v1", route_handlers=_handlers())

@@ -92,9 +92,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     from hr.pages import PageController
     from hr.supervision.controllers import (
+        AgendaController,
         BookingController,
+        ComplianceController,
+        FeedController,
         MatchController,
         RequirementController,
+        SupervisorCalendarController,
         SupervisorController,
     )
     from hr.workenv.admin_controllers import WorkenvAdminController
@@ -140,6 +144,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MatchController,
             RequirementController,
             BookingController,
+            AgendaController,
+            ComplianceController,
+            FeedController,
+            SupervisorCalendarController,
             api_router,
             *_static_routers(),
         ],

@@ -11,9 +11,11 @@ from hr.audit import AuditEvent
 from hr.auth.passwords import hash_password
 from hr.auth.principal import Role
 from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
-from hr.db import transaction
+from hr.db import now, transaction
+from hr.notify.tables import OutboxMessage
 from hr.org.tables import (
     Employee,
+    EmployeeLeave,
     Institution,
     InstitutionMethod,
     InstitutionTargetGroup,
@@ -21,11 +23,14 @@ from hr.org.tables import (
     TargetGroup,
     Unit,
 )
+from hr.settings import TIMEZONE
+from hr.supervision import demo as supervision_demo
 from hr.supervision.tables import (
     Availability,
     AvailabilityException,
     Booking,
     BookingParticipant,
+    CalendarFeed,
     MatchException,
     Supervisor,
     SupervisorInstitution,
@@ -125,7 +130,8 @@ PERSONAS = [
 ]
 
 # Children before parents. Seed tables (rules, factors, requirements) are kept.
-ALL_TABLES = [BookingParticipant, Booking, AvailabilityException, Availability,
+ALL_TABLES = [OutboxMessage, CalendarFeed, EmployeeLeave, BookingParticipant, Booking, AvailabilityException,
+              Availability,
               MatchException, SupervisorInstitution, SupervisorMethod, Supervisor,
               IncidentAmendment, IncidentFactor, IncidentStaff, ActionItem, Incident, Order, Apv,
               WorkEnvironmentDiscussion, AuditEvent, ApiToken, LoginAttempt, Session, RoleAssignment, Account, Employee,
@@ -145,6 +151,7 @@ async def _counts() -> dict[str, int]:
         "ledere": await RoleAssignment.count().where(RoleAssignment.role == Role.LEADER).run(),
         "supervisorer": await RoleAssignment.count().where(RoleAssignment.role == Role.SUPERVISOR).run(),
         "arbejdsmiljøhændelser": await Incident.count().run(),
+        "supervisionssessioner": await Booking.count().run(),
     }
 
 
@@ -158,6 +165,7 @@ async def load_demo(reset: bool = False) -> DemoSummary:
     async with transaction():
         await _load(rng, password_hash)
         await workenv_demo.load(rng, TODAY)
+        await supervision_demo.load(rng, max(TODAY, now().astimezone(TIMEZONE).date()))
     return DemoSummary(created=True, counts=await _counts(), logins=PERSONAS)
 
 

@@ -8,6 +8,7 @@ from hr.audit import AuditEvent
 from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
 from hr.org.tables import (
     Employee,
+    EmployeeLeave,
     Institution,
     InstitutionMethod,
     InstitutionTargetGroup,
@@ -27,6 +28,7 @@ APP_CONFIG = AppConfig(
         InstitutionTargetGroup,
         Unit,
         Employee,
+        EmployeeLeave,
         Account,
         RoleAssignment,
         Session,

@@ -22,19 +22,29 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name) or default)
+    except ValueError as exc:
+        raise SettingsError(f"{name} skal være et helt tal") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: str = "dev"
     database_url: str = field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'hr.sqlite'}")
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    smtp_host: str = "127.0.0.1"
+    # Empty: mail stays in the outbox (dev and demo), readable on the HR page.
+    smtp_host: str = ""
     smtp_port: int = 25
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "HR Socialområdet <hr-noreply@example.invalid>"
     session_hours: int = 10
+    # How close to the start a leader may still move or cancel a supervision session.
+    supervision_cutoff_hours: int = 24
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -73,22 +83,20 @@ class Settings:
             raise SettingsError(
                 "HR_DATABASE_URL skal begynde med sqlite:/// eller postgresql://"
             )
-        try:
-            smtp_port = int(env.get("HR_SMTP_PORT", "25"))
-        except ValueError as exc:
-            raise SettingsError("HR_SMTP_PORT skal være et tal") from exc
+        smtp_port = _int(env, "HR_SMTP_PORT", 25)
         return cls(
             mode=mode,
             database_url=url,
             secret_key=secret,
             base_url=env.get("HR_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            smtp_host=env.get("HR_SMTP_HOST", "127.0.0.1"),
+            smtp_host=env.get("HR_SMTP_HOST", "").strip(),
             smtp_port=smtp_port,
             smtp_username=env.get("HR_SMTP_USERNAME", ""),
             smtp_password=env.get("HR_SMTP_PASSWORD", ""),
             smtp_starttls=_bool(env.get("HR_SMTP_STARTTLS"), False),
             mail_from=env.get("HR_MAIL_FROM", cls.mail_from),
-            session_hours=int(env.get("HR_SESSION_HOURS", "10")),
+            session_hours=_int(env, "HR_SESSION_HOURS", 10),
+            supervision_cutoff_hours=_int(env, "HR_SUPERVISION_CUTOFF_HOURS", 24),
         )
 
 

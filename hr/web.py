@@ -34,6 +34,8 @@ NAV = [
     ("APV", "/arbejdsmiljoe/apv", {Role.LEADER, Role.AMR, Role.HR}),
     ("Drøftelser", "/arbejdsmiljoe/droeftelser", {Role.LEADER, Role.AMR, Role.HR}),
     ("Supervision", "/supervision/bookinger", {Role.LEADER, Role.HR}),
+    ("Supervisionsoverblik", "/supervision/overblik", {Role.LEADER, Role.HR}),
+    ("Min supervision", "/supervision/kalender", {Role.STAFF, Role.AMR, Role.SUPERVISOR}),
     ("Supervisorer", "/supervision/match", {Role.LEADER}),
     ("Supervisorer", "/supervision/supervisorer", {Role.HR}),
     ("Supervisionskrav", "/supervision/krav", {Role.HR}),

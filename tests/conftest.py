@@ -260,3 +260,60 @@ async def world() -> World:
     return World(inst_a=inst_a, inst_b=inst_b, unit_a1=a1, unit_a2=a2, unit_b1=b1, method_krap=krap,
                  staff_employee=staff_e, leader_employee=leader_e, other_employee=other_e,
                  accounts=accounts)
+
+
+class Inbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self, port: int):
+        self.envelopes: list = []
+        self.refuse = False
+        self.port = port
+        self.controller = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 Prøv igen senere"
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def messages(self):
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(e.original_content or e.content, policy=policy.default)
+                for e in self.envelopes]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    """Starts the SMTP server and points the service's settings at it."""
+    from dataclasses import replace
+
+    from hr.settings import get_settings, set_settings
+
+    inbox = Inbox(free_port())
+    inbox.start()
+    before = get_settings()
+    set_settings(replace(before, smtp_host="127.0.0.1", smtp_port=inbox.port))
+    yield inbox
+    set_settings(before)
+    inbox.stop()

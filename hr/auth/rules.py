@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Supervision: HR keeps the supervisor registry and the requirements; leaders book.
     "supervision.manage": frozenset({Role.HR}),
     "supervision.book": frozenset({Role.LEADER, Role.HR}),
+    # Compliance with the requirements: leaders for their units, HR for all.
+    "supervision.compliance": frozenset({Role.LEADER, Role.HR}),
     "api.admin": frozenset({Role.HR}),
 }
 

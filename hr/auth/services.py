@@ -37,6 +37,7 @@ MAX_FAILURES_PER_IP = 30
 API_SCOPES = {
     "org:read": "Læse organisation og medarbejdere",
     "workenv:read": "Læse arbejdsmiljø: indberetninger, handlinger, påbud og APV",
+    "supervision:read": "Læse supervision: supervisorer, bookinger og overholdelse af krav",
 }
 
 

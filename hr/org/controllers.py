@@ -10,8 +10,9 @@ from litestar.response import Redirect, Template
 
 from hr.auth.rules import allow
 from hr.forms import ValidationError, optional_int, page_number
-from hr.org import services
+from hr.org import leave, services
 from hr.org.importer import ImportFileError, run_import
+from hr.supervision.compliance import employee_status
 
 
 class OrganisationController(Controller):
@@ -50,12 +51,44 @@ class OrganisationController(Controller):
         )
         return Template("org/employees.html", context={"result": result})
 
-    @get("/medarbejdere/{employee_id:int}", opt=allow("org.employees"), name="employee")
-    async def employee(self, request: Request, employee_id: FromPath[int]) -> Template:
+    async def _employee(self, request: Request, employee_id: int, errors=None, values=None,
+                        status: int = 200) -> Template:
         employee = await services.get_employee(request.user, employee_id)
         if employee is None:
             raise NotFoundException()
-        return Template("org/employee.html", context={"employee": employee})
+        return Template("org/employee.html", status_code=status, context={
+            "employee": employee, "leaves": await leave.list_leave(employee_id), "leave_kinds": leave.KINDS,
+            "supervision": await employee_status(employee_id), "errors": errors or {},
+            "values": values or {}})
+
+    @get("/medarbejdere/{employee_id:int}", opt=allow("org.employees"), name="employee")
+    async def employee(self, request: Request, employee_id: FromPath[int]) -> Template:
+        return await self._employee(request, employee_id)
+
+    @post("/medarbejdere/{employee_id:int}/orlov", opt=allow("org.employees"), name="employee_leave_add")
+    async def add_leave(self, request: Request, employee_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await leave.add_leave(request.user, employee_id, form)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except ValidationError as exc:
+            return await self._employee(request, employee_id, exc.errors, {k: str(v) for k, v in form.items()},
+                                        status=400)
+        return Redirect(path=f"/medarbejdere/{employee_id}#orlov")
+
+    @post("/medarbejdere/{employee_id:int}/orlov/{leave_id:int}/slut", opt=allow("org.employees"),
+          name="employee_leave_end")
+    async def end_leave(self, request: Request, employee_id: FromPath[int], leave_id: FromPath[int]
+                        ) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await leave.end_leave(request.user, employee_id, leave_id, form)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except ValidationError as exc:
+            return await self._employee(request, employee_id, exc.errors, status=400)
+        return Redirect(path=f"/medarbejdere/{employee_id}#orlov")
 
 
 class MethodController(Controller):

@@ -66,3 +66,14 @@ class Employee(Table, tablename="org_employee"):
     manager = ForeignKey("self", null=True, on_delete=OnDelete.set_null)
     active = Boolean(default=True, index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EmployeeLeave(Table, tablename="org_employee_leave"):
+    """A period of leave (parental, long-term sick, unpaid); open-ended while `ends_on` is empty.
+    Supervision requirements pause during leave and give a grace period after it."""
+
+    employee = ForeignKey(Employee, on_delete=OnDelete.cascade, index=True)
+    starts_on = Date()
+    ends_on = Date(null=True, default=None)
+    kind = Varchar(length=40, default="orlov")
+    created_at = Timestamptz(default=TimestamptzNow())

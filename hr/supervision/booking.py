@@ -17,7 +17,8 @@ from hr.auth.scope import leader_unit_ids
 from hr.db import is_postgres, now, transaction
 from hr.forms import ValidationError
 from hr.org.tables import Employee
-from hr.settings import TIMEZONE
+from hr.settings import TIMEZONE, get_settings
+from hr.supervision import notices
 from hr.supervision.services import matching
 from hr.supervision.tables import (
     Availability,
@@ -29,7 +30,39 @@ from hr.supervision.tables import (
 
 MIN_MINUTES, MAX_MINUTES = 30, 240
 MAX_GROUP = 30
-CANCEL_CUTOFF = timedelta(hours=24)
+
+
+def cutoff() -> timedelta:
+    """How close to the start a leader may still move or cancel (HR always may)."""
+    return timedelta(hours=get_settings().supervision_cutoff_hours)
+
+
+def _check_time(errors: dict, starts_at: datetime | None, minutes: int) -> None:
+    if starts_at is None:
+        errors["starts_at"] = "Vælg dato og klokkeslæt"
+    elif starts_at <= now():
+        errors["starts_at"] = "Tidspunktet er allerede passeret"
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        errors["minutes"] = f"En session varer {MIN_MINUTES}-{MAX_MINUTES} minutter"
+
+
+async def _check_free(supervisor_id: int, employee_ids: list[int], starts_at: datetime, ends_at: datetime,
+                      exclude: int | None = None) -> None:
+    """Raise if the supervisor or a participant has another session then (run under the locks)."""
+    overlap = (Booking.status == "booked") & (Booking.starts_at < ends_at) & (Booking.ends_at > starts_at)
+    if exclude is not None:
+        overlap &= Booking.id != exclude
+    if await Booking.exists().where((Booking.supervisor == supervisor_id) & overlap).run():
+        raise ValidationError({"starts_at": "Supervisoren er optaget på det tidspunkt"})
+    other = BookingParticipant.booking
+    clash = (BookingParticipant.employee.is_in(employee_ids or [-1]) & (BookingParticipant.status == "active")
+             & (other.status == "booked") & (other.starts_at < ends_at) & (other.ends_at > starts_at))
+    if exclude is not None:
+        clash &= other.id != exclude
+    busy = await BookingParticipant.select(BookingParticipant.employee.name.as_alias("name")).where(clash).run()
+    if busy:
+        names = ", ".join(sorted({b["name"] for b in busy}))
+        raise ValidationError({"participants": f"Optaget på det tidspunkt: {names}"})
 
 
 async def within_availability(supervisor_id: int, start: datetime, end: datetime) -> bool:
@@ -98,12 +131,7 @@ async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime 
         match = {m["id"]: m for m in await matching(next(iter(institutions)))}.get(supervisor_id)
         if not match or not match["bookable"]:
             errors["supervisor"] = "Supervisoren kender ingen af tilbuddets metoder og har ingen godkendt undtagelse"
-    if starts_at is None:
-        errors["starts_at"] = "Vælg dato og klokkeslæt"
-    elif starts_at <= now():
-        errors["starts_at"] = "Tidspunktet er allerede passeret"
-    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        errors["minutes"] = f"En session varer {MIN_MINUTES}-{MAX_MINUTES} minutter"
+    _check_time(errors, starts_at, minutes)
     place, video_link = place.strip()[:200], video_link.strip()[:500]
     if not place and not video_link:
         errors["place"] = "Skriv et sted eller et videolink"
@@ -116,16 +144,7 @@ async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime 
         raise ValidationError({"starts_at": "Supervisoren er ikke til rådighed på det tidspunkt"})
     async with transaction():
         await _lock(supervisor_id, employee_ids)
-        overlap = (Booking.status == "booked") & (Booking.starts_at < ends_at) & (Booking.ends_at > starts_at)
-        if await Booking.exists().where((Booking.supervisor == supervisor_id) & overlap).run():
-            raise ValidationError({"starts_at": "Supervisoren er optaget på det tidspunkt"})
-        busy = await BookingParticipant.select(BookingParticipant.employee.name.as_alias("name")).where(
-            BookingParticipant.employee.is_in(employee_ids) & (BookingParticipant.status == "active")
-            & (BookingParticipant.booking.status == "booked") & (BookingParticipant.booking.starts_at < ends_at)
-            & (BookingParticipant.booking.ends_at > starts_at)).run()
-        if busy:
-            names = ", ".join(sorted({b["name"] for b in busy}))
-            raise ValidationError({"participants": f"Optaget på det tidspunkt: {names}"})
+        await _check_free(supervisor_id, employee_ids, starts_at, ends_at)
         units = {e["unit"] for e in employees}
         rows = await Booking.insert(Booking(
             supervisor=supervisor_id, starts_at=starts_at, ends_at=ends_at, session_type=session_type,
@@ -138,6 +157,7 @@ async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime 
                                           for e in employee_ids]).run()
         await audit.record(principal, "create", "booking", booking_id,
                            {"supervisor": supervisor_id, "participants": employee_ids})
+        await notices.notify(booking_id, "booked")
     return booking_id
 
 
@@ -157,17 +177,57 @@ async def cancel(principal: Principal, booking_id: int, reason: str) -> None:
     errors = {}
     if booking["status"] != "booked":
         errors["reason"] = "Sessionen er allerede aflyst"
-    elif booking["starts_at"] - now() < CANCEL_CUTOFF and not principal.is_hr:
-        errors["reason"] = "Sessionen begynder om mindre end 24 timer: kontakt HR for at aflyse"
+    elif _too_late(principal, booking):
+        errors["reason"] = f"Sessionen begynder om mindre end {_hours()}: kontakt HR for at aflyse"
     if not reason.strip():
         errors["reason"] = "Skriv hvorfor sessionen aflyses"
     if errors:
         raise ValidationError(errors)
     async with transaction():
         await Booking.update({Booking.status: "cancelled", Booking.cancel_reason: reason.strip(),
-                              Booking.cancelled_at: now(), Booking.sequence: booking["sequence"] + 1}).where(
+                              Booking.cancelled_at: now(), Booking.sequence: Booking.sequence + 1}).where(
             Booking.id == booking_id).run()
         await audit.record(principal, "cancel", "booking", booking_id)
+        await notices.notify(booking_id, "cancelled", reason=reason.strip())
+
+
+def _too_late(principal: Principal, booking: dict) -> bool:
+    return booking["starts_at"] - now() < cutoff() and not principal.is_hr
+
+
+def _hours() -> str:
+    hours = get_settings().supervision_cutoff_hours
+    return "1 time" if hours == 1 else f"{hours} timer"
+
+
+async def reschedule(principal: Principal, booking_id: int, starts_at: datetime | None, minutes: int,
+                     reason: str) -> None:
+    """Move a session; everyone still on it gets an updated invitation (same UID, next SEQUENCE)."""
+    booking = await _managed_booking(principal, booking_id)
+    errors: dict[str, str] = {}
+    if booking["status"] != "booked":
+        errors["starts_at"] = "Sessionen er aflyst"
+    elif _too_late(principal, booking):
+        errors["starts_at"] = f"Sessionen begynder om mindre end {_hours()}: kontakt HR for at flytte den"
+    _check_time(errors, starts_at, minutes)
+    if not reason.strip():
+        errors["move_reason"] = "Skriv hvorfor sessionen flyttes"
+    if errors:
+        raise ValidationError(errors)
+    ends_at = starts_at + timedelta(minutes=minutes)
+    if not await within_availability(booking["supervisor"], starts_at, ends_at):
+        raise ValidationError({"starts_at": "Supervisoren er ikke til rådighed på det tidspunkt"})
+    async with transaction():
+        employee_ids = [p["employee"] for p in await BookingParticipant.select(BookingParticipant.employee).where(
+            (BookingParticipant.booking == booking_id) & (BookingParticipant.status == "active")).run()]
+        await _lock(booking["supervisor"], employee_ids)
+        await _check_free(booking["supervisor"], employee_ids, starts_at, ends_at, exclude=booking_id)
+        await Booking.update({Booking.starts_at: starts_at, Booking.ends_at: ends_at,
+                              Booking.sequence: Booking.sequence + 1, Booking.move_reason: reason.strip(),
+                              Booking.moved_at: now()}).where(Booking.id == booking_id).run()
+        await audit.record(principal, "reschedule", "booking", booking_id,
+                           {"from": booking["starts_at"].isoformat(), "to": starts_at.isoformat()})
+        await notices.notify(booking_id, "moved", reason=reason.strip())
 
 
 async def leave(principal: Principal, booking_id: int, employee_id: int, reason: str) -> None:
@@ -178,6 +238,7 @@ async def leave(principal: Principal, booking_id: int, employee_id: int, reason:
     if not reason.strip():
         raise ValidationError({"reason": "Skriv hvorfor deltageren melder fra"})
     async with transaction():
+        await Booking.update({Booking.sequence: Booking.sequence + 1}).where(Booking.id == booking_id).run()
         rows = await BookingParticipant.update({BookingParticipant.status: "cancelled",
                                                 BookingParticipant.cancel_reason: reason.strip(),
                                                 BookingParticipant.cancelled_at: now()}).where(
@@ -186,6 +247,7 @@ async def leave(principal: Principal, booking_id: int, employee_id: int, reason:
         if not rows:
             raise LookupError(employee_id)
         await audit.record(principal, "leave", "booking", booking_id, {"employee": employee_id})
+        await notices.notify(booking_id, "left", employee_ids=[employee_id], reason=reason.strip())
 
 
 async def register_attendance(principal: Principal, booking_id: int, attended_ids: list[int]) -> None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from hr.auth.rules import allow
-from hr.forms import ValidationError, optional_int
+from hr import audit
+from hr.auth.rules import PUBLIC, allow
+from hr.exports import export_response
+from hr.forms import Page, ValidationError, optional_int, page_number
 from hr.org.services import list_institutions, list_methods
-from hr.settings import TIMEZONE
-from hr.supervision import booking, services
+from hr.settings import TIMEZONE, get_settings
+from hr.supervision import agenda, booking, calendar, compliance, services
 
 BASE = "/supervision"
 
@@ -216,12 +218,17 @@ class BookingController(Controller):
             return await self._form(request, exc.errors, values, status=400)
         return Redirect(path=f"{BASE}/bookinger/{booking_id}")
 
-    async def _detail(self, request: Request, booking_id: int, errors=None, status: int = 200) -> Template:
+    async def _detail(self, request: Request, booking_id: int, errors=None, status: int = 200,
+                      values: dict | None = None) -> Template:
         found = await booking.get_booking(request.user, booking_id)
         if found is None:
             raise NotFoundException()
-        return Template("supervision/booking.html", status_code=status,
-                        context={"booking": found, "errors": errors or {}})
+        start = found["starts_at"].astimezone(TIMEZONE)
+        minutes = int((found["ends_at"] - found["starts_at"]).total_seconds() // 60)
+        return Template("supervision/booking.html", status_code=status, context={
+            "booking": found, "errors": errors or {}, "cutoff_hours": get_settings().supervision_cutoff_hours,
+            "move": values or {"date": start.date().isoformat(), "time": start.strftime("%H:%M"),
+                               "minutes": str(minutes)}})
 
     @get("/{booking_id:int}", opt=allow("supervision.book"), name="booking")
     async def detail(self, request: Request, booking_id: FromPath[int]) -> Template:
@@ -234,8 +241,15 @@ class BookingController(Controller):
         except LookupError as exc:
             raise NotFoundException() from exc
         except ValidationError as exc:
-            return await self._detail(request, booking_id, exc.errors, status=400)
+            return await self._detail(request, booking_id, exc.errors, status=400,
+                                      values={k: str(v) for k, v in form.items()})
         return Redirect(path=f"{BASE}/bookinger/{booking_id}")
+
+    @post("/{booking_id:int}/flyt", opt=allow("supervision.book"), name="booking_move")
+    async def move(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
+        return await self._act(request, booking_id, lambda f: booking.reschedule(
+            request.user, booking_id, _parse_start(f), optional_int(f.get("minutes")) or 0,
+            str(f.get("move_reason", ""))))
 
     @post("/{booking_id:int}/aflys", opt=allow("supervision.book"), name="booking_cancel")
     async def cancel(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
@@ -251,3 +265,119 @@ class BookingController(Controller):
     async def attendance(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.register_attendance(
             request.user, booking_id, services._ids(f, "attended") or []))
+
+
+class AgendaController(Controller):
+    """Everyone's own sessions and their calendar-subscription link."""
+
+    path = f"{BASE}/kalender"
+    include_in_schema = False
+
+    async def _page(self, request: Request, token: str | None = None) -> Template:
+        feed_url = f"{get_settings().base_url}{BASE}/feed/{token}" if token else None
+        return Template("supervision/agenda.html", context={
+            "sessions": await agenda.my_sessions(request.user), "feed_url": feed_url,
+            "has_feed": await agenda.has_feed(request.user)})
+
+    @get("/", opt=allow("self"), name="agenda")
+    async def index(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("/link", opt=allow("self"), name="agenda_feed_new")
+    async def new_link(self, request: Request) -> Template:
+        return await self._page(request, await agenda.new_feed(request.user))
+
+    @post("/link/slet", opt=allow("self"), name="agenda_feed_revoke")
+    async def revoke_link(self, request: Request) -> Redirect:
+        await agenda.revoke_feed(request.user)
+        return Redirect(path=f"{BASE}/kalender")
+
+
+class FeedController(Controller):
+    """The subscribable calendar: the secret token in the URL is the only credential, because
+    calendar programs cannot log in."""
+
+    path = f"{BASE}/feed"
+    include_in_schema = False
+
+    @get("/{token:str}", opt=allow(PUBLIC), name="calendar_feed")
+    async def feed(self, token: FromPath[str]) -> Response:
+        found = await agenda.feed_sessions(token.removesuffix(".ics"))
+        if found is None:
+            raise NotFoundException()
+        name, sessions = found
+        return Response(calendar.feed(sessions, name), media_type="text/calendar; charset=utf-8",
+                        headers={"Content-Disposition": 'inline; filename="supervision.ics"',
+                                 "Cache-Control": "private, max-age=300", "Referrer-Policy": "no-referrer"})
+
+
+class SupervisorCalendarController(Controller):
+    path = f"{BASE}/supervisorer/{{supervisor_id:int}}/kalender"
+    include_in_schema = False
+
+    @get("/", opt=allow("supervision.manage"), name="supervisor_calendar")
+    async def index(self, supervisor_id: FromPath[int]) -> Template:
+        supervisor = await services.get_supervisor(supervisor_id)
+        if supervisor is None:
+            raise NotFoundException()
+        return Template("supervision/supervisor_calendar.html", context={
+            "supervisor": supervisor, "sessions": await agenda.supervisor_calendar(supervisor_id)})
+
+
+def _compliance_filters(request: Request) -> dict:
+    params = request.query_params
+    status = str(params.get("status", ""))
+    audience = str(params.get("gruppe", ""))
+    return {"institution_id": optional_int(params.get("tilbud")), "unit_id": optional_int(params.get("afdeling")),
+            "status": status if status in compliance.STATUSES else "",
+            "audience": audience if audience in services.AUDIENCES else ""}
+
+
+class ComplianceController(Controller):
+    """Who is supervised as required: leaders see their units, HR all."""
+
+    path = f"{BASE}/overblik"
+    include_in_schema = False
+    PER_PAGE = 50
+
+    @get("/", opt=allow("supervision.compliance"), name="compliance")
+    async def index(self, request: Request) -> Template:
+        filters = _compliance_filters(request)
+        rows = await compliance.overview(request.user, **filters)
+        everyone = await compliance.overview(request.user, institution_id=filters["institution_id"],
+                                             unit_id=filters["unit_id"], audience=filters["audience"])
+        page = page_number(request.query_params.get("side"))
+        params = {"tilbud": filters["institution_id"], "afdeling": filters["unit_id"], "status": filters["status"],
+                  "gruppe": filters["audience"]}
+        result = Page(items=rows[(page - 1) * self.PER_PAGE: page * self.PER_PAGE], page=page,
+                      per_page=self.PER_PAGE, total=len(rows), params=params)
+        return Template("supervision/compliance.html", context={
+            "result": result, "params": params, "statuses": compliance.STATUSES, "audiences": services.AUDIENCES,
+            "institutions": compliance.summarise(everyone, "institution_id", "institution_name"),
+            "institution_choices": await list_institutions(request.user),
+            "units": compliance.summarise(everyone, "unit_id", "unit_name"),
+            "trend": await compliance.trend(request.user, institution_id=filters["institution_id"],
+                                            unit_id=filters["unit_id"])})
+
+    @get("/eksport", opt=allow("supervision.compliance"), name="compliance_export")
+    async def export(self, request: Request) -> Response:
+        rows = await compliance.overview(request.user, **_compliance_filters(request))
+        await audit.record(request.user, "export", "supervision_compliance", "", {"rows": len(rows)})
+        headers = ["Medarbejder", "Tilbud", "Afdeling", "Gruppe", "Status", "Bemærkning", "Krav",
+                   "Senest deltaget", "Næste supervision senest", "Næste booket"]
+        data = [[r["name"], r["institution_name"], r["unit_name"], services.AUDIENCES[r["audience"]],
+                 r["status_label"], r["note"], r["requirement"], r["last_attended"], r["due"], r["next_booked"]]
+                for r in rows]
+        return export_response(str(request.query_params.get("format", "csv")), "supervision-overblik", headers, data)
+
+    @get("/udvikling/eksport", opt=allow("supervision.compliance"), name="compliance_trend_export")
+    async def trend_export(self, request: Request) -> Response:
+        filters = _compliance_filters(request)
+        months = await compliance.trend(request.user, institution_id=filters["institution_id"],
+                                        unit_id=filters["unit_id"])
+        headers = ["Måned", "Andel ikke overskredet (%)", "Overholdt", "Forfalder snart", "Overskredet",
+                   "Fritaget", "Intet krav"]
+        data = [[m["month"], m["share"], m["compliant"], m["due_soon"], m["overdue"], m["exempt"], m["none"]]
+                for m in months]
+        return export_response(str(request.query_params.get("format", "csv")), "supervision-udvikling", headers,
+                               data)

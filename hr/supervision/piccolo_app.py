@@ -7,6 +7,7 @@ from hr.supervision.tables import (
     AvailabilityException,
     Booking,
     BookingParticipant,
+    CalendarFeed,
     MatchException,
     Requirement,
     Supervisor,
@@ -18,6 +19,6 @@ APP_CONFIG = AppConfig(
     app_name="supervision",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Supervisor, SupervisorMethod, SupervisorInstitution, MatchException, Requirement,
-                   Availability, AvailabilityException, Booking, BookingParticipant],
+                   Availability, AvailabilityException, Booking, BookingParticipant, CalendarFeed],
     migration_dependencies=["hr.piccolo_app"],
 )

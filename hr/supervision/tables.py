@@ -59,8 +59,6 @@ class Requirement(Table, tablename="supervision_requirement"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-
-
 class Availability(Table, tablename="supervision_availability"):
     """A recurring weekly window in Danish local time (minutes after midnight)."""
 
@@ -96,6 +94,8 @@ class Booking(Table, tablename="supervision_booking"):
     sequence = Integer(default=0)
     cancel_reason = Text(default="")
     cancelled_at = Timestamptz(null=True, default=None)
+    move_reason = Text(default="")
+    moved_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -106,3 +106,11 @@ class BookingParticipant(Table, tablename="supervision_booking_participant"):
     attended = Boolean(null=True, default=None)
     cancel_reason = Text(default="")
     cancelled_at = Timestamptz(null=True, default=None)
+
+
+class CalendarFeed(Table, tablename="supervision_calendar_feed"):
+    """A person's secret calendar-subscription link; only the token's hash is stored."""
+
+    account = ForeignKey(Account, unique=True, on_delete=OnDelete.cascade)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())

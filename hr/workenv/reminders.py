@@ -5,10 +5,9 @@ A sweep costs a constant number of queries, whatever the number of incidents or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from hr.auth.tables import RoleAssignment
+from hr.notify.reminder import Leaders, Reminder
 from hr.settings import TIMEZONE
 from hr.workenv import amo, choices
 from hr.workenv.deadlines import deadlines
@@ -18,41 +17,10 @@ from hr.workenv.tables import ActionItem, Incident, Order
 SOON = timedelta(days=3)
 
 
-@dataclass(frozen=True)
-class Reminder:
-    kind: str
-    subject: str  # what it is about, e.g. "incident:17"
-    period: str  # which deadline: the same reminder is never sent twice for one period
-    account_id: int
-    title: str
-    link: str
-    deadline: datetime | date | None
-    mandatory: bool = True
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}|{self.subject}|{self.period}|{self.account_id}"
-
-
-async def _leaders_by_unit() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    unit_leaders: dict[int, set[int]] = {}
-    heads: dict[int, set[int]] = {}
-    for row in await RoleAssignment.select().where(RoleAssignment.role == "leader").run():
-        if row["unit"]:
-            unit_leaders.setdefault(row["unit"], set()).add(row["account"])
-        elif row["institution"]:
-            heads.setdefault(row["institution"], set()).add(row["account"])
-    return unit_leaders, heads
-
-
-def _leaders(unit_leaders, heads, unit: int | None, institution: int | None) -> set[int]:
-    return unit_leaders.get(unit, set()) or heads.get(institution, set())
-
-
 async def due(now: datetime) -> list[Reminder]:
     today = now.astimezone(TIMEZONE).date()
     rules = await load_rules()
-    unit_leaders, heads = await _leaders_by_unit()
+    leaders = await Leaders.load()
     out: list[Reminder] = []
 
     incidents = await Incident.select().where(Incident.status.is_in(["submitted", "reviewed"])).run()
@@ -61,7 +29,7 @@ async def due(now: datetime) -> list[Reminder]:
         if incident["status"] == "submitted" and not incident["reviewed_at"]:
             # The unit's leader hears of every new report at once, not only when a deadline nears.
             label = choices.KINDS.get(incident["kind"], incident["kind"])
-            for account in _leaders(unit_leaders, heads, incident["unit"], incident["institution"]):
+            for account in leaders.of(incident["unit"], incident["institution"]):
                 out.append(Reminder("workenv.incident_submitted", f"incident:{incident['id']}", "submitted",
                                     account, f"Ny indberetning: {label}", link, None))
         for deadline in deadlines(incident, rules):
@@ -69,7 +37,7 @@ async def due(now: datetime) -> list[Reminder]:
                 continue
             overdue = now > deadline.due
             kind = f"workenv.{deadline.kind}" + (".overdue" if overdue else ".soon")
-            for account in _leaders(unit_leaders, heads, incident["unit"], incident["institution"]):
+            for account in leaders.of(incident["unit"], incident["institution"]):
                 title = f"{deadline.label}: {'fristen er overskredet' if overdue else 'fristen nærmer sig'}"
                 out.append(Reminder(kind, f"incident:{incident['id']}", deadline.due.date().isoformat(), account,
                                     title, link, deadline.due))
@@ -102,7 +70,7 @@ async def due(now: datetime) -> list[Reminder]:
         if unit["in_progress"] or (unit["next_due"] and unit["next_due"] > apv_soon):
             continue
         period = unit["next_due"].isoformat() if unit["next_due"] else "missing"
-        for account in _leaders(unit_leaders, heads, unit["id"], unit["institution"]):
+        for account in leaders.of(unit["id"], unit["institution"]):
             out.append(Reminder("workenv.apv_due", f"unit:{unit['id']}", period, account,
                                 f"APV for {unit['name']} skal revideres", "/arbejdsmiljoe/apv", unit["next_due"]))
     return out

@@ -39,6 +39,8 @@ ACCESS = {
     ("POST", "/organisation/tilbud/{institution_id:int}/rediger"): expect(ok=("hr",)),
     ("GET", "/organisation/afdelinger/{unit_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("GET", "/medarbejdere"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/medarbejdere/{employee_id:int}/orlov"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/medarbejdere/{employee_id:int}/orlov/{leave_id:int}/slut"): expect(hidden=("leader", "hr", "other")),
     ("GET", "/medarbejdere/{employee_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("GET", "/admin/metoder"): expect(ok=("hr",)),
     ("POST", "/admin/metoder"): expect(ok=("hr",)),
@@ -108,6 +110,16 @@ ACCESS = {
     # booking_id is booked by the leader of unit A1.
     ("GET", "/supervision/bookinger/{booking_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/aflys"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/supervision/bookinger/{booking_id:int}/flyt"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("GET", "/supervision/kalender"): expect(ok=LOGGED_IN),
+    ("GET", "/supervision/overblik"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/supervision/overblik/eksport"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/supervision/overblik/udvikling/eksport"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/supervision/kalender/link"): expect(ok=LOGGED_IN),
+    ("POST", "/supervision/kalender/link/slet"): expect(ok=LOGGED_IN),
+    # A wrong secret token finds nothing, for everyone.
+    ("GET", "/supervision/feed/{token:str}"): expect(hidden=EVERYONE),
+    ("GET", "/supervision/supervisorer/{supervisor_id:int}/kalender"): expect(ok=("hr",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/afmeld"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/fremmoede"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/krav"): expect(ok=("hr",)),
@@ -137,6 +149,10 @@ ACCESS = {
     ("GET", "/api/v1/workenv/actions"): expect(ok=REPORTERS),
     ("GET", "/api/v1/workenv/orders"): expect(ok=AMO),
     ("GET", "/api/v1/workenv/apvs"): expect(ok=AMO),
+    ("GET", "/api/v1/supervision/supervisors"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/api/v1/supervision/bookings"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/api/v1/supervision/bookings/{booking_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("GET", "/api/v1/supervision/compliance"): expect(ok=("leader", "hr", "other")),
     ("GET", "/api/v1/schema"): expect(ok=EVERYONE),
     ("GET", "/api/v1/schema/openapi.json"): expect(ok=EVERYONE),
     ("GET", "/api/v1/schema/{path:str}"): expect(ok=EVERYONE),
@@ -207,7 +223,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
     if persona != "anon":
         await login(client, world.personas[persona])
         principal = await load_principal(world.accounts[persona])
-        _, token = await create_api_token(principal, world.accounts[persona], "test", ["org:read", "workenv:read"])
+        _, token = await create_api_token(principal, world.accounts[persona], "test", ["org:read", "workenv:read",
+                                                                                        "supervision:read"])
         headers = {"Authorization": f"Bearer {token}"}
     else:
         await client.get("/login")
@@ -217,7 +234,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "incident_id": await _submitted_incident(world), "action_id": await _action(world),
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
-              "window_id": 999}
+              "window_id": 999, "token": "not-a-real-token",
+              "leave_id": 999}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []

@@ -47,7 +47,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
                         ("Opfølgning", "16b-opfoelgning"), ("Handlinger", "16c-handlinger"),
                         ("Påbud", "16d-paabud"), ("APV", "16e-apv"), ("Drøftelser", "16f-droeftelser"),
                         ("Arbejdsmiljøregler", "16g-arbejdsmiljoeregler"), ("Supervisorer", "16h-supervisorer"),
-                        ("Supervisionskrav", "16i-supervisionskrav")]:
+                        ("Supervisionskrav", "16i-supervisionskrav"),
+                        ("Supervisionsoverblik", "16j-supervisionsoverblik")]:
         await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label, exact=True).click()
         await page.wait_for_load_state()
         await check_accessibility(page, name)
@@ -61,6 +62,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     await check_accessibility(page, "19-medarbejder")
     await page.goto(f"{server_url}/admin/brugere/{world.accounts['leader']}")
     await check_accessibility(page, "21-bruger")
+    await page.goto(f"{server_url}/supervision/overblik?tilbud={world.inst_a}")
+    await check_accessibility(page, "21d-supervision-overblik-tilbud")
     await page.goto(f"{server_url}/supervision/match?tilbud={world.inst_a}")
     await check_accessibility(page, "21c-supervision-match")
     await page.goto(f"{server_url}/arbejdsmiljoe/magtanvendelser/import")

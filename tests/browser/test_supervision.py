@@ -3,16 +3,18 @@
 from datetime import time
 
 import pytest
+from icalendar import Calendar
 
+from hr.notify import outbox
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_login import log_in
 from tests.conftest import World
-from tests.supervision.test_booking import next_monday, supervisor  # noqa: F401  (fixture)
+from tests.supervision.conftest import next_monday, supervisor  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
 
-async def test_a_leader_books_group_supervision(server_url, desktop, world, supervisor):  # noqa: F811
+async def test_a_leader_books_group_supervision(server_url, desktop, world, supervisor, smtp):  # noqa: F811
     page = await desktop.new_page()
     await log_in(page, server_url, World.LEADER)
     await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Supervision", exact=True).click()
@@ -31,6 +33,19 @@ async def test_a_leader_books_group_supervision(server_url, desktop, world, supe
     await page.get_by_role("heading", name="Gruppesupervision").wait_for()
     assert await page.get_by_role("listitem").filter(has_text="Søren Ståbi").count() == 1
     await check_accessibility(page, "42-booking")
+    # The participants get an e-mail each with a calendar invitation.
+    await outbox.deliver_due()
+    to_staff = [m for m in smtp.messages() if m["To"] == World.STAFF]
+    assert len(to_staff) == 1
+    [invite] = [p for p in to_staff[0].iter_attachments() if p.get_content_type() == "text/calendar"]
+    [event] = Calendar.from_ical(invite.get_content()).walk("VEVENT")
+    assert event.decoded("DTSTART") == start
+    await page.get_by_role("link", name="Supervision", exact=True).first.click()
+    await page.get_by_role("link", name="Min kalender og kalenderlink").click()
+    await page.get_by_role("button", name="Lav et kalenderlink").click()
+    link = await page.get_by_label("Kalenderlink").input_value()
+    assert "/supervision/feed/" in link
+    await check_accessibility(page, "44-my-calendar")
 
 
 async def test_hr_edits_a_supervisor_and_their_availability(server_url, desktop, world, supervisor):  # noqa: F811
@@ -40,3 +55,6 @@ async def test_hr_edits_a_supervisor_and_their_availability(server_url, desktop,
     await page.get_by_role("heading", name="Tilgængelighed").wait_for()
     assert await page.get_by_text("Mandag 08:00-16:00").count() == 1
     await check_accessibility(page, "43-supervisor")
+    await page.get_by_role("link", name="Se supervisorens kalender").click()
+    await page.get_by_role("heading", name="Kalender for Knud KRAP").wait_for()
+    await check_accessibility(page, "45-supervisor-calendar")

@@ -1,0 +1,174 @@
+"""Writing mail to the outbox and delivering it over SMTP with retry and back-off.
+
+`enqueue` runs inside the caller's transaction: the message exists exactly when the change
+that caused it was committed. `deliver_due` claims messages one by one with a conditional
+UPDATE, so two workers never send the same message; a worker that dies after sending but
+before recording it leaves the message `sending`, which `recover_stale` turns into
+`uncertain` (visible to HR, resent only by hand): each key is accepted at most once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from hr.db import now
+from hr.notify.tables import OutboxMessage
+from hr.settings import PROJECT_ROOT, Settings, get_settings
+from hr.web import fmt_date, fmt_number
+
+log = logging.getLogger("hr.mail")
+
+MAX_ATTEMPTS = 10
+BACKOFF_CAP = timedelta(hours=1)
+STALE_AFTER = timedelta(minutes=10)
+
+_env = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates" / "mail"),
+                   autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                   trim_blocks=True, lstrip_blocks=True)
+_env.filters["dato"] = fmt_date
+_env.filters["tal"] = fmt_number
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: str
+    content_type: str = "text/calendar"
+    method: str = ""  # iCalendar METHOD, repeated in the MIME type so Outlook shows Accept/Decline
+
+
+@dataclass(frozen=True)
+class Mail:
+    key: str
+    kind: str
+    to_address: str
+    template: str  # templates/mail/<template>.txt and .html
+    context: dict
+    account_id: int | None = None
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+def render(template: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html): the subject is the text template's first line."""
+    context = {"base_url": get_settings().base_url, **context}
+    text = _env.get_template(f"{template}.txt").render(context)
+    subject, _, body = text.partition("\n")
+    html = _env.get_template(f"{template}.html").render(context)
+    return subject.strip(), body.lstrip("\n"), html
+
+
+async def enqueue(*mails: Mail) -> int:
+    """Write messages to the outbox (call inside the transaction of the change). A key that is
+    already there is skipped, so calling twice for the same event sends once. Returns the number
+    of new messages."""
+    created = 0
+    for mail in mails:
+        if not mail.to_address:
+            continue
+        subject, text, html = render(mail.template, mail.context)
+        rows = await OutboxMessage.insert(OutboxMessage(
+            key=mail.key[:300], kind=mail.kind, account=mail.account_id, to_address=mail.to_address,
+            subject=subject[:300], text_body=text, html_body=html,
+            attachments=json.dumps([a.__dict__ for a in mail.attachments]),
+        )).on_conflict(action="DO NOTHING").returning(OutboxMessage.id).run()
+        created += len(rows)
+    return created
+
+
+def build_message(row: dict, settings: Settings) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = row["to_address"]  # always one recipient: nobody sees another's address
+    message["Subject"] = row["subject"]
+    message["Date"] = format_datetime(now())
+    domain = parseaddr(settings.mail_from)[1].partition("@")[2] or "hr.invalid"
+    message["Message-ID"] = f"<{hashlib.sha256(row['key'].encode()).hexdigest()[:32]}@{domain}>"
+    message.set_content(row["text_body"])
+    if row["html_body"]:
+        message.add_alternative(row["html_body"], subtype="html")
+    for item in json.loads(row["attachments"] or "[]"):
+        maintype, _, subtype = item["content_type"].partition("/")
+        params = {"method": item["method"]} if item.get("method") else {}
+        message.add_attachment(item["content"].encode("utf-8"), maintype=maintype, subtype=subtype,
+                               filename=item["filename"], params=params)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+async def recover_stale() -> int:
+    """Messages left `sending` by a worker that died: maybe sent, maybe not. Never resent
+    automatically (at most once per key); HR sees them and can resend."""
+    rows = await OutboxMessage.update({
+        OutboxMessage.status: "uncertain",
+        OutboxMessage.last_error: "Afsendelsen blev afbrudt; kontrollér om modtageren fik mailen, og send igen",
+    }).where((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now() - STALE_AFTER)
+             ).returning(OutboxMessage.id).run()
+    return len(rows)
+
+
+async def _claim(message_id: int) -> dict | None:
+    rows = await OutboxMessage.update({OutboxMessage.status: "sending", OutboxMessage.claimed_at: now(),
+                                       OutboxMessage.attempts: OutboxMessage.attempts + 1}).where(
+        (OutboxMessage.id == message_id) & (OutboxMessage.status == "pending")).returning(
+        *OutboxMessage.all_columns()).run()
+    return rows[0] if rows else None
+
+
+async def deliver_due(settings: Settings | None = None, limit: int = 100) -> dict[str, int]:
+    """Send what is due. Without an SMTP host (dev, demo) mail stays in the outbox."""
+    settings = settings or get_settings()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    if not settings.smtp_host:
+        return counts
+    await recover_stale()
+    due = await OutboxMessage.select(OutboxMessage.id).where(
+        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now())).order_by(
+        OutboxMessage.id).limit(limit).run()
+    for candidate in due:
+        row = await _claim(candidate["id"])
+        if row is None:
+            continue  # another worker took it
+        try:
+            await aiosmtplib.send(build_message(row, settings), hostname=settings.smtp_host,
+                                  port=settings.smtp_port, username=settings.smtp_username or None,
+                                  password=settings.smtp_password or None, start_tls=settings.smtp_starttls,
+                                  timeout=15)
+        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused,
+                aiosmtplib.SMTPDataError) as exc:
+            permanent = getattr(exc, "code", 0) >= 500 or isinstance(exc, aiosmtplib.SMTPRecipientsRefused)
+            counts["failed" if permanent or row["attempts"] >= MAX_ATTEMPTS else "retry"] += 1
+            await _failed(row, str(exc), permanent)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            counts["failed" if row["attempts"] >= MAX_ATTEMPTS else "retry"] += 1
+            await _failed(row, str(exc) or exc.__class__.__name__, False)
+        else:
+            await OutboxMessage.update({OutboxMessage.status: "sent", OutboxMessage.sent_at: now(),
+                                        OutboxMessage.last_error: ""}).where(OutboxMessage.id == row["id"]).run()
+            counts["sent"] += 1
+    return counts
+
+
+async def _failed(row: dict, error: str, permanent: bool) -> None:
+    final = permanent or row["attempts"] >= MAX_ATTEMPTS
+    log.warning("mail %s to %s failed (attempt %s): %s", row["id"], row["to_address"], row["attempts"], error)
+    await OutboxMessage.update({
+        OutboxMessage.status: "failed" if final else "pending",
+        OutboxMessage.next_attempt_at: now() + backoff(row["attempts"]),
+        OutboxMessage.last_error: error[:2000],
+    }).where(OutboxMessage.id == row["id"]).run()
+
+
+def sender_address(settings: Settings | None = None) -> tuple[str, str]:
+    name, address = parseaddr((settings or get_settings()).mail_from)
+    return name, address

@@ -1,0 +1,46 @@
+"""What a domain wants sent, as data: each domain's `reminders.due(now)` returns these, and the
+reminder engine decides, deduplicates on `key` and sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from hr.auth.tables import RoleAssignment
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    subject: str  # what it is about, e.g. "incident:17"
+    period: str  # which deadline: the same reminder is never sent twice for one period
+    account_id: int
+    title: str
+    link: str
+    deadline: datetime | date | None
+    mandatory: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}|{self.subject}|{self.period}|{self.account_id}"
+
+
+class Leaders:
+    """The leader accounts per unit, falling back to the institution's head: one query."""
+
+    def __init__(self, unit_leaders: dict[int, set[int]], heads: dict[int, set[int]]):
+        self.unit_leaders, self.heads = unit_leaders, heads
+
+    @classmethod
+    async def load(cls) -> "Leaders":
+        unit_leaders: dict[int, set[int]] = {}
+        heads: dict[int, set[int]] = {}
+        for row in await RoleAssignment.select().where(RoleAssignment.role == "leader").run():
+            if row["unit"]:
+                unit_leaders.setdefault(row["unit"], set()).add(row["account"])
+            elif row["institution"]:
+                heads.setdefault(row["institution"], set()).add(row["account"])
+        return cls(unit_leaders, heads)
+
+    def of(self, unit: int | None, institution: int | None) -> set[int]:
+        return self.unit_leaders.get(unit, set()) or self.heads.get(institution, set())

@@ -1,0 +1,214 @@
+"""Who is supervised as required: per employee compliant / due soon / overdue (or exempt while
+on leave, or without a requirement), with the last attended and the next booked session; and
+the same summed per unit, per institution and month by month.
+
+Only attended sessions count. A new hire or someone back from leave is due no earlier than
+the requirement's grace period after the start or return. The whole computation costs a fixed
+number of queries, whatever the number of employees."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from hr.auth.principal import Principal, Role
+from hr.auth.scope import leader_unit_ids
+from hr.auth.tables import RoleAssignment
+from hr.db import now
+from hr.org.tables import Employee, EmployeeLeave
+from hr.settings import TIMEZONE
+from hr.supervision.services import SESSION_TYPES, list_requirements, resolve
+from hr.supervision.tables import BookingParticipant
+
+DUE_SOON = timedelta(days=14)
+STATUSES = {
+    "overdue": "Overskredet",
+    "due_soon": "Forfalder snart",
+    "compliant": "Overholdt",
+    "exempt": "Fritaget (orlov)",
+    "none": "Intet krav",
+}
+
+
+@dataclass
+class Person:
+    id: int
+    name: str
+    unit: int | None
+    unit_name: str
+    institution: int | None
+    institution_name: str
+    audience: str
+    start_date: date | None
+    attended: list[tuple[datetime, str]] = field(default_factory=list)  # sorted by time
+    leaves: list[tuple[date, date | None]] = field(default_factory=list)
+    next_booked: datetime | None = None
+
+
+@dataclass
+class Status:
+    status: str
+    requirement: str = ""
+    last_attended: datetime | None = None
+    due: date | None = None
+    note: str = ""
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(TIMEZONE).date()
+
+
+def status_on(person: Person, requirements: list[dict], day: date) -> Status:
+    """The person's status at the end of `day`, from what is known about them up to then."""
+    requirement = resolve(requirements, person.audience, person.institution, person.unit, day)
+    if requirement is None:
+        return Status("none")
+    label = f"{SESSION_TYPES[requirement['session_type']]} mindst hver {requirement['interval_days']}. dag"
+    if any(start <= day and (end is None or end >= day) for start, end in person.leaves):
+        return Status("exempt", label, note="Orlov")
+    end_of_day = datetime.combine(day, time.max, TIMEZONE)
+    counted = [at for at, kind in person.attended[:bisect.bisect_right(person.attended, (end_of_day, "~"))]
+               if requirement["session_type"] in ("any", kind)]
+    last = counted[-1] if counted else None
+    grace = timedelta(days=requirement["grace_days"])
+    anchors = [d for d in [person.start_date, *(end + timedelta(days=1) for _, end in person.leaves if end)]
+               if d and d <= day]
+    anchor = max(anchors, default=None)
+    candidates = []
+    if last:
+        candidates.append(_local_day(last) + timedelta(days=requirement["interval_days"]))
+    if anchor:
+        candidates.append(anchor + grace)
+    due = max(candidates) if candidates else None
+    note = ""
+    if anchor and due == anchor + grace and (not last or _local_day(last) < anchor):
+        note = "Nyansat" if anchor == person.start_date else "Tilbage fra orlov"
+    if due is None or due < day:
+        state = "overdue"
+    elif due <= day + DUE_SOON:
+        state = "due_soon"
+    else:
+        state = "compliant"
+    return Status(state, label, last, due, note)
+
+
+async def load_people(principal: Principal, institution_id: int | None = None, unit_id: int | None = None,
+                      employee_ids: list[int] | None = None) -> list[Person]:
+    """Active employees the person may see (leaders: their units; HR: all) with their history."""
+    query = Employee.select(Employee.id, Employee.name, Employee.unit, Employee.start_date,
+                            Employee.unit.name.as_alias("unit_name"),
+                            Employee.unit.institution.as_alias("institution"),
+                            Employee.unit.institution.name.as_alias("institution_name")).where(
+        Employee.active.eq(True) & Employee.unit.is_not_null()).order_by(Employee.name)
+    if not principal.is_hr:
+        units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
+        query = query.where(Employee.unit.is_in(list(units) or [-1]))
+    if institution_id:
+        query = query.where(Employee.unit.institution == institution_id)
+    if unit_id:
+        query = query.where(Employee.unit == unit_id)
+    if employee_ids is not None:
+        query = query.where(Employee.id.is_in(employee_ids or [-1]))
+    rows = await query.run()
+    leaders = {r["employee"] for r in await RoleAssignment.select(
+        RoleAssignment.account.employee.as_alias("employee")).where(RoleAssignment.role == Role.LEADER).run()}
+    people = {r["id"]: Person(id=r["id"], name=r["name"], unit=r["unit"], unit_name=r["unit_name"] or "",
+                              institution=r["institution"], institution_name=r["institution_name"] or "",
+                              audience="leader" if r["id"] in leaders else "staff", start_date=r["start_date"])
+              for r in rows}
+    ids = list(people) or [-1]
+    booking = BookingParticipant.booking
+    for row in await BookingParticipant.select(BookingParticipant.employee, booking.starts_at.as_alias("at"),
+                                               booking.session_type.as_alias("kind")).where(
+            BookingParticipant.employee.is_in(ids) & BookingParticipant.attended.eq(True)
+            & (booking.status == "booked")).run():
+        people[row["employee"]].attended.append((row["at"], row["kind"]))
+    for row in await BookingParticipant.select(BookingParticipant.employee, booking.starts_at.as_alias("at")).where(
+            BookingParticipant.employee.is_in(ids) & (BookingParticipant.status == "active")
+            & (booking.status == "booked") & (booking.starts_at > now())).run():
+        person = people[row["employee"]]
+        if person.next_booked is None or row["at"] < person.next_booked:
+            person.next_booked = row["at"]
+    for row in await EmployeeLeave.select().where(EmployeeLeave.employee.is_in(ids)).run():
+        people[row["employee"]].leaves.append((row["starts_on"], row["ends_on"]))
+    for person in people.values():
+        person.attended.sort()
+    return list(people.values())
+
+
+def _row(person: Person, status: Status) -> dict:
+    return {"employee_id": person.id, "name": person.name, "unit_id": person.unit, "unit_name": person.unit_name,
+            "institution_id": person.institution, "institution_name": person.institution_name,
+            "audience": person.audience, "status": status.status, "status_label": STATUSES[status.status],
+            "requirement": status.requirement, "last_attended": status.last_attended, "due": status.due,
+            "next_booked": person.next_booked, "note": status.note}
+
+
+async def overview(principal: Principal, *, institution_id: int | None = None, unit_id: int | None = None,
+                   status: str = "", audience: str = "", today: date | None = None) -> list[dict]:
+    """One row per employee, most urgent first."""
+    today = today or _local_day(now())
+    requirements = await list_requirements()
+    people = await load_people(principal, institution_id, unit_id)
+    rows = [_row(p, status_on(p, requirements, today)) for p in people if not audience or p.audience == audience]
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    order = list(STATUSES)
+    rows.sort(key=lambda r: (order.index(r["status"]), r["due"] or date.min, r["name"]))
+    return rows
+
+
+def summarise(rows: list[dict], key: str, name_key: str) -> list[dict]:
+    """Counts per unit or institution; the share is of those with a requirement and not on leave."""
+    groups: dict = {}
+    for row in rows:
+        group = groups.setdefault(row[key], {"id": row[key], "name": row[name_key], "total": 0,
+                                             **{s: 0 for s in STATUSES}})
+        group["total"] += 1
+        group[row["status"]] += 1
+    for group in groups.values():
+        counted = group["overdue"] + group["due_soon"] + group["compliant"]
+        group["share"] = round(100 * (group["compliant"] + group["due_soon"]) / counted) if counted else None
+    return sorted(groups.values(), key=lambda g: (-(g["overdue"]), g["name"]))
+
+
+def month_ends(today: date, months: int = 12) -> list[date]:
+    ends = []
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        ends.append(first - timedelta(days=1))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return [*reversed(ends), today]
+
+
+async def trend(principal: Principal, *, institution_id: int | None = None, unit_id: int | None = None,
+                months: int = 12, today: date | None = None) -> list[dict]:
+    """Month by month: the share not overdue at the month's end, among those with a requirement.
+    People are today's employees as employed then (by start date)."""
+    today = today or _local_day(now())
+    requirements = await list_requirements()
+    people = await load_people(principal, institution_id, unit_id)
+    out = []
+    for day in month_ends(today, months):
+        counts = {s: 0 for s in STATUSES}
+        for person in people:
+            if person.start_date and person.start_date > day:
+                continue
+            counts[status_on(person, requirements, day).status] += 1
+        counted = counts["overdue"] + counts["due_soon"] + counts["compliant"]
+        share = round(100 * (counted - counts["overdue"]) / counted) if counted else None
+        out.append({"month": day.strftime("%Y-%m"), "day": day, "share": share, **counts})
+    return out
+
+
+async def employee_status(employee_id: int | None) -> dict | None:
+    """One employee's status; the caller has checked that the person may see this employee
+    (their own, or one in their scope)."""
+    if employee_id is None:
+        return None
+    everyone = Principal(account_id=0, email="", name="", roles=frozenset({Role.HR}))
+    people = await load_people(everyone, employee_ids=[employee_id])
+    if not people:
+        return None
+    return _row(people[0], status_on(people[0], await list_requirements(), _local_day(now())))

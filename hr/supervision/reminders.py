@@ -1,0 +1,79 @@
+"""What supervision wants sent, as data: due-soon and overdue notices to the employee and
+their leader, a reminder the day before a session, and a nudge when attendance has not been
+registered after a session. A sweep costs a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hr.auth.principal import Principal, Role
+from hr.auth.tables import Account
+from hr.notify.reminder import Leaders, Reminder
+from hr.settings import TIMEZONE
+from hr.supervision import compliance
+from hr.supervision.services import list_requirements
+from hr.supervision.tables import Booking, BookingParticipant
+
+BEFORE_SESSION = timedelta(hours=24)
+ATTENDANCE_WINDOW = timedelta(days=14)  # after that, the nudge stops (the session still shows as unregistered)
+
+
+async def due(now: datetime) -> list[Reminder]:
+    today = now.astimezone(TIMEZONE).date()
+    leaders = await Leaders.load()
+    accounts = {r["employee"]: r["id"] for r in await Account.select(Account.id, Account.employee).where(
+        Account.employee.is_not_null() & Account.active.eq(True)).run()}
+    out: list[Reminder] = []
+
+    everyone = Principal(account_id=0, email="system", name="system", roles=frozenset({Role.HR}))
+    requirements = await list_requirements()
+    for person in await compliance.load_people(everyone):
+        status = compliance.status_on(person, requirements, today)
+        if status.status not in ("due_soon", "overdue") or person.next_booked is not None:
+            continue  # fine, or a session is booked already: nothing to nag about
+        period = status.due.isoformat() if status.due else "never"
+        kind = f"supervision.{status.status}"
+        mine = accounts.get(person.id)
+        if mine:
+            title = ("Din supervision er overskredet" if status.status == "overdue"
+                     else "Du skal snart have supervision")
+            out.append(Reminder(kind, f"employee:{person.id}", period, mine, title, "/supervision/kalender",
+                                status.due))
+        for leader in leaders.of(person.unit, person.institution) - {mine}:
+            state = "har overskredet" if status.status == "overdue" else "skal snart have"
+            out.append(Reminder(kind, f"employee:{person.id}", period, leader,
+                                f"{person.name} {state} supervision", f"/medarbejdere/{person.id}", status.due))
+
+    soon = await Booking.select(Booking.id, Booking.starts_at, Booking.supervisor.account.as_alias("sv_account"),
+                                Booking.supervisor.name.as_alias("sv_name")).where(
+        (Booking.status == "booked") & (Booking.starts_at > now) & (Booking.starts_at <= now + BEFORE_SESSION)).run()
+    finished = await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.unit, Booking.institution,
+                                    Booking.booked_by, Booking.supervisor.account.as_alias("sv_account")).where(
+        (Booking.status == "booked") & (Booking.ends_at <= now) & (Booking.ends_at > now - ATTENDANCE_WINDOW)).run()
+    participants = await BookingParticipant.select(BookingParticipant.booking, BookingParticipant.employee,
+                                                   BookingParticipant.attended).where(
+        BookingParticipant.booking.is_in([b["id"] for b in soon + finished] or [-1])
+        & (BookingParticipant.status == "active")).run()
+    by_booking: dict[int, list[dict]] = {}
+    for p in participants:
+        by_booking.setdefault(p["booking"], []).append(p)
+
+    for b in soon:
+        period = b["starts_at"].isoformat()  # moved sessions are reminded again
+        title = f"Supervision i morgen eller i dag: {b['starts_at'].astimezone(TIMEZONE):%d.%m.%Y kl. %H:%M}"
+        who = {accounts.get(p["employee"]) for p in by_booking.get(b["id"], [])} | {b["sv_account"]}
+        for account in sorted(a for a in who if a):
+            out.append(Reminder("supervision.booking_soon", f"booking:{b['id']}", period, account, title,
+                                "/supervision/kalender", b["starts_at"]))
+
+    for b in finished:
+        rows = by_booking.get(b["id"], [])
+        if not rows or any(p["attended"] is not None for p in rows):
+            continue
+        who = {b["booked_by"], b["sv_account"], *leaders.of(b["unit"], b["institution"])}
+        for account in sorted(a for a in who if a):
+            out.append(Reminder("supervision.attendance_missing", f"booking:{b['id']}", b["ends_at"].date().isoformat(),
+                                account, "Registrér fremmøde for supervision "
+                                f"{b['starts_at'].astimezone(TIMEZONE):%d.%m.%Y}", f"/supervision/bookinger/{b['id']}",
+                                b["ends_at"]))
+    return out

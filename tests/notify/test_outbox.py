@@ -1,0 +1,126 @@
+"""The outbox: written with the change, delivered over real SMTP, retried, never twice."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from hr.db import now, transaction
+from hr.notify import outbox
+from hr.notify.outbox import Attachment, Mail, enqueue
+from hr.notify.tables import OutboxMessage
+from hr.settings import get_settings
+from tests.conftest import free_port
+
+
+def test_mail(key="test:1", to="åse@test.example", **context) -> Mail:
+    return Mail(key=key, kind="test", to_address=to, template="test_message",
+                context={"name": "Søren Ærø", "text": "Blåbærgrød på øen", **context})
+
+
+test_mail.__test__ = False  # a helper, not a test
+
+
+async def statuses() -> list[str]:
+    return [r["status"] for r in await OutboxMessage.select(OutboxMessage.status).order_by(OutboxMessage.id).run()]
+
+
+async def test_it_delivers_danish_characters_intact(smtp):
+    async with transaction():
+        assert await enqueue(test_mail(), ) == 1
+    assert await outbox.deliver_due() == {"sent": 1, "retry": 0, "failed": 0}
+    [message] = smtp.messages()
+    assert message["Subject"] == "Hej Søren Ærø: blåbær"
+    assert message["To"] == "åse@test.example" or message["To"] == "xn--se-1ia@test.example"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Blåbærgrød på øen" in text and "Blåbærgrød på øen" in html
+    assert await statuses() == ["sent"]
+
+
+async def test_the_same_key_is_written_once_and_sent_once(smtp):
+    async with transaction():
+        await enqueue(test_mail())
+    async with transaction():
+        assert await enqueue(test_mail()) == 0
+    await outbox.deliver_due()
+    await outbox.deliver_due()
+    assert len(smtp.envelopes) == 1
+
+
+async def test_a_rolled_back_change_sends_nothing(smtp):
+    with pytest.raises(RuntimeError):
+        async with transaction():
+            await enqueue(test_mail())
+            raise RuntimeError("the change failed")
+    await outbox.deliver_due()
+    assert smtp.envelopes == [] and await statuses() == []
+
+
+async def test_mail_waits_for_a_server_that_is_down_and_is_delivered_once_after(smtp):
+    async with transaction():
+        await enqueue(test_mail())
+    smtp.stop()
+    assert (await outbox.deliver_due())["retry"] == 1
+    row = await OutboxMessage.select().first().run()
+    assert row["status"] == "pending" and row["attempts"] == 1 and row["last_error"]
+    assert row["next_attempt_at"] > now()
+    assert (await outbox.deliver_due())["retry"] == 0  # not yet due: back-off
+    smtp.start()
+    # An hour later (simulated: the retry time moved into the past).
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: now() - timedelta(seconds=1)}, force=True).run()
+    assert (await outbox.deliver_due())["sent"] == 1
+    await outbox.deliver_due()
+    assert len(smtp.envelopes) == 1
+
+
+async def test_a_temporary_refusal_is_retried_and_finally_marked_failed(smtp):
+    smtp.refuse = True
+    async with transaction():
+        await enqueue(test_mail())
+    for _ in range(outbox.MAX_ATTEMPTS):
+        await OutboxMessage.update({OutboxMessage.next_attempt_at: now() - timedelta(seconds=1)}).where(
+            OutboxMessage.status == "pending").run()
+        await outbox.deliver_due()
+    row = await OutboxMessage.select().first().run()
+    assert row["status"] == "failed" and row["attempts"] == outbox.MAX_ATTEMPTS
+    assert "451" in row["last_error"]
+
+
+async def test_back_off_grows_and_is_capped():
+    assert [outbox.backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert outbox.backoff(30) == outbox.BACKOFF_CAP
+
+
+async def test_a_crash_between_send_and_commit_is_not_resent_but_shown(smtp):
+    async with transaction():
+        await enqueue(test_mail())
+    # A worker claimed the message, sent it, and died before recording it.
+    row = await outbox._claim((await OutboxMessage.select(OutboxMessage.id).first().run())["id"])
+    await outbox.aiosmtplib.send(outbox.build_message(row, get_settings()), hostname="127.0.0.1", port=smtp.port)
+    await OutboxMessage.update({OutboxMessage.claimed_at: now() - outbox.STALE_AFTER - timedelta(minutes=1)},
+                               force=True).run()
+    await outbox.deliver_due()
+    await outbox.deliver_due()
+    assert len(smtp.envelopes) == 1  # at most once per key
+    assert await statuses() == ["uncertain"]
+
+
+async def test_without_an_smtp_host_mail_stays_in_the_outbox():
+    async with transaction():
+        await enqueue(test_mail())
+    settings = replace(get_settings(), smtp_host="", smtp_port=free_port())
+    assert await outbox.deliver_due(settings) == {"sent": 0, "retry": 0, "failed": 0}
+    assert await statuses() == ["pending"]
+
+
+async def test_an_attachment_carries_its_calendar_method(smtp):
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    async with transaction():
+        await enqueue(replace(test_mail(), attachments=(Attachment("invitation.ics", ics, method="REQUEST"),)))
+    await outbox.deliver_due()
+    [message] = smtp.messages()
+    [part] = list(message.iter_attachments())
+    assert part.get_content_type() == "text/calendar" and part.get_param("method") == "REQUEST"
+    assert part.get_filename() == "invitation.ics"
+    assert part.get_content().replace("\r\n", "\n") == ics.replace("\r\n", "\n")
