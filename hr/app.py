@@ -52,11 +52,18 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send_with_headers)
 
 
-async def _start_db() -> None:
+async def _start(app: Litestar) -> None:
     await db.start()
+    if get_settings().scheduler:
+        from hr.notify import scheduler
+
+        app.state.scheduler = await scheduler.start()
 
 
-async def _stop_db() -> None:
+async def _stop(app: Litestar) -> None:
+    running = getattr(app.state, "scheduler", None)
+    if running is not None:
+        running.shutdown(wait=False)
     await db.stop()
 
 
@@ -84,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from hr.audit.controllers import AuditController
     from hr.auth.account_controllers import AccountController, OwnPasswordController
     from hr.auth.controllers import ApiTokenController, LoginController
+    from hr.notify.controllers import OutboxController, PreferenceController, ScheduleController
     from hr.org.controllers import (
         ImportController,
         InstitutionAdminController,
@@ -148,6 +156,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ComplianceController,
             FeedController,
             SupervisorCalendarController,
+            OutboxController,
+            ScheduleController,
+            PreferenceController,
             api_router,
             *_static_routers(),
         ],
@@ -167,8 +178,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         openapi_config=openapi,
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[_start_db],
-        on_shutdown=[_stop_db],
+        on_startup=[_start],
+        on_shutdown=[_stop],
         request_max_body_size=10 * 1024 * 1024,
         debug=False,
     )

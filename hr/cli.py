@@ -84,6 +84,39 @@ def demo(host: str, port: int, do_serve: bool, reset: bool) -> None:
         uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, log_level="warning")
 
 
+@main.command()
+def scheduler() -> None:
+    """Run the reminder and mail jobs in this process (set HR_SCHEDULER=off on the web service)."""
+    from hr.notify import scheduler as clock
+
+    async def forever():
+        await clock.start()
+        click.echo("Planlæggeren kører. Stop med Ctrl+C.")
+        await asyncio.Event().wait()
+
+    try:
+        _run(_with_db(forever))
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.option("--deliver/--no-deliver", default=True, help="Send også mails fra udbakken.")
+def sweep(deliver: bool) -> None:
+    """Run one reminder sweep now (and deliver the outbox)."""
+    from hr.notify import engine, outbox
+
+    async def once():
+        result = await engine.sweep()
+        sent = await outbox.deliver_due() if deliver else None
+        return result, sent
+
+    result, sent = _run(_with_db(once))
+    click.echo(f"Påmindelser: {result.get('detail', 'en anden proces kører allerede')}")
+    if sent is not None:
+        click.echo(f"Mails: {sent['sent']} sendt, {sent['retry']} prøves igen, {sent['failed']} fejlet")
+
+
 @main.group(name="import")
 def import_group() -> None:
     """Import data from payroll exports."""

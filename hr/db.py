@@ -109,3 +109,29 @@ async def bulk_insert(table, rows: list[dict], chunk: int = 5000) -> int:
             async with db.transaction(transaction_type=TransactionType.immediate):
                 await db.current_transaction.get().connection.executemany(sql, records)
     return len(records)
+
+
+class QueryCounter:
+    """Counts the SQL statements the engine runs (benchmarks print it: a page or a sweep must
+    issue a fixed number of queries, whatever the size of the data)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __enter__(self) -> "QueryCounter":
+        # Engines use __slots__, so the method is wrapped on the class for the duration.
+        cls = type(engine())
+        original = cls.run_querystring
+        counter = self
+
+        async def counted(db, *args, **kwargs):
+            counter.count += 1
+            return await original(db, *args, **kwargs)
+
+        cls.run_querystring = counted
+        self._restore = (cls, original)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        cls, original = self._restore
+        cls.run_querystring = original

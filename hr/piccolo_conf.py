@@ -8,4 +8,4 @@ from hr.settings import get_settings
 DB = make_engine(get_settings())
 
 APP_REGISTRY = AppRegistry(apps=["hr.piccolo_app", "hr.workenv.piccolo_app", "hr.supervision.piccolo_app",
-                                   "hr.notify.piccolo_app"])
+                                   "hr.notify.piccolo_app", "hr.competence.piccolo_app"])

@@ -45,6 +45,8 @@ class Settings:
     session_hours: int = 10
     # How close to the start a leader may still move or cancel a supervision session.
     supervision_cutoff_hours: int = 24
+    # Run the reminder and mail jobs inside the service process (off: run `hr scheduler` separately).
+    scheduler: bool = True
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -97,6 +99,7 @@ class Settings:
             mail_from=env.get("HR_MAIL_FROM", cls.mail_from),
             session_hours=_int(env, "HR_SESSION_HOURS", 10),
             supervision_cutoff_hours=_int(env, "HR_SUPERVISION_CUTOFF_HOURS", 24),
+            scheduler=_bool(env.get("HR_SCHEDULER"), True),
         )
 
 

@@ -47,6 +47,8 @@ NAV = [
     ("Brugere", "/admin/brugere", {Role.HR}),
     ("API-nøgler", "/admin/api-noegler", {Role.HR}),
     ("Revisionslog", "/admin/revisionslog", {Role.HR}),
+    ("Påmindelser", "/admin/paamindelser", {Role.HR}),
+    ("Udbakke", "/admin/post", {Role.HR}),
 ]
 
 

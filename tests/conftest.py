@@ -30,6 +30,7 @@ def _prepare_url() -> str:
 # Must happen before anything imports hr.piccolo_conf (the engine is chosen at import).
 os.environ["HR_DATABASE_URL"] = _prepare_url()
 os.environ["HR_MODE"] = "dev"
+os.environ["HR_SCHEDULER"] = "off"  # tests start the scheduler themselves where they test it
 os.environ.pop("HR_SECRET_KEY", None)
 
 import httpx  # noqa: E402

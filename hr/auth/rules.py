@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Compliance with the requirements: leaders for their units, HR for all.
     "supervision.compliance": frozenset({Role.LEADER, Role.HR}),
     "api.admin": frozenset({Role.HR}),
+    # The outbox, the scheduled jobs and switching reminder kinds on and off.
+    "notify.admin": frozenset({Role.HR}),
 }
 
 

@@ -67,19 +67,21 @@ def render(template: str, context: dict) -> tuple[str, str, str]:
 
 async def enqueue(*mails: Mail) -> int:
     """Write messages to the outbox (call inside the transaction of the change). A key that is
-    already there is skipped, so calling twice for the same event sends once. Returns the number
-    of new messages."""
-    created = 0
+    already there is skipped, so calling twice for the same event sends once. One query per
+    500 messages. Returns the number of new messages."""
+    rows = []
     for mail in mails:
         if not mail.to_address:
             continue
         subject, text, html = render(mail.template, mail.context)
-        rows = await OutboxMessage.insert(OutboxMessage(
+        rows.append(OutboxMessage(
             key=mail.key[:300], kind=mail.kind, account=mail.account_id, to_address=mail.to_address,
             subject=subject[:300], text_body=text, html_body=html,
-            attachments=json.dumps([a.__dict__ for a in mail.attachments]),
-        )).on_conflict(action="DO NOTHING").returning(OutboxMessage.id).run()
-        created += len(rows)
+            attachments=json.dumps([a.__dict__ for a in mail.attachments])))
+    created = 0
+    for start in range(0, len(rows), 500):
+        created += len(await OutboxMessage.insert(*rows[start:start + 500]).on_conflict(
+            action="DO NOTHING").returning(OutboxMessage.id).run())
     return created
 
 

@@ -2,7 +2,7 @@
 that caused it, and delivered afterwards by a worker, so a crash never loses a message and a
 rollback never sends one."""
 
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -39,3 +39,54 @@ class OutboxMessage(Table, tablename="notify_outbox"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
+
+class ReminderLog(Table, tablename="notify_reminder"):
+    """Every reminder ever decided, once per key (kind|subject|period|account): the unique key is
+    what makes a re-run, a crash mid-sweep or a second process harmless."""
+
+    key = Varchar(length=300, unique=True)
+    kind = Varchar(length=60, index=True)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=300)
+    link = Varchar(length=300, default="")
+    deadline = Varchar(length=40, default="")  # ISO date or time, as shown in the mail
+    delivery = Varchar(length=20, default="immediate")  # immediate | digest | off
+    digest_sent_at = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Preference(Table, tablename="notify_preference"):
+    """A person's choice: each reminder at once, or a weekly digest; and which optional kinds
+    they do not want at all (mandatory reminders cannot be turned off)."""
+
+    account = ForeignKey(Account, unique=True, on_delete=OnDelete.cascade)
+    mode = Varchar(length=20, default="immediate")  # immediate | digest
+    muted_kinds = Text(default="")  # comma-separated
+
+
+class KindSwitch(Table, tablename="notify_kind_switch"):
+    """HR turns a kind of reminder off for everyone (e.g. while a rule is being revised)."""
+
+    kind = Varchar(length=60, unique=True)
+    enabled = Boolean(default=True)
+    changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class JobRun(Table, tablename="notify_job_run"):
+    """One run of a scheduled job: shown to HR, and the last successful sweep tells whether the
+    scheduler is alive."""
+
+    job = Varchar(length=60, index=True)
+    started_at = Timestamptz(default=TimestamptzNow(), index=True)
+    finished_at = Timestamptz(null=True, default=None)
+    status = Varchar(length=20, default="running")  # running | ok | failed | skipped
+    detail = Text(default="")
+
+
+class JobLease(Table, tablename="notify_job_lease"):
+    """Only one process runs a job at a time: a lease taken with a conditional UPDATE, which
+    expires if its holder dies."""
+
+    job = Varchar(length=60, unique=True)
+    holder = Varchar(length=100, default="")
+    expires_at = Timestamptz(null=True, default=None)

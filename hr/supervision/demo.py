@@ -45,13 +45,13 @@ class _Calendar:
 
 
 async def load(rng: random.Random, today: date) -> None:
-    units = await Unit.select(Unit.id, Unit.institution, Unit.code).run()
+    units = await Unit.select(Unit.id, Unit.institution, Unit.code).order_by(Unit.id).run()
     employees = await Employee.select(Employee.id, Employee.unit, Employee.start_date).where(
-        Employee.active.eq(True)).run()
+        Employee.active.eq(True)).order_by(Employee.id).run()
     leader_ids = {r["employee"] for r in await RoleAssignment.select(
         RoleAssignment.account.employee.as_alias("employee")).where(RoleAssignment.role == Role.LEADER).run()}
     supervisors: dict[int, list[int]] = {}
-    for institution in {u["institution"] for u in units}:
+    for institution in sorted({u["institution"] for u in units}):
         bookable = [m["id"] for m in await matching(institution) if m["bookable"]]
         if not bookable:
             candidates = [m["id"] for m in await matching(institution)]

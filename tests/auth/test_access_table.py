@@ -112,6 +112,14 @@ ACCESS = {
     ("POST", "/supervision/bookinger/{booking_id:int}/aflys"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/flyt"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("GET", "/supervision/kalender"): expect(ok=LOGGED_IN),
+    ("GET", "/admin/post"): expect(ok=("hr",)),
+    ("GET", "/admin/post/{message_id:int}"): expect(ok=("hr",)),
+    ("POST", "/admin/post/{message_id:int}/send-igen"): expect(ok=("hr",)),
+    ("GET", "/admin/paamindelser"): expect(ok=("hr",)),
+    ("POST", "/admin/paamindelser/typer"): expect(ok=("hr",)),
+    ("POST", "/admin/paamindelser/koer"): expect(ok=("hr",)),
+    ("GET", "/profil/notifikationer"): expect(ok=LOGGED_IN),
+    ("POST", "/profil/notifikationer"): expect(ok=LOGGED_IN),
     ("GET", "/supervision/overblik"): expect(ok=("leader", "hr", "other")),
     ("GET", "/supervision/overblik/eksport"): expect(ok=("leader", "hr", "other")),
     ("GET", "/supervision/overblik/udvikling/eksport"): expect(ok=("leader", "hr", "other")),
@@ -235,7 +243,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
               "window_id": 999, "token": "not-a-real-token",
-              "leave_id": 999}
+              "leave_id": 999, "message_id": await _message()}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -250,6 +258,18 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
         if got != expected[persona]:
             failures.append(f"{method} {path}: expected {expected[persona]}, got {got} ({response.status_code})")
     assert not failures, "\n".join(failures)
+
+
+async def _message():
+    from hr.db import transaction
+    from hr.notify.outbox import Mail, enqueue
+    from hr.notify.tables import OutboxMessage
+
+    async with transaction():
+        await enqueue(Mail(key="access-test", kind="test", to_address="x@test.example", template="test_message",
+                           context={"name": "X", "text": "Y"}))
+    await OutboxMessage.update({OutboxMessage.status: "failed"}, force=True).run()
+    return (await OutboxMessage.select(OutboxMessage.id).first().run())["id"]
 
 
 async def _submitted_incident(world):

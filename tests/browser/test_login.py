@@ -48,7 +48,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
                         ("Påbud", "16d-paabud"), ("APV", "16e-apv"), ("Drøftelser", "16f-droeftelser"),
                         ("Arbejdsmiljøregler", "16g-arbejdsmiljoeregler"), ("Supervisorer", "16h-supervisorer"),
                         ("Supervisionskrav", "16i-supervisionskrav"),
-                        ("Supervisionsoverblik", "16j-supervisionsoverblik")]:
+                        ("Supervisionsoverblik", "16j-supervisionsoverblik"),
+                        ("Påmindelser", "16k-paamindelser"), ("Udbakke", "16l-udbakke")]:
         await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label, exact=True).click()
         await page.wait_for_load_state()
         await check_accessibility(page, name)
@@ -68,6 +69,8 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     await check_accessibility(page, "21c-supervision-match")
     await page.goto(f"{server_url}/arbejdsmiljoe/magtanvendelser/import")
     await check_accessibility(page, "21b-magtanvendelser-import")
+    await page.goto(f"{server_url}/profil/notifikationer")
+    await check_accessibility(page, "22b-notifikationer")
     await page.goto(f"{server_url}/profil/adgangskode")
     await check_accessibility(page, "22-adgangskode")
     await page.goto(f"{server_url}/api/v1/schema/openapi.json")

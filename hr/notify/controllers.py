@@ -1,0 +1,107 @@
+"""HR's pages for the outbox and the scheduled jobs; everyone's notification preferences."""
+
+from __future__ import annotations
+
+import json
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from hr.auth.rules import allow
+from hr.forms import ValidationError, page_number
+from hr.notify import engine, outbox, scheduler, services
+from hr.notify.tables import STATUSES
+from hr.settings import get_settings
+
+
+class OutboxController(Controller):
+    path = "/admin/post"
+    include_in_schema = False
+
+    @get("/", opt=allow("notify.admin"), name="outbox")
+    async def index(self, request: Request) -> Template:
+        status = str(request.query_params.get("status", ""))
+        return Template("notify/outbox.html", context={
+            "result": await services.list_outbox(status if status in STATUSES else "",
+                                                 page_number(request.query_params.get("side"))),
+            "statuses": STATUSES, "counts": await services.status_counts(),
+            "stale": await engine.sweep_is_stale(), "delivering": bool(get_settings().smtp_host)})
+
+    async def _detail(self, request: Request, message_id: int, errors=None, status: int = 200) -> Template:
+        message = await services.get_message(request.user, message_id)
+        if message is None:
+            raise NotFoundException()
+        return Template("notify/message.html", status_code=status, context={
+            "message": message, "statuses": STATUSES, "errors": errors or {},
+            "attachments": json.loads(message["attachments"] or "[]")})
+
+    @get("/{message_id:int}", opt=allow("notify.admin"), name="outbox_message")
+    async def detail(self, request: Request, message_id: FromPath[int]) -> Template:
+        return await self._detail(request, message_id)
+
+    @post("/{message_id:int}/send-igen", opt=allow("notify.admin"), name="outbox_resend")
+    async def resend(self, request: Request, message_id: FromPath[int]) -> Template | Redirect:
+        try:
+            await services.resend(request.user, message_id)
+        except LookupError as exc:
+            raise NotFoundException() from exc
+        except ValidationError as exc:
+            return await self._detail(request, message_id, exc.errors, status=400)
+        return Redirect(path=f"/admin/post/{message_id}")
+
+
+class ScheduleController(Controller):
+    path = "/admin/paamindelser"
+    include_in_schema = False
+
+    async def _page(self, errors=None, done: str = "", status: int = 200) -> Template:
+        return Template("notify/schedule.html", status_code=status, context={
+            "jobs": scheduler.JOBS, "runs": await scheduler.recent_runs(), "switches": await services.switches(),
+            "stale": await engine.sweep_is_stale(), "last_sweep": await engine.last_success("sweep"),
+            "errors": errors or {}, "done": done})
+
+    @get("/", opt=allow("notify.admin"), name="schedule")
+    async def index(self) -> Template:
+        return await self._page()
+
+    @post("/typer", opt=allow("notify.admin"), name="schedule_switch")
+    async def switch(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await services.set_switch(request.user, str(form.get("kind", "")), form.get("enabled") == "1")
+        except ValidationError as exc:
+            return await self._page(exc.errors, status=400)
+        return Redirect(path="/admin/paamindelser#typer")
+
+    @post("/koer", opt=allow("notify.admin"), name="schedule_run")
+    async def run_now(self) -> Template:
+        result = await engine.sweep()
+        sent = await outbox.deliver_due()
+        done = (result.get("detail") or "En anden proces kører allerede en gennemgang") + (
+            f"; {sent['sent']} mails sendt" if sent["sent"] else "")
+        return await self._page(done=done)
+
+
+class PreferenceController(Controller):
+    path = "/profil/notifikationer"
+    include_in_schema = False
+
+    async def _page(self, request: Request, errors=None, saved: bool = False, status: int = 200) -> Template:
+        return Template("notify/preferences.html", status_code=status, context={
+            "pref": await services.preference(request.user), "errors": errors or {}, "saved": saved})
+
+    @get("/", opt=allow("self"), name="preferences")
+    async def index(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("/", opt=allow("self"), name="preferences_save")
+    async def save(self, request: Request) -> Template:
+        form = await request.form()
+        try:
+            await services.save_preference(request.user, str(form.get("mode", "")),
+                                           [str(v) for v in form.getall("wanted")] if "wanted" in form else [])
+        except ValidationError as exc:
+            return await self._page(request, exc.errors, status=400)
+        return await self._page(request, saved=True)

@@ -1,0 +1,187 @@
+"""The reminder engine: asks every domain what it wants sent, decides per person (preferences,
+HR's switches), records each reminder once per key and writes its e-mail to the outbox in the
+same transaction. The outbox worker delivers afterwards.
+
+Safe to run twice, or in two processes at once: the unique key in `notify_reminder` lets each
+reminder in only once; a lease keeps a second process from doing the same work at the same
+time; and a process that dies mid-sweep rolls back, so the next sweep finds the reminders again.
+A sweep costs a fixed number of queries per domain plus one per 500 new reminders."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+import uuid
+from datetime import date, datetime, timedelta
+
+from hr.auth.tables import Account
+from hr.db import now as utcnow
+from hr.db import transaction
+from hr.notify.kinds import family
+from hr.notify.outbox import Mail, enqueue
+from hr.notify.reminder import Reminder
+from hr.notify.tables import JobLease, JobRun, KindSwitch, Preference, ReminderLog
+from hr.settings import TIMEZONE
+
+log = logging.getLogger("hr.reminders")
+
+SOURCES = ["hr.workenv.reminders", "hr.supervision.reminders"]
+SWEEP_EVERY = timedelta(minutes=15)
+LEASE = timedelta(minutes=10)
+CHUNK = 500
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def collect(moment: datetime) -> list[Reminder]:
+    out: list[Reminder] = []
+    for name in SOURCES:
+        out.extend(await importlib.import_module(name).due(moment))
+    return out
+
+
+async def take_lease(job: str, holder: str = HOLDER, moment: datetime | None = None) -> bool:
+    moment = moment or utcnow()
+    await JobLease.insert(JobLease(job=job, holder="", expires_at=moment)).on_conflict(action="DO NOTHING").run()
+    rows = await JobLease.update({JobLease.holder: holder, JobLease.expires_at: moment + LEASE}).where(
+        (JobLease.job == job) & ((JobLease.expires_at < moment) | (JobLease.holder == holder) | (JobLease.holder == ""))
+    ).returning(JobLease.id).run()
+    return bool(rows)
+
+
+async def release_lease(job: str, holder: str = HOLDER) -> None:
+    await JobLease.update({JobLease.holder: "", JobLease.expires_at: utcnow()}).where(
+        (JobLease.job == job) & (JobLease.holder == holder)).run()
+
+
+async def _decide(reminders: list[Reminder]) -> list[tuple[Reminder, str]]:
+    """(reminder, delivery) for those that go out: off for everyone (HR's switch) and muted
+    optional kinds are dropped; a person who chose the weekly digest gets 'digest'."""
+    switched_off = {r["kind"] for r in await KindSwitch.select(KindSwitch.kind).where(
+        KindSwitch.enabled.eq(False)).run()}
+    prefs = {r["account"]: r for r in await Preference.select().run()}
+    out = []
+    for reminder in reminders:
+        fam = family(reminder.kind)
+        if fam.prefix in switched_off:
+            continue
+        pref = prefs.get(reminder.account_id)
+        if pref and not fam.mandatory and fam.prefix in pref["muted_kinds"].split(","):
+            continue
+        out.append((reminder, "digest" if pref and pref["mode"] == "digest" else "immediate"))
+    return out
+
+
+def _deadline(value: datetime | date | None) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(TIMEZONE).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return ""
+
+
+async def record(decided: list[tuple[Reminder, str]]) -> list[dict]:
+    """Insert new reminders (existing keys are skipped by the unique constraint) and queue the
+    immediate ones' mails. Call inside a transaction. Returns the rows that were new."""
+    unique = {r.key: (r, d) for r, d in decided}  # one key once, even if a domain repeats it
+    new: list[dict] = []
+    items = list(unique.values())
+    for start in range(0, len(items), CHUNK):
+        rows = [ReminderLog(key=r.key[:300], kind=r.kind, account=r.account_id, title=r.title[:300],
+                            link=r.link[:300], deadline=_deadline(r.deadline), delivery=d)
+                for r, d in items[start:start + CHUNK]]
+        new.extend(await ReminderLog.insert(*rows).on_conflict(action="DO NOTHING").returning(
+            *ReminderLog.all_columns()).run())
+    immediate = [r for r in new if r["delivery"] == "immediate"]
+    accounts = await _accounts([r["account"] for r in immediate])
+    await enqueue(*[Mail(key=f"reminder|{r['key']}", kind=r["kind"], to_address=accounts[r["account"]]["email"],
+                         account_id=r["account"], template="reminder",
+                         context={"reminder": r, "name": accounts[r["account"]]["name"],
+                                  "mandatory": family(r["kind"]).mandatory})
+                    for r in immediate if r["account"] in accounts])
+    return new
+
+
+async def _accounts(ids: list[int]) -> dict[int, dict]:
+    out = {}
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), CHUNK):
+        for row in await Account.select(Account.id, Account.email, Account.name).where(
+                Account.id.is_in(unique[start:start + CHUNK]) & Account.active.eq(True)).run():
+            out[row["id"]] = row
+    return out
+
+
+async def _run(job: str, work) -> dict:
+    """Run one job under its lease, logged in notify_job_run."""
+    if not await take_lease(job):
+        return {"status": "skipped"}
+    rows = await JobRun.insert(JobRun(job=job)).returning(JobRun.id).run()
+    run_id = rows[0]["id"]
+    try:
+        detail = await work()
+    except Exception as exc:
+        log.exception("job %s failed", job)
+        await JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(),
+                             JobRun.detail: f"{exc.__class__.__name__}: {exc}"[:2000]}).where(
+            JobRun.id == run_id).run()
+        raise
+    finally:
+        await release_lease(job)
+    await JobRun.update({JobRun.status: "ok", JobRun.finished_at: utcnow(), JobRun.detail: detail}).where(
+        JobRun.id == run_id).run()
+    return {"status": "ok", "detail": detail}
+
+
+async def sweep(moment: datetime | None = None) -> dict:
+    moment = moment or utcnow()
+
+    async def work() -> str:
+        reminders = await collect(moment)
+        decided = await _decide(reminders)
+        async with transaction():
+            new = await record(decided)
+        immediate = sum(1 for r in new if r["delivery"] == "immediate")
+        return f"{len(reminders)} påmindelser vurderet, {len(new)} nye ({immediate} sendt straks)"
+
+    return await _run("sweep", work)
+
+
+async def send_digests(moment: datetime | None = None) -> dict:
+    """One mail per person with everything collected for their digest since the last one."""
+    moment = moment or utcnow()
+
+    async def work() -> str:
+        async with transaction():
+            waiting = await ReminderLog.select().where((ReminderLog.delivery == "digest")
+                                                       & ReminderLog.digest_sent_at.is_null()).order_by(
+                ReminderLog.id).run()
+            by_account: dict[int, list[dict]] = {}
+            for row in waiting:
+                by_account.setdefault(row["account"], []).append(row)
+            accounts = await _accounts(list(by_account))
+            mails = [Mail(key=f"digest|{account}|{items[-1]['id']}", kind="digest",
+                          to_address=accounts[account]["email"], account_id=account, template="digest",
+                          context={"items": items, "name": accounts[account]["name"]})
+                     for account, items in by_account.items() if account in accounts]
+            await enqueue(*mails)
+            ids = [r["id"] for r in waiting]
+            for start in range(0, len(ids), CHUNK):
+                await ReminderLog.update({ReminderLog.digest_sent_at: moment}).where(
+                    ReminderLog.id.is_in(ids[start:start + CHUNK])).run()
+        return f"{len(mails)} samlemails med {len(waiting)} påmindelser"
+
+    return await _run("digest", work)
+
+
+async def last_success(job: str) -> datetime | None:
+    row = await JobRun.select(JobRun.finished_at).where((JobRun.job == job) & (JobRun.status == "ok")).order_by(
+        JobRun.finished_at, ascending=False).first().run()
+    return row["finished_at"] if row else None
+
+
+async def sweep_is_stale(moment: datetime | None = None) -> bool:
+    """True when no sweep has succeeded for more than twice its interval: a dead scheduler."""
+    last = await last_success("sweep")
+    return last is None or (moment or utcnow()) - last > 2 * SWEEP_EVERY

@@ -1,0 +1,93 @@
+"""APScheduler as a clock only (memory job store): the state that matters (which reminders
+went out, which mail is pending, when a job last succeeded) lives in our tables, so several
+processes may run a scheduler and a restart loses nothing.
+
+Late runs are never dropped: `misfire_grace_time=None` runs a late job however late, and
+`coalesce` runs a backlog once. A sweep that was missed while no process was running is made
+up at start-up, as is a missed weekly digest."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from hr.auth.tables import LoginAttempt, Session
+from hr.db import now
+from hr.notify import engine, outbox
+from hr.notify.tables import JobRun
+from hr.settings import TIMEZONE
+
+log = logging.getLogger("hr.scheduler")
+
+DIGEST = CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=TIMEZONE)
+DELIVER_EVERY = timedelta(minutes=1)
+JOBS = {
+    "sweep": "Påmindelser: find hvad der skal sendes (hvert 15. minut)",
+    "deliver": "Send mails fra udbakken (hvert minut, med genforsøg)",
+    "digest": "Ugentlig samlemail til dem, der har valgt den (mandag kl. 7)",
+    "purge": "Slet udløbne sessioner og gamle loginforsøg (hver nat kl. 3)",
+}
+
+
+async def deliver() -> None:
+    try:
+        await outbox.deliver_due()
+    except Exception:  # the next minute tries again; the error is logged, nothing is lost
+        log.exception("mail delivery failed")
+
+
+async def purge() -> dict:
+    async def work() -> str:
+        sessions = await Session.delete().where(Session.expires_at < now()).returning(Session.id).run()
+        attempts = await LoginAttempt.delete().where(LoginAttempt.at < now() - timedelta(days=1)).returning(
+            LoginAttempt.id).run()
+        return f"{len(sessions)} sessioner og {len(attempts)} loginforsøg slettet"
+
+    return await engine._run("purge", work)
+
+
+async def _safe(job) -> None:
+    try:
+        await job()
+    except Exception:
+        log.exception("scheduled job failed")
+
+
+def last_digest_time(moment: datetime) -> datetime:
+    """The latest Monday 07:00 (Danish time) at or before the moment."""
+    local = moment.astimezone(TIMEZONE)
+    due = datetime.combine(local.date() - timedelta(days=local.weekday()), time(7), TIMEZONE)
+    return due if due <= local else due - timedelta(days=7)
+
+
+async def digest_missed(moment: datetime) -> bool:
+    last = await engine.last_success("digest")
+    return last is None or last < last_digest_time(moment)
+
+
+async def start(moment: datetime | None = None) -> AsyncIOScheduler:
+    """Start the clock in the running event loop, making up missed runs first."""
+    moment = moment or now()
+    scheduler = AsyncIOScheduler(timezone=TIMEZONE, job_defaults={"coalesce": True, "max_instances": 1,
+                                                                 "misfire_grace_time": None})
+    sweep_first = moment if await engine.sweep_is_stale(moment) else moment + engine.SWEEP_EVERY
+    scheduler.add_job(_safe, IntervalTrigger(minutes=15, timezone=TIMEZONE), args=[engine.sweep], id="sweep",
+                      next_run_time=sweep_first)
+    scheduler.add_job(deliver, IntervalTrigger(seconds=int(DELIVER_EVERY.total_seconds()), timezone=TIMEZONE),
+                      id="deliver", next_run_time=moment + timedelta(seconds=5))
+    scheduler.add_job(_safe, DIGEST, args=[engine.send_digests], id="digest")
+    if await digest_missed(moment):
+        scheduler.add_job(_safe, DateTrigger(run_date=moment, timezone=TIMEZONE), args=[engine.send_digests],
+                          id="digest-catch-up")
+    scheduler.add_job(_safe, CronTrigger(hour=3, minute=0, timezone=TIMEZONE), args=[purge], id="purge")
+    scheduler.start()
+    return scheduler
+
+
+async def recent_runs(limit: int = 30) -> list[dict]:
+    return await JobRun.select().order_by(JobRun.started_at, ascending=False).limit(limit).run()

@@ -1,0 +1,91 @@
+"""HR's view of the outbox and the jobs, resending, switches, and each person's preferences."""
+
+from __future__ import annotations
+
+from hr import audit
+from hr.auth.principal import Principal
+from hr.db import now, transaction
+from hr.forms import Page, ValidationError
+from hr.notify.kinds import FAMILIES
+from hr.notify.tables import STATUSES, KindSwitch, OutboxMessage, Preference
+
+PER_PAGE = 50
+
+
+async def list_outbox(status: str = "", page: int = 1) -> Page:
+    query = OutboxMessage.select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.to_address,
+                                 OutboxMessage.subject, OutboxMessage.status, OutboxMessage.attempts,
+                                 OutboxMessage.created_at, OutboxMessage.sent_at, OutboxMessage.last_error,
+                                 OutboxMessage.next_attempt_at)
+    count = OutboxMessage.count()
+    if status in STATUSES:
+        query = query.where(OutboxMessage.status == status)
+        count = count.where(OutboxMessage.status == status)
+    total = await count.run()
+    items = await query.order_by(OutboxMessage.id, ascending=False).offset((page - 1) * PER_PAGE).limit(
+        PER_PAGE).run()
+    return Page(items=items, page=page, per_page=PER_PAGE, total=total, params={"status": status})
+
+
+async def status_counts() -> dict[str, int]:
+    return {s: await OutboxMessage.count().where(OutboxMessage.status == s).run() for s in STATUSES}
+
+
+async def get_message(principal: Principal, message_id: int) -> dict | None:
+    row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first().run()
+    if row:
+        await audit.record(principal, "read", "outbox_message", message_id)
+    return row
+
+
+async def resend(principal: Principal, message_id: int) -> None:
+    """Failed or uncertain mail goes back in the queue (HR decided: at most once is lifted by hand)."""
+    async with transaction():
+        rows = await OutboxMessage.update({OutboxMessage.status: "pending", OutboxMessage.attempts: 0,
+                                           OutboxMessage.next_attempt_at: now(), OutboxMessage.last_error: ""}).where(
+            (OutboxMessage.id == message_id) & OutboxMessage.status.is_in(["failed", "uncertain"])).returning(
+            OutboxMessage.id).run()
+        if not rows:
+            if await OutboxMessage.exists().where(OutboxMessage.id == message_id).run():
+                raise ValidationError({"resend": "Kun fejlede eller afbrudte mails kan sendes igen"})
+            raise LookupError(message_id)
+        await audit.record(principal, "resend", "outbox_message", message_id)
+
+
+async def switches() -> list[dict]:
+    off = {r["kind"] for r in await KindSwitch.select().where(KindSwitch.enabled.eq(False)).run()}
+    return [{"kind": f.prefix, "label": f.label, "mandatory": f.mandatory, "enabled": f.prefix not in off}
+            for f in FAMILIES]
+
+
+async def set_switch(principal: Principal, kind: str, enabled: bool) -> None:
+    if kind not in {f.prefix for f in FAMILIES}:
+        raise ValidationError({"kind": "Ukendt type påmindelse"})
+    async with transaction():
+        await KindSwitch.insert(KindSwitch(kind=kind, enabled=enabled)).on_conflict(
+            target=KindSwitch.kind, action="DO UPDATE", values=[KindSwitch.enabled]).run()
+        await KindSwitch.update({KindSwitch.changed_at: now()}).where(KindSwitch.kind == kind).run()
+        await audit.record(principal, "switch", "reminder_kind", kind, {"enabled": enabled})
+
+
+async def preference(principal: Principal) -> dict:
+    row = await Preference.select().where(Preference.account == principal.account_id).first().run()
+    muted = set(row["muted_kinds"].split(",")) if row else set()
+    return {"mode": row["mode"] if row else "immediate",
+            "families": [{"kind": f.prefix, "label": f.label, "mandatory": f.mandatory,
+                          "muted": f.prefix in muted and not f.mandatory} for f in FAMILIES]}
+
+
+async def save_preference(principal: Principal, mode: str, wanted: list[str]) -> None:
+    """`wanted`: the optional kinds the person keeps; the other optional kinds are muted."""
+    if mode not in ("immediate", "digest"):
+        raise ValidationError({"mode": "Vælg enkeltvis eller samlet én gang om ugen"})
+    optional = {f.prefix for f in FAMILIES if not f.mandatory}
+    if set(wanted) - optional:
+        raise ValidationError({"muted": "Ukendt type påmindelse"})
+    muted = optional - set(wanted)
+    async with transaction():
+        await Preference.insert(Preference(account=principal.account_id, mode=mode,
+                                           muted_kinds=",".join(sorted(set(muted))))).on_conflict(
+            target=Preference.account, action="DO UPDATE", values=[Preference.mode, Preference.muted_kinds]).run()
+        await audit.record(principal, "update", "notification_preference", principal.account_id)
