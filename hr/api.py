@@ -110,10 +110,11 @@ class OrgApi(Controller):
 
 
 def _handlers():
+    from hr.competence.api import CompetenceApi
     from hr.supervision.api import SupervisionApi
     from hr.workenv.api import WorkenvApi
 
-    return [OrgApi, WorkenvApi, SupervisionApi]
+    return [OrgApi, WorkenvApi, SupervisionApi, CompetenceApi]
 
 
 api_router = Router(path="/api/v1", route_handlers=_handlers())

@@ -91,6 +91,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from hr.audit.controllers import AuditController
     from hr.auth.account_controllers import AccountController, OwnPasswordController
     from hr.auth.controllers import ApiTokenController, LoginController
+    from hr.competence.controllers import (
+        CatalogueController,
+        CohortController,
+        CompetenceOverviewController,
+        NominationController,
+        PlanController,
+        ProfileController,
+    )
     from hr.notify.controllers import OutboxController, PreferenceController, ScheduleController
     from hr.org.controllers import (
         ImportController,
@@ -156,6 +164,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ComplianceController,
             FeedController,
             SupervisorCalendarController,
+            CompetenceOverviewController,
+            CatalogueController,
+            ProfileController,
+            PlanController,
+            CohortController,
+            NominationController,
             OutboxController,
             ScheduleController,
             PreferenceController,

@@ -11,6 +11,21 @@ from hr.audit import AuditEvent
 from hr.auth.passwords import hash_password
 from hr.auth.principal import Role
 from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
+from hr.competence import demo as competence_demo
+from hr.competence.tables import (
+    Certificate,
+    Cohort,
+    CourseRun,
+    Enrolment,
+    EnrolmentEvent,
+    Module,
+    ModuleMethod,
+    Nomination,
+    Plan,
+    PlanGoal,
+    Programme,
+    ProgrammeModule,
+)
 from hr.db import now, transaction
 from hr.notify.tables import OutboxMessage
 from hr.org.tables import (
@@ -130,8 +145,9 @@ PERSONAS = [
 ]
 
 # Children before parents. Seed tables (rules, factors, requirements) are kept.
-ALL_TABLES = [OutboxMessage, CalendarFeed, EmployeeLeave, BookingParticipant, Booking, AvailabilityException,
-              Availability,
+ALL_TABLES = [Nomination, Cohort, Certificate, EnrolmentEvent, Enrolment, PlanGoal, Plan, ProgrammeModule,
+              Programme, CourseRun, ModuleMethod, Module, OutboxMessage, CalendarFeed, EmployeeLeave,
+              BookingParticipant, Booking, AvailabilityException, Availability,
               MatchException, SupervisorInstitution, SupervisorMethod, Supervisor,
               IncidentAmendment, IncidentFactor, IncidentStaff, ActionItem, Incident, Order, Apv,
               WorkEnvironmentDiscussion, AuditEvent, ApiToken, LoginAttempt, Session, RoleAssignment, Account, Employee,
@@ -152,6 +168,7 @@ async def _counts() -> dict[str, int]:
         "supervisorer": await RoleAssignment.count().where(RoleAssignment.role == Role.SUPERVISOR).run(),
         "arbejdsmiljøhændelser": await Incident.count().run(),
         "supervisionssessioner": await Booking.count().run(),
+        "uddannelsesforløb": await Enrolment.count().run(),
     }
 
 
@@ -166,6 +183,7 @@ async def load_demo(reset: bool = False) -> DemoSummary:
         await _load(rng, password_hash)
         await workenv_demo.load(rng, TODAY)
         await supervision_demo.load(rng, max(TODAY, now().astimezone(TIMEZONE).date()))
+        await competence_demo.load(rng, max(TODAY, now().astimezone(TIMEZONE).date()))
     return DemoSummary(created=True, counts=await _counts(), logins=PERSONAS)
 
 

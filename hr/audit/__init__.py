@@ -39,7 +39,7 @@ async def record(
         detail = json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)
     await AuditEvent.insert(
         AuditEvent(
-            account=principal.account_id if principal else None,
+            account=(principal.account_id or None) if principal else None,  # 0: the system itself
             actor=principal.email if principal else "system",
             action=action,
             entity=entity,

@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "supervision.book": frozenset({Role.LEADER, Role.HR}),
     # Compliance with the requirements: leaders for their units, HR for all.
     "supervision.compliance": frozenset({Role.LEADER, Role.HR}),
+    # Competence: leaders see and plan their units' staff and nominate (heads); HR everything,
+    # including the catalogue and the cohort selection. Everyone sees their own profile ("self").
+    "competence.view": frozenset({Role.LEADER, Role.HR}),
+    "competence.manage": frozenset({Role.HR}),
     "api.admin": frozenset({Role.HR}),
     # The outbox, the scheduled jobs and switching reminder kinds on and off.
     "notify.admin": frozenset({Role.HR}),

@@ -38,6 +38,7 @@ API_SCOPES = {
     "org:read": "Læse organisation og medarbejdere",
     "workenv:read": "Læse arbejdsmiljø: indberetninger, handlinger, påbud og APV",
     "supervision:read": "Læse supervision: supervisorer, bookinger og overholdelse af krav",
+    "competence:read": "Læse kompetence: modulkatalog, forløb og lederuddannelsens hold",
 }
 
 

@@ -16,7 +16,8 @@ import socket
 import uuid
 from datetime import date, datetime, timedelta
 
-from hr.auth.tables import Account
+from hr.auth.principal import Role
+from hr.auth.tables import Account, RoleAssignment
 from hr.db import now as utcnow
 from hr.db import transaction
 from hr.notify.kinds import family
@@ -27,7 +28,7 @@ from hr.settings import TIMEZONE
 
 log = logging.getLogger("hr.reminders")
 
-SOURCES = ["hr.workenv.reminders", "hr.supervision.reminders"]
+SOURCES = ["hr.workenv.reminders", "hr.supervision.reminders", "hr.competence.reminders"]
 SWEEP_EVERY = timedelta(minutes=15)
 LEASE = timedelta(minutes=10)
 CHUNK = 500
@@ -57,10 +58,12 @@ async def release_lease(job: str, holder: str = HOLDER) -> None:
 
 async def _decide(reminders: list[Reminder]) -> list[tuple[Reminder, str]]:
     """(reminder, delivery) for those that go out: off for everyone (HR's switch) and muted
-    optional kinds are dropped; a person who chose the weekly digest gets 'digest'."""
+    optional kinds are dropped; non-urgent ones go in the weekly digest for those who chose it,
+    and by default for leaders, who would otherwise get one mail per employee."""
     switched_off = {r["kind"] for r in await KindSwitch.select(KindSwitch.kind).where(
         KindSwitch.enabled.eq(False)).run()}
     prefs = {r["account"]: r for r in await Preference.select().run()}
+    leaders = await leader_accounts()
     out = []
     for reminder in reminders:
         fam = family(reminder.kind)
@@ -69,8 +72,18 @@ async def _decide(reminders: list[Reminder]) -> list[tuple[Reminder, str]]:
         pref = prefs.get(reminder.account_id)
         if pref and not fam.mandatory and fam.prefix in pref["muted_kinds"].split(","):
             continue
-        out.append((reminder, "digest" if pref and pref["mode"] == "digest" else "immediate"))
+        mode = pref["mode"] if pref else default_mode(reminder.account_id in leaders)
+        out.append((reminder, "digest" if mode == "digest" and not fam.urgent else "immediate"))
     return out
+
+
+def default_mode(is_leader: bool) -> str:
+    return "digest" if is_leader else "immediate"
+
+
+async def leader_accounts() -> set[int]:
+    return {r["account"] for r in await RoleAssignment.select(RoleAssignment.account).where(
+        RoleAssignment.role == Role.LEADER).run()}
 
 
 def _deadline(value: datetime | date | None) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from hr import audit
-from hr.auth.principal import Principal
+from hr.auth.principal import Principal, Role
 from hr.db import now, transaction
 from hr.forms import Page, ValidationError
+from hr.notify.engine import default_mode
 from hr.notify.kinds import FAMILIES
 from hr.notify.tables import STATUSES, KindSwitch, OutboxMessage, Preference
 
@@ -71,7 +72,7 @@ async def set_switch(principal: Principal, kind: str, enabled: bool) -> None:
 async def preference(principal: Principal) -> dict:
     row = await Preference.select().where(Preference.account == principal.account_id).first().run()
     muted = set(row["muted_kinds"].split(",")) if row else set()
-    return {"mode": row["mode"] if row else "immediate",
+    return {"mode": row["mode"] if row else default_mode(Role.LEADER in principal.roles),
             "families": [{"kind": f.prefix, "label": f.label, "mandatory": f.mandatory,
                           "muted": f.prefix in muted and not f.mandatory} for f in FAMILIES]}
 

@@ -112,6 +112,43 @@ ACCESS = {
     ("POST", "/supervision/bookinger/{booking_id:int}/aflys"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/flyt"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("GET", "/supervision/kalender"): expect(ok=LOGGED_IN),
+    ("GET", "/kompetence"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/kompetence/eksport"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/kompetence/moduler"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/kompetence/moduler"): expect(ok=("hr",)),
+    ("GET", "/kompetence/moduler/eksport"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/kompetence/moduler/import"): expect(ok=("hr",)),
+    ("POST", "/kompetence/moduler/import"): expect(ok=("hr",)),
+    ("GET", "/kompetence/moduler/{module_id:int}"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/kompetence/moduler/{module_id:int}"): expect(ok=("hr",)),
+    ("POST", "/kompetence/moduler/{module_id:int}/hold"): expect(ok=("hr",)),
+    ("GET", "/kompetence/mit"): expect(ok=LOGGED_IN),
+    # employee_id is the staff member in unit A1; the enrolment and certificate are theirs.
+    ("GET", "/kompetence/medarbejdere/{employee_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/kompetence/medarbejdere/{employee_id:int}/forloeb"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/kompetence/forloeb/{enrolment_id:int}/status"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/kompetence/forloeb/{enrolment_id:int}/bevis"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("GET", "/kompetence/beviser/{certificate_id:int}"): expect(ok=("staff", "leader", "hr"),
+                                                               hidden=("amr", "other", "supervisor")),
+    ("GET", "/kompetence/planer"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/kompetence/planer"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/kompetence/planer/{plan_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/kompetence/planer/{plan_id:int}/maal"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("GET", "/kompetence/hold"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/kompetence/hold"): expect(ok=("hr",)),
+    ("GET", "/kompetence/hold/{cohort_id:int}"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/kompetence/hold/{cohort_id:int}/indstil"): expect(ok=("leader", "hr", "other")),
+    ("POST", "/kompetence/hold/{cohort_id:int}/bekraeft"): expect(ok=("hr",)),
+    # nomination_id is the leader's own nomination (institution A).
+    ("POST", "/kompetence/indstillinger/{nomination_id:int}/udvaelg"): expect(ok=("hr",)),
+    ("POST", "/kompetence/indstillinger/{nomination_id:int}/venteliste"): expect(ok=("hr",)),
+    ("POST", "/kompetence/indstillinger/{nomination_id:int}/fravaelg"): expect(ok=("hr",)),
+    ("POST", "/kompetence/indstillinger/{nomination_id:int}/traek"): expect(
+        ok=("leader", "hr"), hidden=("staff", "amr", "other", "supervisor")),
+    ("POST", "/kompetence/indstillinger/{nomination_id:int}/accepter"): expect(
+        ok=("leader", "hr"), hidden=("staff", "amr", "other", "supervisor")),
+    ("POST", "/kompetence/indstillinger/{nomination_id:int}/afslaa"): expect(
+        ok=("leader", "hr"), hidden=("staff", "amr", "other", "supervisor")),
     ("GET", "/admin/post"): expect(ok=("hr",)),
     ("GET", "/admin/post/{message_id:int}"): expect(ok=("hr",)),
     ("POST", "/admin/post/{message_id:int}/send-igen"): expect(ok=("hr",)),
@@ -161,6 +198,10 @@ ACCESS = {
     ("GET", "/api/v1/supervision/bookings"): expect(ok=("leader", "hr", "other")),
     ("GET", "/api/v1/supervision/bookings/{booking_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("GET", "/api/v1/supervision/compliance"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/api/v1/competence/modules"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/api/v1/competence/enrolments"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/api/v1/competence/cohorts"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/api/v1/competence/cohorts/{cohort_id:int}"): expect(ok=("leader", "hr", "other")),
     ("GET", "/api/v1/schema"): expect(ok=EVERYONE),
     ("GET", "/api/v1/schema/openapi.json"): expect(ok=EVERYONE),
     ("GET", "/api/v1/schema/{path:str}"): expect(ok=EVERYONE),
@@ -232,7 +273,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
         await login(client, world.personas[persona])
         principal = await load_principal(world.accounts[persona])
         _, token = await create_api_token(principal, world.accounts[persona], "test", ["org:read", "workenv:read",
-                                                                                        "supervision:read"])
+                                                                                        "supervision:read",
+                                                                                        "competence:read"])
         headers = {"Authorization": f"Bearer {token}"}
     else:
         await client.get("/login")
@@ -243,7 +285,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
               "window_id": 999, "token": "not-a-real-token",
-              "leave_id": 999, "message_id": await _message()}
+              "leave_id": 999, "message_id": await _message(), **await _competence(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []
@@ -258,6 +300,26 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
         if got != expected[persona]:
             failures.append(f"{method} {path}: expected {expected[persona]}, got {got} ({response.status_code})")
     assert not failures, "\n".join(failures)
+
+
+async def _competence(world) -> dict:
+    from datetime import date
+
+    from hr.competence.tables import Certificate, Cohort, Enrolment, Module, Nomination, Plan
+
+    async def insert(table, **values) -> int:
+        return (await table.insert(table(**values)).returning(table.id).run())[0]["id"]
+
+    module = await insert(Module, code="T-1", title="Testmodul", ects=10)
+    enrolment = await insert(Enrolment, employee=world.staff_employee, module=module, state="passed")
+    certificate = await insert(Certificate, enrolment=enrolment, filename="bevis.pdf", content_type="application/pdf",
+                               size=9, data=b"%PDF-1.4\n")
+    plan = await insert(Plan, institution=world.inst_a, year=2027, title="Plan A 2027")
+    cohort = await insert(Cohort, year=2027, nomination_deadline=date(2099, 1, 1))
+    nomination = await insert(Nomination, cohort=cohort, employee=world.leader_employee, institution=world.inst_a,
+                              motivation="En god leder med masser af potentiale")
+    return {"module_id": module, "enrolment_id": enrolment, "certificate_id": certificate, "plan_id": plan,
+            "cohort_id": cohort, "nomination_id": nomination}
 
 
 async def _message():

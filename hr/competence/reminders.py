@@ -1,0 +1,89 @@
+"""What competence wants sent, as data: application deadlines and exams of planned and running
+modules, the cohort's nomination deadline to institution heads, open seat offers to the leader
+offered one, and a half-yearly follow-up of each institution's plan.
+
+Before deciding, offers past their deadline are expired (the next on the waiting list is
+offered the seat), so the sweep that sends reminders also keeps the waiting list moving."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from hr.auth.principal import Role
+from hr.auth.tables import Account, RoleAssignment
+from hr.competence import cohorts
+from hr.competence.tables import Cohort, Enrolment, Nomination, Plan
+from hr.notify.reminder import Leaders, Reminder
+from hr.settings import TIMEZONE
+
+APPLICATION_NOTICE = timedelta(days=14)
+EXAM_NOTICE = timedelta(days=7)
+NOMINATION_NOTICE = timedelta(days=14)
+
+
+def _follow_up_period(today: date) -> str | None:
+    if today >= date(today.year, 9, 1):
+        return f"{today.year}-09"
+    if today >= date(today.year, 3, 1):
+        return f"{today.year}-03"
+    return None
+
+
+async def due(now: datetime) -> list[Reminder]:
+    await cohorts.expire_offers(now)
+    today = now.astimezone(TIMEZONE).date()
+    leaders = await Leaders.load()
+    accounts = {r["employee"]: r["id"] for r in await Account.select(Account.id, Account.employee).where(
+        Account.employee.is_not_null() & Account.active.eq(True)).run()}
+    out: list[Reminder] = []
+
+    soon = await Enrolment.select(
+        Enrolment.id, Enrolment.employee, Enrolment.state, Enrolment.employee.unit.as_alias("unit"),
+        Enrolment.employee.unit.institution.as_alias("institution"), Enrolment.employee.name.as_alias("name"),
+        Enrolment.module.title.as_alias("title"), Enrolment.run.application_deadline.as_alias("deadline"),
+        Enrolment.run.exam_date.as_alias("exam")).where(
+        ((Enrolment.state == "planned") & (Enrolment.run.application_deadline >= today)
+         & (Enrolment.run.application_deadline <= today + APPLICATION_NOTICE))
+        | ((Enrolment.state == "enrolled") & (Enrolment.run.exam_date >= today)
+           & (Enrolment.run.exam_date <= today + EXAM_NOTICE))).run()
+    for e in soon:
+        link = f"/kompetence/medarbejdere/{e['employee']}"
+        if e["state"] == "planned":
+            who = {accounts.get(e["employee"]), *leaders.of(e["unit"], e["institution"])}
+            for account in sorted(a for a in who if a):
+                out.append(Reminder("competence.application", f"enrolment:{e['id']}", e["deadline"].isoformat(),
+                                    account, f"Ansøgningsfrist for {e['title']} ({e['name']})", link, e["deadline"]))
+        elif accounts.get(e["employee"]):
+            out.append(Reminder("competence.exam", f"enrolment:{e['id']}", e["exam"].isoformat(),
+                                accounts[e["employee"]], f"Eksamen i {e['title']}", link, e["exam"]))
+
+    heads: dict[int, set[int]] = {}
+    for r in await RoleAssignment.select(RoleAssignment.account, RoleAssignment.institution).where(
+            (RoleAssignment.role == Role.LEADER) & RoleAssignment.unit.is_null()
+            & RoleAssignment.institution.is_not_null()).run():
+        heads.setdefault(r["institution"], set()).add(r["account"])
+    for cohort in await Cohort.select().where((Cohort.status == "open") & (Cohort.nomination_deadline >= today)
+                                              & (Cohort.nomination_deadline <= today + NOMINATION_NOTICE)).run():
+        for account in sorted(set().union(*heads.values()) if heads else set()):
+            out.append(Reminder("competence.nomination", f"cohort:{cohort['id']}",
+                                cohort["nomination_deadline"].isoformat(), account,
+                                f"Indstil ledere til lederuddannelsen {cohort['year']}",
+                                f"/kompetence/hold/{cohort['id']}", cohort["nomination_deadline"]))
+
+    for n in await Nomination.select(Nomination.id, Nomination.employee, Nomination.offer_deadline,
+                                     Nomination.cohort.year.as_alias("year")).where(
+            Nomination.status == "offered").run():
+        if accounts.get(n["employee"]):
+            out.append(Reminder("competence.offer", f"nomination:{n['id']}", n["offer_deadline"].isoformat(),
+                                accounts[n["employee"]], f"Du har fået tilbudt en plads på lederuddannelsen "
+                                f"{n['year']}: svar inden fristen", "/kompetence/mit", n["offer_deadline"]))
+
+    period = _follow_up_period(today)
+    if period:
+        for plan in await Plan.select(Plan.id, Plan.institution, Plan.title).where(
+                (Plan.year == today.year) & Plan.institution.is_not_null()).run():
+            for account in sorted(heads.get(plan["institution"], set())):
+                out.append(Reminder("competence.plan_followup", f"plan:{plan['id']}", period, account,
+                                    f"Følg op på kompetenceplanen: {plan['title']}",
+                                    f"/kompetence/planer/{plan['id']}", None))
+    return out
