@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         PlanController,
         ProfileController,
     )
+    from hr.management import ManagementController
     from hr.notify.controllers import OutboxController, PreferenceController, ScheduleController
     from hr.org.controllers import (
         ImportController,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     from hr.workenv.admin_controllers import WorkenvAdminController
     from hr.workenv.amo_controllers import ApvController, DiscussionController, OrderController
+    from hr.workenv.analysis_controllers import AnalysisController
     from hr.workenv.controllers import ActionController, ForceImportController, IncidentController
 
     openapi = OpenAPIConfig(
@@ -164,6 +166,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ComplianceController,
             FeedController,
             SupervisorCalendarController,
+            AnalysisController,
+            ManagementController,
             CompetenceOverviewController,
             CatalogueController,
             ProfileController,

@@ -61,14 +61,17 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--port", default=8000, type=int)
 @click.option("--serve/--no-serve", "do_serve", default=True)
 @click.option("--reset", is_flag=True, help="Slet og genskab demodata.")
-def demo(host: str, port: int, do_serve: bool, reset: bool) -> None:
+@click.option("--incident-years", default=4, type=click.IntRange(1, 20), help="År med arbejdsmiljøhændelser.")
+@click.option("--incident-scale", default=1.0, type=click.FloatRange(0.1, 20),
+              help="Gang hyppigheden af hændelser (10 år ved 5,2 giver over 200.000).")
+def demo(host: str, port: int, do_serve: bool, reset: bool, incident_years: int, incident_scale: float) -> None:
     """Migrate, load deterministic demo data, print logins and serve."""
     from hr.demo import DEMO_PASSWORD, load_demo
     from hr.migrate import migrate as run_migrate
 
     async def prepare():
         await run_migrate()
-        return await load_demo(reset=reset)
+        return await load_demo(reset=reset, incident_years=incident_years, incident_scale=incident_scale)
 
     summary = _run(_with_db(prepare))
     click.echo(summary.describe())

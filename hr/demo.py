@@ -172,7 +172,8 @@ async def _counts() -> dict[str, int]:
     }
 
 
-async def load_demo(reset: bool = False) -> DemoSummary:
+async def load_demo(reset: bool = False, incident_years: int = workenv_demo.YEARS,
+                    incident_scale: float = 1.0) -> DemoSummary:
     if reset:
         await clear_all()
     if await Institution.count().run():
@@ -181,7 +182,7 @@ async def load_demo(reset: bool = False) -> DemoSummary:
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account: fast to load
     async with transaction():
         await _load(rng, password_hash)
-        await workenv_demo.load(rng, TODAY)
+        await workenv_demo.load(rng, TODAY, years=incident_years, scale=incident_scale)
         await supervision_demo.load(rng, max(TODAY, now().astimezone(TIMEZONE).date()))
         await competence_demo.load(rng, max(TODAY, now().astimezone(TIMEZONE).date()))
     return DemoSummary(created=True, counts=await _counts(), logins=PERSONAS)

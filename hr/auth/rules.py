@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # including the catalogue and the cohort selection. Everyone sees their own profile ("self").
     "competence.view": frozenset({Role.LEADER, Role.HR}),
     "competence.manage": frozenset({Role.HR}),
+    # Monthly management information across the three domains.
+    "mi.view": frozenset({Role.LEADER, Role.HR}),
     "api.admin": frozenset({Role.HR}),
     # The outbox, the scheduled jobs and switching reminder kinds on and off.
     "notify.admin": frozenset({Role.HR}),

@@ -57,7 +57,9 @@ def _moment(rng: random.Random, day: date) -> datetime:
     return datetime.combine(day, time(hour, rng.randrange(0, 60, 5)), TIMEZONE)
 
 
-async def load(rng: random.Random, today: date) -> int:
+async def load(rng: random.Random, today: date, years: int = YEARS, scale: float = 1.0) -> int:
+    """Episodes for `years` back from today; `scale` multiplies the rates (the analysis benchmark
+    uses 10 years at about five times the rate: more than 200,000 episodes)."""
     institutions = {r["id"]: r for r in await Institution.select().run()}
     # Care units (the administration units end in -00).
     units = await Unit.select().where(Unit.code.not_like("%-00")).order_by(Unit.code).run()
@@ -76,16 +78,16 @@ async def load(rng: random.Random, today: date) -> int:
         .run()
     }
     factors = [r["id"] for r in await ContributingFactor.select(ContributingFactor.id).run()]
-    start = today - timedelta(days=365 * YEARS)
+    start = today - timedelta(days=365 * years)
     rows: list[Incident] = []
     for unit in units:
         rates = RATES.get(institutions[unit["institution"]]["kind"], RATES["Botilbud"])
         reporters = by_unit.get(unit["id"]) or [leaders.get(unit["id"])]
         pseudonyms = [f"{unit['code'][-2:]}-{n:02d}" for n in range(1, rng.randint(4, 9))]
         for kind, per_year in rates.items():
-            count = max(0, int(rng.gauss(per_year * YEARS, per_year**0.5 * 2)))
+            count = max(0, int(rng.gauss(per_year * scale * years, (per_year * scale) ** 0.5 * 2)))
             for _ in range(count):
-                day = start + timedelta(days=rng.randrange(0, 365 * YEARS))
+                day = start + timedelta(days=rng.randrange(0, 365 * years))
                 occurred = _moment(rng, day)
                 age = (today - day).days
                 submitted = occurred + timedelta(hours=rng.choice([1, 2, 3, 5, 12, 24]))

@@ -49,7 +49,9 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
                         ("Arbejdsmiljøregler", "16g-arbejdsmiljoeregler"), ("Supervisorer", "16h-supervisorer"),
                         ("Supervisionskrav", "16i-supervisionskrav"),
                         ("Supervisionsoverblik", "16j-supervisionsoverblik"),
-                        ("Påmindelser", "16k-paamindelser"), ("Udbakke", "16l-udbakke")]:
+                        ("Påmindelser", "16k-paamindelser"), ("Udbakke", "16l-udbakke"),
+                        ("Analyse", "16m-analyse"), ("Ledelsesinformation", "16n-ledelsesinformation"),
+                        ("Kompetence", "16o-kompetence")]:
         await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label, exact=True).click()
         await page.wait_for_load_state()
         await check_accessibility(page, name)

@@ -1,0 +1,150 @@
+"""Accessible inline SVG charts rendered on the server: no script, no network. Every chart has a
+title and a text description, and the page shows the data as a table beside it. Signals are
+marked by shape as well as colour, so they do not depend on colour vision."""
+
+from __future__ import annotations
+
+from html import escape
+
+from markupsafe import Markup
+
+from hr.workenv.spc import Chart
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 44
+INK, MUTED, SIGNAL, LIMIT = "#1a1a1a", "#545454", "#b0190f", "#0059b3"
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 100 else f"{value:.0f}"
+    return text.replace(".", ",")
+
+
+def findings(chart: Chart, label: str, unit: str = "") -> list[str]:
+    """Plain-language findings for the chart's signals (Danish)."""
+    out = []
+    for part in chart.parts:
+        if part.n_useful and part.longest_run > part.longest_run_max:
+            out.append(f"{label}: usædvanligt lang serie på {part.longest_run} punkter på samme side af "
+                       f"midterlinjen (grænse {part.longest_run_max}). Tyder på en vedvarende ændring.")
+        if part.n_useful and part.n_crossings < part.n_crossings_min:
+            out.append(f"{label}: for få kryds af midterlinjen ({part.n_crossings}, forventet mindst "
+                       f"{part.n_crossings_min}). Tyder på en ændring over tid.")
+    for point in chart.sigma_points:
+        side = "over den øvre" if point.ucl is not None and point.y > point.ucl else "under den nedre"
+        out.append(f"{label}: {point.x} ligger {side} kontrolgrænse ({_fmt(point.y)}{unit}).")
+    return out
+
+
+def spc_svg(chart: Chart, title: str, unit: str = "", chart_id: str = "chart") -> Markup:
+    points = chart.points
+    values = [p.y for p in points if p.y is not None]
+    limits = [v for p in points for v in (p.lcl, p.ucl, p.cl) if v is not None]
+    if not values:
+        return Markup(f'<p>{escape(title)}: ingen data i perioden.</p>')
+    low, high = min(values + limits), max(values + limits)
+    if high == low:
+        high, low = high + 1, max(low - 1, 0)
+    pad = (high - low) * 0.08
+    low, high = max(low - pad, 0) if low >= 0 else low - pad, high + pad
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(points) - 1, 1)
+
+    def px(i: int) -> float:
+        return LEFT + i * step
+
+    def py(v: float) -> float:
+        return TOP + plot_h * (1 - (v - low) / (high - low))
+
+    parts = [f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMinYMin meet">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape(_description(chart, unit))}</desc>']
+    for k in range(5):  # horizontal grid with labels
+        v = low + (high - low) * k / 4
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#d9d9d9"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="11" '
+                     f'fill="{MUTED}">{escape(_fmt(v))}</text>')
+    every = max(1, len(points) // 12)
+    for i, p in enumerate(points):
+        if i % every == 0 or i == len(points) - 1:
+            parts.append(f'<text x="{px(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
+                         f'fill="{MUTED}">{escape(p.x)}</text>')
+
+    def path(getter) -> str:
+        segments, current = [], []
+        for i, p in enumerate(points):
+            v = getter(p)
+            if v is None:
+                if current:
+                    segments.append(current)
+                current = []
+                continue
+            # Step lines for limits that change from point to point.
+            current.append((px(i) - step / 2 if current else px(i), py(v)))
+            current.append((px(i) + step / 2 if i < len(points) - 1 else px(i), py(v)))
+        if current:
+            segments.append(current)
+        return " ".join("M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in seg) for seg in segments)
+
+    runs = chart.runs_signal
+    dash = ' stroke-dasharray="6 3"' if runs else ""
+    parts.append(f'<path d="{path(lambda p: p.cl)}" fill="none" stroke="{SIGNAL if runs else INK}" '
+                 f'stroke-width="{2 if runs else 1.5}"{dash}/>')
+    for getter in (lambda p: p.ucl, lambda p: p.lcl):
+        d = path(getter)
+        if d:
+            parts.append(f'<path d="{d}" fill="none" stroke="{LIMIT}" stroke-width="1.2" stroke-dasharray="4 3"/>')
+    line = [(px(i), py(p.y)) for i, p in enumerate(points) if p.y is not None]
+    parts.append('<polyline fill="none" stroke="' + INK + '" stroke-width="1.5" points="'
+                 + " ".join(f"{x:.1f},{y:.1f}" for x, y in line) + '"/>')
+    for i, p in enumerate(points):
+        if p.y is None:
+            continue
+        x, y = px(i), py(p.y)
+        if p.sigma_signal:  # a larger square, red: outside the control limits
+            parts.append(f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{SIGNAL}"/>')
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{INK if p.include else "#ffffff"}" '
+                         f'stroke="{INK}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _description(chart: Chart, unit: str) -> str:
+    kind = {"run": "Seriediagram med median", "u": "Kontroldiagram (u) med 3-sigma-grænser",
+            "p": "Kontroldiagram (p) med 3-sigma-grænser", "c": "Kontroldiagram (c)",
+            "i": "Kontroldiagram (i)"}.get(chart.kind, "Diagram")
+    first, last = chart.points[0].x, chart.points[-1].x
+    centre = chart.parts[-1].CL
+    text = f"{kind} fra {first} til {last}"
+    if centre is not None:
+        text += f", midterlinje {_fmt(centre)}{(' ' + unit) if unit else ''}"
+    signals = findings(chart, "Signal")
+    text += ". " + (" ".join(signals) if signals else "Ingen signaler: variationen ser tilfældig ud.")
+    return text
+
+
+def bars_svg(rows: list[tuple[str, float]], title: str, chart_id: str, cumulative: list[float] | None = None
+             ) -> Markup:
+    """Horizontal bars (e.g. a Pareto of contributing factors)."""
+    if not rows:
+        return Markup(f"<p>{escape(title)}: ingen data i perioden.</p>")
+    height = 24 * len(rows) + 20
+    top = max(v for _, v in rows) or 1
+    label_w, bar_w = 260, WIDTH - 260 - 60
+    parts = [f'<svg class="app-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape("; ".join(f"{n}: {_fmt(v)}" for n, v in rows[:10]))}</desc>']
+    for i, (name, value) in enumerate(rows):
+        y = 10 + i * 24
+        width = bar_w * value / top
+        parts.append(f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end" font-size="12" fill="{INK}">'
+                     f'{escape(name[:40])}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="16" fill="{LIMIT}"/>')
+        extra = f" ({_fmt(cumulative[i])} % samlet)" if cumulative else ""
+        parts.append(f'<text x="{label_w + width + 6:.1f}" y="{y + 15}" font-size="12" fill="{INK}">'
+                     f'{escape(_fmt(value) + extra)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,74 @@
+"""Monthly management information: work environment, supervision and competence on one page,
+as the region's strategy asks, for the viewer's scope (leaders: their units; HR: the region)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from hr import audit
+from hr.auth.rules import allow
+from hr.charts import spc_svg
+from hr.competence import cohorts, plans, profile
+from hr.db import now
+from hr.settings import TIMEZONE
+from hr.supervision import compliance
+from hr.workenv import dashboards
+
+
+def _month(value: str | None) -> date | None:
+    try:
+        year, month = str(value or "").split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+async def report(principal, month: date) -> dict:
+    start = (month - timedelta(days=31 * 23)).replace(day=1)
+    query = dashboards.parse({"fra": start.strftime("%Y-%m"), "til": month.strftime("%Y-%m")}, principal)
+    work = await dashboards.build(principal, query)
+    this = work["monthly"][-1]
+    previous = work["monthly"][-13:-1]
+    median_count = sorted(r["incidents"] for r in previous)[len(previous) // 2] if previous else None
+    people = await compliance.overview(principal)
+    counted = [r for r in people if r["status"] in ("overdue", "due_soon", "compliant")]
+    supervision = {
+        "people": len(people), "overdue": sum(1 for r in counted if r["status"] == "overdue"),
+        "share": round(100 * sum(1 for r in counted if r["status"] != "overdue") / len(counted)) if counted else None,
+        "trend": await compliance.trend(principal, months=6)}
+    competence = await profile.competences(await profile.scoped_employees(principal))
+    year_plans = await plans.list_plans(principal, year=month.year)
+    cohort = next((c for c in await cohorts.list_cohorts() if c["year"] == month.year), None)
+    return {
+        "month": month, "work": work, "this": this, "median_count": median_count,
+        "rate_chart": spc_svg(work["rate"], "Hændelser pr. 100 årsværk, seneste 24 måneder", "pr. 100 årsværk",
+                              "mi-rate") if work["rate"] else None,
+        "supervision": supervision,
+        "competence": {"people": len(competence),
+                       "passed_ects": sum((c.passed_ects for c in competence), Decimal(0)),
+                       "progress_ects": sum((c.progress_ects for c in competence), Decimal(0)),
+                       "with_modules": sum(1 for c in competence if c.passed_modules)},
+        "plans": year_plans, "cohort": cohort}
+
+
+class ManagementController(Controller):
+    path = "/ledelsesinformation"
+    include_in_schema = False
+
+    @get("/", opt=allow("mi.view"), name="management_information")
+    async def index(self, request: Request) -> Template:
+        this_month = now().astimezone(TIMEZONE).date().replace(day=1)
+        default = (this_month - timedelta(days=1)).replace(day=1)
+        raw = request.query_params.get("maaned")
+        month = _month(raw) if raw else default
+        errors = {}
+        if month is None or month > this_month:
+            errors["maaned"] = "Vælg en måned, der er begyndt (ÅÅÅÅ-MM)"
+            month = default
+        await audit.record(request.user, "read", "management_information", month.strftime("%Y-%m"))
+        return Template("management.html", context={**await report(request.user, month), "errors": errors,
+                                                     "chosen": month.strftime("%Y-%m")})

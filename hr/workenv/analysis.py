@@ -1,0 +1,279 @@
+"""Work-environment analysis computed in SQL, on SQLite and PostgreSQL alike: counts, rates per
+100 FTE-years, absence, follow-up on time, time of day by weekday, contributing factors and
+repeat episodes per citizen pseudonym. Each function issues one query whatever the amount of
+data; months and hours are Danish local time, correct across daylight-saving changes (month
+boundaries are computed in Python and joined as a small table; hours use the time-zone rules).
+
+Scope: HR sees everything, leaders their units, AMR their institutions. Nothing here returns
+a person's name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from hr.auth.principal import Principal, Role
+from hr.auth.scope import leader_unit_ids
+from hr.db import engine, is_postgres
+from hr.settings import TIMEZONE
+from hr.workenv.tables import Incident
+
+REVIEW_DAYS = 7  # the leader's review deadline (see the rule table): "followed up on time"
+KINDS = ("near_miss", "accident", "violence", "use_of_force")
+
+
+@dataclass
+class Filters:
+    start: date  # first month (its first day)
+    end: date  # last month (its first day)
+    institution_id: int | None = None
+    unit_id: int | None = None
+    kind: str = ""
+    severity: int | None = None
+    pseudonym: str = ""
+    # Filled from the viewer: None = all (HR).
+    unit_ids: set[int] | None = field(default=None)
+    institution_ids: set[int] | None = field(default=None)
+
+
+def months(start: date, end: date) -> list[date]:
+    out, current = [], start.replace(day=1)
+    while current <= end:
+        out.append(current)
+        current = (current + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), TIMEZONE).astimezone(timezone.utc)
+
+
+def _ts(moment: datetime):
+    """A parameter comparable with stored timestamps on both engines."""
+    return moment if is_postgres() else moment.strftime("%Y-%m-%d %H:%M:%S+00:00")
+
+
+def _month_table(first: date, last: date) -> tuple[str, list]:
+    rows, params = [], []
+    cast = ("::text", "::timestamptz", "::timestamptz") if is_postgres() else ("", "", "")
+    for month in months(first, last):
+        following = (month + timedelta(days=32)).replace(day=1)
+        rows.append(f"({{}}{cast[0]}, {{}}{cast[1]}, {{}}{cast[2]})")
+        params += [month.strftime("%Y-%m"), _ts(_local_start(month)), _ts(_local_start(following))]
+    return "b(label, start_at, stop_at) AS (VALUES " + ", ".join(rows) + ")", params
+
+
+async def scope(principal: Principal, filters: Filters) -> Filters:
+    if principal.is_hr:
+        return filters
+    units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
+    filters.unit_ids = units
+    filters.institution_ids = set(principal.amr_institution_ids)
+    if not (Role.LEADER in principal.roles or principal.is_hr):
+        filters.pseudonym = ""  # AMR do not filter by citizen
+    return filters
+
+
+def _where(filters: Filters, alias: str = "i") -> tuple[str, list]:
+    clauses = [f"{alias}.status <> 'draft'"]
+    params: list = []
+    if filters.unit_ids is not None or filters.institution_ids is not None:
+        parts = []
+        if filters.unit_ids:
+            parts.append(f"{alias}.unit IN ({', '.join('{}' for _ in filters.unit_ids)})")
+            params += sorted(filters.unit_ids)
+        if filters.institution_ids:
+            parts.append(f"{alias}.institution IN ({', '.join('{}' for _ in filters.institution_ids)})")
+            params += sorted(filters.institution_ids)
+        clauses.append("(" + (" OR ".join(parts) or "1 = 0") + ")")
+    for column, value in (("institution", filters.institution_id), ("unit", filters.unit_id),
+                          ("severity", filters.severity)):
+        if value is not None:
+            clauses.append(f"{alias}.{column} = {{}}")
+            params.append(value)
+    if filters.kind:
+        clauses.append(f"{alias}.kind = {{}}")
+        params.append(filters.kind)
+    if filters.pseudonym:
+        clauses.append(f"{alias}.citizen_pseudonym = {{}}")
+        params.append(filters.pseudonym)
+    return " AND ".join(clauses), params
+
+
+def _period(filters: Filters, alias: str = "i") -> tuple[str, list]:
+    following = (filters.end + timedelta(days=32)).replace(day=1)
+    return (f"{alias}.occurred_at >= {{}} AND {alias}.occurred_at < {{}}",
+            [_ts(_local_start(filters.start)), _ts(_local_start(following))])
+
+
+async def _raw(sql: str, params: list) -> list[dict]:
+    return await Incident.raw(sql, *params).run()
+
+
+async def monthly(filters: Filters) -> list[dict]:
+    """Per month: incidents, absence days, submitted and reviewed within the deadline."""
+    table, params = _month_table(filters.start, filters.end)
+    where, where_params = _where(filters)
+    on_time = ("i.reviewed_at <= i.submitted_at + interval '7 days'" if is_postgres()
+               else "julianday(i.reviewed_at) - julianday(i.submitted_at) <= 7")
+    sql = (f"WITH {table} SELECT b.label AS month, COUNT(i.id) AS incidents, "
+           f"COALESCE(SUM(i.absence_days), 0) AS absence_days, "
+           f"SUM(CASE WHEN i.submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted, "
+           f"SUM(CASE WHEN i.reviewed_at IS NOT NULL AND {on_time} THEN 1 ELSE 0 END) AS on_time "
+           f"FROM b LEFT JOIN workenv_incident i ON i.occurred_at >= b.start_at AND i.occurred_at < b.stop_at "
+           f"AND {where} GROUP BY b.label ORDER BY b.label")
+    rows = await _raw(sql, params + where_params)
+    return [{k: (int(v) if k != "month" and v is not None else v) for k, v in r.items()} for r in rows]
+
+
+async def fte_years(filters: Filters, by: str = "month") -> dict[str, float]:
+    """FTE-years at risk, from each employee's FTE and employment dates, per month (or per
+    institution for the whole period). Employees count in their current unit."""
+    first, last = filters.start, (filters.end + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    cast = ("::text", "::date", "::date") if is_postgres() else ("", "", "")
+    rows, params = [], []
+    for month in months(filters.start, filters.end):
+        stop = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        rows.append(f"({{}}{cast[0]}, {{}}{cast[1]}, {{}}{cast[2]})")
+        params += [month.strftime("%Y-%m"), month if is_postgres() else month.isoformat(),
+                   stop if is_postgres() else stop.isoformat()]
+    lo = "GREATEST(COALESCE(e.start_date, m.first_day), m.first_day)" if is_postgres() else \
+        "MAX(COALESCE(e.start_date, m.first_day), m.first_day)"
+    hi = "LEAST(COALESCE(e.end_date, m.last_day), m.last_day)" if is_postgres() else \
+        "MIN(COALESCE(e.end_date, m.last_day), m.last_day)"
+    days = f"({hi} - {lo} + 1)" if is_postgres() else f"(julianday({hi}) - julianday({lo}) + 1)"
+    clauses, where_params = ["e.unit IS NOT NULL"], []
+    if filters.unit_ids is not None or filters.institution_ids is not None:
+        parts = []
+        if filters.unit_ids:
+            parts.append(f"e.unit IN ({', '.join('{}' for _ in filters.unit_ids)})")
+            where_params += sorted(filters.unit_ids)
+        if filters.institution_ids:
+            parts.append(f"u.institution IN ({', '.join('{}' for _ in filters.institution_ids)})")
+            where_params += sorted(filters.institution_ids)
+        clauses.append("(" + (" OR ".join(parts) or "1 = 0") + ")")
+    if filters.institution_id is not None:
+        clauses.append("u.institution = {}")
+        where_params.append(filters.institution_id)
+    if filters.unit_id is not None:
+        clauses.append("e.unit = {}")
+        where_params.append(filters.unit_id)
+    key = "m.label" if by == "month" else "u.institution"
+    sql = (f"WITH m(label, first_day, last_day) AS (VALUES {', '.join(rows)}) "
+           f"SELECT {key} AS k, SUM(e.fte * {days}) / 365.25 AS fte_years "
+           f"FROM m JOIN org_employee e ON COALESCE(e.start_date, m.first_day) <= m.last_day "
+           f"AND COALESCE(e.end_date, m.last_day) >= m.first_day JOIN org_unit u ON u.id = e.unit "
+           f"WHERE {' AND '.join(clauses)} GROUP BY {key}")
+    del first, last
+    return {str(r["k"]): float(r["fte_years"] or 0) for r in await _raw(sql, params + where_params)}
+
+
+async def by_institution(filters: Filters) -> list[dict]:
+    """Incidents per institution in the period, with FTE-years, for comparing rates."""
+    where, params = _where(filters)
+    period, period_params = _period(filters)
+    sql = (f"SELECT n.id AS institution_id, n.name AS name, COUNT(i.id) AS incidents "
+           f"FROM org_institution n LEFT JOIN workenv_incident i ON i.institution = n.id AND {where} AND {period} "
+           f"GROUP BY n.id, n.name ORDER BY n.name")
+    rows = await _raw(sql, params + period_params)
+    fte = await fte_years(filters, by="institution")
+    visible = filters.institution_ids if filters.unit_ids is None else None
+    out = []
+    for r in rows:
+        if visible is not None and r["institution_id"] not in visible:
+            continue
+        r["incidents"] = int(r["incidents"])
+        r["fte_years"] = fte.get(str(r["institution_id"]), 0.0)
+        if r["fte_years"]:
+            out.append(r)
+    return out
+
+
+async def heatmap(filters: Filters) -> list[list[int]]:
+    """Incidents by weekday (Monday first) and hour of day, in Danish local time."""
+    where, params = _where(filters)
+    period, period_params = _period(filters)
+    if is_postgres():
+        local = "(i.occurred_at AT TIME ZONE 'Europe/Copenhagen')"
+        weekday, hour = f"(EXTRACT(ISODOW FROM {local})::int - 1)", f"EXTRACT(HOUR FROM {local})::int"
+    else:
+        shift = _sqlite_offset(filters)
+        weekday = f"((CAST(strftime('%w', i.occurred_at, {shift}) AS INTEGER) + 6) % 7)"
+        hour = f"CAST(strftime('%H', i.occurred_at, {shift}) AS INTEGER)"
+    sql = (f"SELECT {weekday} AS weekday, {hour} AS hour, COUNT(*) AS n FROM workenv_incident i "
+           f"WHERE {where} AND {period} GROUP BY 1, 2")
+    grid = [[0] * 24 for _ in range(7)]
+    for r in await _raw(sql, params + period_params):
+        grid[int(r["weekday"])][int(r["hour"])] = int(r["n"])
+    return grid
+
+
+def _sqlite_offset(filters: Filters) -> str:
+    """SQLite knows no time zones: a CASE over the summer-time periods of the years asked for."""
+    whens = []
+    for year in range(filters.start.year, filters.end.year + 1):
+        begins = _transition(year, 3)
+        ends = _transition(year, 10)
+        whens.append(f"WHEN i.occurred_at >= '{begins}' AND i.occurred_at < '{ends}' THEN '+2 hours'")
+    return "CASE " + " ".join(whens) + " ELSE '+1 hours' END"
+
+
+def _transition(year: int, month: int) -> str:
+    """The summer-time change in UTC: 01:00 UTC on the last Sunday of March or October."""
+    day = date(year, month + 1, 1) - timedelta(days=1)
+    day -= timedelta(days=(day.weekday() + 1) % 7)
+    return f"{day.isoformat()} 01:00:00+00:00"
+
+
+async def factors(filters: Filters) -> list[dict]:
+    """Contributing factors, most frequent first, with the cumulative share (Pareto)."""
+    where, params = _where(filters)
+    period, period_params = _period(filters)
+    sql = (f"SELECT f.name AS name, COUNT(*) AS n FROM workenv_incident_factor x "
+           f"JOIN workenv_incident i ON i.id = x.incident JOIN workenv_factor f ON f.id = x.factor "
+           f"WHERE {where} AND {period} GROUP BY f.name ORDER BY COUNT(*) DESC, f.name")
+    rows = [{"name": r["name"], "n": int(r["n"])} for r in await _raw(sql, params + period_params)]
+    total, running = sum(r["n"] for r in rows), 0
+    for r in rows:
+        running += r["n"]
+        r["share"] = round(100 * r["n"] / total) if total else 0
+        r["cumulative"] = round(100 * running / total) if total else 0
+    return rows
+
+
+async def repeats(filters: Filters, limit: int = 20) -> list[dict]:
+    """Citizens (by pseudonym only) with repeated violence or use of force in the period."""
+    where, params = _where(filters)
+    period, period_params = _period(filters)
+    sql = (f"SELECT i.citizen_pseudonym AS pseudonym, COUNT(*) AS episodes, "
+           f"SUM(CASE WHEN i.kind = 'violence' THEN 1 ELSE 0 END) AS violence, "
+           f"SUM(CASE WHEN i.kind = 'use_of_force' THEN 1 ELSE 0 END) AS use_of_force, "
+           f"MAX(i.occurred_at) AS latest, COUNT(DISTINCT i.unit) AS units "
+           f"FROM workenv_incident i WHERE {where} AND {period} AND i.kind IN ('violence', 'use_of_force') "
+           f"AND i.citizen_pseudonym <> '' GROUP BY i.citizen_pseudonym HAVING COUNT(*) >= 2 "
+           f"ORDER BY COUNT(*) DESC, i.citizen_pseudonym LIMIT {int(limit)}")
+    out = []
+    for r in await _raw(sql, params + period_params):
+        latest = r["latest"]
+        if isinstance(latest, str):
+            latest = datetime.fromisoformat(latest)
+        out.append({"pseudonym": r["pseudonym"], "episodes": int(r["episodes"]), "violence": int(r["violence"]),
+                    "use_of_force": int(r["use_of_force"]), "latest": latest, "units": int(r["units"])})
+    return out
+
+
+def quarters(rows: list[dict]) -> list[dict]:
+    """Monthly rows summed per quarter."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        year, month = r["month"].split("-")
+        key = f"{year} K{(int(month) - 1) // 3 + 1}"
+        entry = out.setdefault(key, {"quarter": key, "incidents": 0, "absence_days": 0, "submitted": 0,
+                                     "on_time": 0})
+        for name in ("incidents", "absence_days", "submitted", "on_time"):
+            entry[name] += r[name]
+    return list(out.values())
+
+
+def db_name() -> str:
+    return type(engine()).__name__

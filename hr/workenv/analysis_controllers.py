@@ -1,0 +1,80 @@
+"""The analysis dashboard and its exports."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+
+from hr import audit
+from hr.auth.principal import Role
+from hr.auth.rules import allow
+from hr.charts import bars_svg, spc_svg
+from hr.exports import export_response
+from hr.org.services import list_institutions
+from hr.workenv import dashboards
+from hr.workenv.choices import KINDS
+
+WEEKDAYS = ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"]
+
+
+class AnalysisController(Controller):
+    path = "/arbejdsmiljoe/analyse"
+    include_in_schema = False
+
+    @get("/", opt=allow("workenv.worklist"), name="analysis")
+    async def index(self, request: Request) -> Template:
+        query = dashboards.parse(request.query_params, request.user)
+        data = await dashboards.build(request.user, query)
+        charts = {
+            "rate": spc_svg(data["rate"], "Hændelser pr. 100 årsværk pr. måned (u-diagram)", "pr. 100 årsværk",
+                            "rate") if data["rate"] else None,
+            "run": spc_svg(data["run"], "Antal hændelser pr. måned (seriediagram)", "hændelser", "run"),
+            "on_time": spc_svg(data["on_time"], "Andel fulgt op inden for 7 dage, procent (p-diagram)", "%",
+                                "ontime")
+            if data["on_time"] else None,
+            "factors": bars_svg([(f["name"], f["n"]) for f in data["factors"][:12]],
+                                "Medvirkende årsager (Pareto)", "factors",
+                                [f["cumulative"] for f in data["factors"][:12]]),
+            "institutions": spc_svg(data["institution_chart"], "Hændelser pr. 100 årsværk pr. tilbud (u-diagram)",
+                                    "pr. 100 årsværk", "inst") if data["institution_chart"] else None,
+        }
+        heat_max = max((max(row) for row in data["heatmap"]), default=0)
+        return Template("workenv/analysis.html", context={
+            **data, "charts": charts, "params": query.params, "errors": query.errors, "kinds": KINDS,
+            "weekdays": WEEKDAYS, "heat_max": heat_max, "show_pseudonym_filter":
+                request.user.is_hr or Role.LEADER in request.user.roles,
+            "institution_choices": await list_institutions(request.user)})
+
+    @get("/eksport", opt=allow("workenv.worklist"), name="analysis_export")
+    async def export(self, request: Request) -> Response:
+        query = dashboards.parse(request.query_params, request.user)
+        data = await dashboards.build(request.user, query)
+        table = str(request.query_params.get("tabel", "maaneder"))
+        fmt = str(request.query_params.get("format", "csv"))
+        await audit.record(request.user, "export", "workenv_analysis", table, query.params)
+        if table == "kvartaler":
+            return export_response(fmt, "haendelser-pr-kvartal", ["Kvartal", "Hændelser", "Fraværsdage",
+                                                                  "Indberettet", "Fulgt op til tiden"],
+                                   [[q["quarter"], q["incidents"], q["absence_days"], q["submitted"], q["on_time"]]
+                                    for q in data["quarters"]])
+        if table == "tidspunkt":
+            return export_response(fmt, "haendelser-ugedag-time", ["Ugedag", *[f"{h:02d}" for h in range(24)]],
+                                   [[WEEKDAYS[d], *row] for d, row in enumerate(data["heatmap"])])
+        if table == "aarsager":
+            return export_response(fmt, "medvirkende-aarsager", ["Årsag", "Antal", "Andel %", "Samlet %"],
+                                   [[f["name"], f["n"], f["share"], f["cumulative"]] for f in data["factors"]])
+        if table == "gentagelser":
+            return export_response(fmt, "gentagne-episoder", ["Borger (pseudonym)", "Episoder", "Vold/trusler",
+                                                              "Magtanvendelser", "Afdelinger", "Seneste"],
+                                   [[r["pseudonym"], r["episodes"], r["violence"], r["use_of_force"], r["units"],
+                                     r["latest"]] for r in data["repeats"]])
+        if table == "tilbud" and data["institutions"] is not None:
+            return export_response(fmt, "haendelser-pr-tilbud", ["Tilbud", "Hændelser", "Årsværk",
+                                                                 "Pr. 100 årsværk"],
+                                   [[r["name"], r["incidents"], round(r["fte_years"], 1),
+                                     round(100 * r["incidents"] / r["fte_years"], 1)] for r in data["institutions"]])
+        return export_response(fmt, "haendelser-pr-maaned", ["Måned", "Hændelser", "Årsværk", "Pr. 100 årsværk",
+                                                             "Fraværsdage", "Indberettet", "Fulgt op til tiden",
+                                                             "Andel til tiden %"],
+                               [[r["month"], r["incidents"], r["fte_years"], r["rate"], r["absence_days"],
+                                 r["submitted"], r["on_time"], r["on_time_share"]] for r in data["monthly"]])

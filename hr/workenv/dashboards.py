@@ -1,0 +1,111 @@
+"""The work-environment dashboard: the analysis queries turned into run and control charts with
+findings, for the viewer's scope (leaders: their units; AMR: their institution, never names;
+HR: the region, with institutions compared by rate). A fixed number of queries per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from hr.auth.principal import Principal, Role
+from hr.charts import findings
+from hr.db import now
+from hr.forms import optional_int
+from hr.settings import TIMEZONE
+from hr.workenv import analysis, spc
+from hr.workenv.choices import KINDS
+
+MAX_MONTHS = 120
+DEFAULT_MONTHS = 24
+
+
+def _month(value: str | None) -> date | None:
+    try:
+        year, month = str(value or "").split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Query:
+    filters: analysis.Filters
+    params: dict
+    errors: dict
+
+
+def parse(params, principal: Principal) -> Query:
+    """Filters from the query string; a bad value is reported and replaced by the default."""
+    this_month = now().astimezone(TIMEZONE).date().replace(day=1)
+    last_full = (this_month - timedelta(days=1)).replace(day=1)  # the running month is not complete
+    errors: dict[str, str] = {}
+    end = _month(params.get("til")) if params.get("til") else last_full
+    if end is None:
+        errors["til"] = "Skriv måneden som ÅÅÅÅ-MM"
+        end = last_full
+    start_default = (end - timedelta(days=31 * (DEFAULT_MONTHS - 1))).replace(day=1)
+    start = _month(params.get("fra")) if params.get("fra") else start_default
+    if start is None:
+        errors["fra"] = "Skriv måneden som ÅÅÅÅ-MM"
+        start = start_default
+    if start > end:
+        errors["fra"] = "Perioden begynder efter den slutter"
+        start = start_default
+    if len(analysis.months(start, end)) > MAX_MONTHS:
+        errors["fra"] = f"Højst {MAX_MONTHS} måneder ad gangen"
+        start = (end - timedelta(days=31 * (MAX_MONTHS - 1))).replace(day=1)
+    kind = str(params.get("type", ""))
+    if kind and kind not in KINDS:
+        errors["type"] = "Ukendt type"
+        kind = ""
+    severity = optional_int(params.get("alvor"))
+    if severity is not None and not 1 <= severity <= 4:
+        errors["alvor"] = "Alvorlighed er 1-4"
+        severity = None
+    pseudonym = str(params.get("borger", "")).strip()[:20]
+    if pseudonym and not (principal.is_hr or Role.LEADER in principal.roles):
+        pseudonym = ""
+    filters = analysis.Filters(start=start, end=end, institution_id=optional_int(params.get("tilbud")),
+                               unit_id=optional_int(params.get("afdeling")), kind=kind, severity=severity,
+                               pseudonym=pseudonym)
+    shown = {"fra": start.strftime("%Y-%m"), "til": end.strftime("%Y-%m"), "tilbud": filters.institution_id,
+             "afdeling": filters.unit_id, "type": kind, "alvor": severity, "borger": pseudonym}
+    return Query(filters, shown, errors)
+
+
+async def build(principal: Principal, query: Query) -> dict:
+    filters = await analysis.scope(principal, query.filters)
+    monthly = await analysis.monthly(filters)
+    fte = await analysis.fte_years(filters)
+    labels = [r["month"] for r in monthly]
+    counts = [r["incidents"] for r in monthly]
+    per_100 = [fte.get(m, 0.0) / 100 or None for m in labels]
+    rate = spc.qic("u", counts, per_100, labels) if any(per_100) else None
+    run = spc.qic("run", counts, x=labels)
+    submitted = [r["submitted"] or None for r in monthly]
+    on_time = spc.qic("p", [r["on_time"] for r in monthly], submitted, labels, multiply=100) \
+        if any(submitted) else None
+    out = {"monthly": monthly, "quarters": analysis.quarters(monthly), "fte": fte, "run": run, "rate": rate,
+           "on_time": on_time, "heatmap": await analysis.heatmap(filters),
+           "factors": await analysis.factors(filters), "repeats": await analysis.repeats(filters),
+           "institutions": None, "institution_chart": None}
+    if principal.is_hr:
+        rows = await analysis.by_institution(filters)
+        out["institutions"] = rows
+        if rows:
+            out["institution_chart"] = spc.qic("u", [r["incidents"] for r in rows],
+                                               [r["fte_years"] / 100 for r in rows], [r["name"] for r in rows])
+    found = []
+    if rate:
+        found += findings(rate, "Hændelser pr. 100 årsværk")
+    found += findings(run, "Antal hændelser")
+    if on_time:
+        found += findings(on_time, "Andel fulgt op til tiden", " %")
+    if out["institution_chart"]:
+        found += findings(out["institution_chart"], "Sammenligning af tilbud")
+    out["findings"] = found
+    for r in monthly:
+        r["fte_years"] = round(fte.get(r["month"], 0.0), 1)
+        r["rate"] = round(100 * r["incidents"] / fte[r["month"]], 1) if fte.get(r["month"]) else None
+        r["on_time_share"] = round(100 * r["on_time"] / r["submitted"]) if r["submitted"] else None
+    return out
