@@ -5,7 +5,7 @@ PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 NPM_STAMP := hr/static/node_modules/.installed
 
-.PHONY: setup demo serve test test-sqlite test-postgres chromium postgres
+.PHONY: setup demo serve test test-sqlite test-postgres security audit chromium postgres
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -25,7 +25,16 @@ demo: setup
 	$(BIN)/hr demo
 
 ## Run the whole test suite on SQLite and on PostgreSQL (PostgreSQL is required).
-test: setup chromium postgres test-sqlite test-postgres
+test: setup chromium postgres security test-sqlite test-postgres
+
+## Static checks that gate CI: lint, and no high-severity bandit finding.
+security: setup
+	$(BIN)/ruff check hr tests benchmarks
+	$(BIN)/bandit -q -r hr -lll
+
+## Known vulnerabilities in the installed packages (needs access to PyPI's JSON API or OSV).
+audit: setup
+	$(BIN)/pip-audit --strict --progress-spinner off
 
 test-sqlite: setup
 	HR_TEST_DB=sqlite $(BIN)/pytest

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import statistics
 import sys
@@ -21,6 +22,7 @@ PG_DB = "hr_bench_dashboards"
 os.environ["HR_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
 os.environ["HR_SCHEDULER"] = "off"
 os.environ.setdefault("HR_MODE", "dev")
+logging.disable(logging.INFO)  # keep the table readable
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

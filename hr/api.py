@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, Parameter
 
 from hr.auth.rules import allow
+from hr.forms import MAX_ID
 from hr.org import services as org
 
 
@@ -89,7 +90,7 @@ class OrgApi(Controller):
         self,
         request: Request,
         q: str = Parameter(default="", max_length=100),
-        unit_id: int | None = Parameter(default=None, ge=1),
+        unit_id: int | None = Parameter(default=None, ge=1, le=MAX_ID),
         include_inactive: FromQuery[bool] = False,
         page: int = Parameter(default=1, ge=1, le=100000),
         per_page: int = Parameter(default=50, ge=1, le=500),

@@ -120,6 +120,17 @@ def sweep(deliver: bool) -> None:
         click.echo(f"Mails: {sent['sent']} sendt, {sent['retry']} prøves igen, {sent['failed']} fejlet")
 
 
+@main.command()
+@click.option("--years", type=click.IntRange(1, 100), default=None, help="Standard: HR_RETENTION_YEARS (10).")
+@click.option("--apply", is_flag=True, help="Anonymisér; uden dette tælles kun (prøvekørsel).")
+def retention(years: int | None, apply: bool) -> None:
+    """Anonymise work-environment episodes older than the retention period."""
+    from hr.workenv.retention import anonymise
+
+    result = _run(_with_db(anonymise, None, years=years, dry_run=not apply))
+    click.echo(("Prøvekørsel: " if not apply else "") + result.describe())
+
+
 @main.group(name="import")
 def import_group() -> None:
     """Import data from payroll exports."""

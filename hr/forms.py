@@ -39,16 +39,23 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
+# Database ids are 32-bit (serial): a larger number can name nothing, and would make the
+# database driver fail instead of finding nothing.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+
+
 def optional_int(value: Any) -> int | None:
-    """A form or query value as an int; empty or not a number gives None."""
+    """A form or query value as an int; empty, not a number or out of range gives None."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or -MAX_ID <= number <= MAX_ID else None
 
 
 def page_number(value: Any) -> int:
     try:
-        return max(1, int(value))
+        return min(max(1, int(value)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1

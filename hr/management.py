@@ -3,6 +3,7 @@ as the region's strategy asks, for the viewer's scope (leaders: their units; HR:
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -27,32 +28,39 @@ def _month(value: str | None) -> date | None:
         return None
 
 
+async def _supervision(principal) -> dict:
+    people = await compliance.load_people(principal)
+    rows = await compliance.overview(principal, people=people)
+    counted = [r for r in rows if r["status"] in ("overdue", "due_soon", "compliant")]
+    return {"people": len(rows), "overdue": sum(1 for r in counted if r["status"] == "overdue"),
+            "share": round(100 * sum(1 for r in counted if r["status"] != "overdue") / len(counted))
+            if counted else None,
+            "trend": await compliance.trend(principal, months=6, people=people)}
+
+
+async def _competence(principal) -> dict:
+    people = await profile.competences(await profile.scoped_employees(principal))
+    return {"people": len(people), "passed_ects": sum((c.passed_ects for c in people), Decimal(0)),
+            "progress_ects": sum((c.progress_ects for c in people), Decimal(0)),
+            "with_modules": sum(1 for c in people if c.passed_modules)}
+
+
 async def report(principal, month: date) -> dict:
     start = (month - timedelta(days=31 * 23)).replace(day=1)
     query = dashboards.parse({"fra": start.strftime("%Y-%m"), "til": month.strftime("%Y-%m")}, principal)
-    work = await dashboards.build(principal, query)
+    # The three domains are independent: their queries run side by side.
+    work, supervision, competence, year_plans, all_cohorts = await asyncio.gather(
+        dashboards.build(principal, query), _supervision(principal), _competence(principal),
+        plans.list_plans(principal, year=month.year), cohorts.list_cohorts())
     this = work["monthly"][-1]
     previous = work["monthly"][-13:-1]
     median_count = sorted(r["incidents"] for r in previous)[len(previous) // 2] if previous else None
-    people = await compliance.overview(principal)
-    counted = [r for r in people if r["status"] in ("overdue", "due_soon", "compliant")]
-    supervision = {
-        "people": len(people), "overdue": sum(1 for r in counted if r["status"] == "overdue"),
-        "share": round(100 * sum(1 for r in counted if r["status"] != "overdue") / len(counted)) if counted else None,
-        "trend": await compliance.trend(principal, months=6)}
-    competence = await profile.competences(await profile.scoped_employees(principal))
-    year_plans = await plans.list_plans(principal, year=month.year)
-    cohort = next((c for c in await cohorts.list_cohorts() if c["year"] == month.year), None)
     return {
         "month": month, "work": work, "this": this, "median_count": median_count,
         "rate_chart": spc_svg(work["rate"], "Hændelser pr. 100 årsværk, seneste 24 måneder", "pr. 100 årsværk",
                               "mi-rate") if work["rate"] else None,
-        "supervision": supervision,
-        "competence": {"people": len(competence),
-                       "passed_ects": sum((c.passed_ects for c in competence), Decimal(0)),
-                       "progress_ects": sum((c.progress_ects for c in competence), Decimal(0)),
-                       "with_modules": sum(1 for c in competence if c.passed_modules)},
-        "plans": year_plans, "cohort": cohort}
+        "supervision": supervision, "competence": competence, "plans": year_plans,
+        "cohort": next((c for c in all_cohorts if c["year"] == month.year), None)}
 
 
 class ManagementController(Controller):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from hr.auth.rules import PUBLIC, allow
@@ -18,6 +19,10 @@ class PageController(Controller):
         me = await org.get_employee(principal, principal.employee_id) if principal.employee_id else None
         institutions = await org.list_institutions(principal) if principal.roles & {"leader", "hr", "amr"} else []
         return Template("dashboard.html", context={"me": me, "institutions": institutions})
+
+    @get("/profil/mine-data", opt=allow("self"), name="my_data")
+    async def my_data(self, request: Request) -> Response:
+        return await personal_data_response(request, request.user.employee_id)
 
     @get("/profil", opt=allow("self"), name="profile")
     async def profile(self, request: Request) -> Template:
@@ -35,3 +40,17 @@ class PageController(Controller):
 
         await Institution.count().run()
         return {"status": "ok"}
+
+
+async def personal_data_response(request: Request, employee_id: int | None) -> Response:
+    """The right of access as a JSON download; the export itself is recorded in the audit log."""
+    from hr import audit
+    from hr.org.personal_data import personal_data
+
+    data = await personal_data(employee_id) if employee_id else None
+    if data is None:
+        raise NotFoundException()
+    await audit.record(request.user, "export", "personal_data", employee_id)
+    return Response(data, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="persondata-{employee_id}.json"',
+        "Cache-Control": "private, no-store"})

@@ -47,6 +47,8 @@ class Settings:
     supervision_cutoff_hours: int = 24
     # Run the reminder and mail jobs inside the service process (off: run `hr scheduler` separately).
     scheduler: bool = True
+    # Work-environment episodes older than this are anonymised (not deleted).
+    retention_years: int = 10
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -86,6 +88,8 @@ class Settings:
                 "HR_DATABASE_URL skal begynde med sqlite:/// eller postgresql://"
             )
         smtp_port = _int(env, "HR_SMTP_PORT", 25)
+        if not 1 <= _int(env, "HR_RETENTION_YEARS", 10) <= 100:
+            raise SettingsError("HR_RETENTION_YEARS skal være mellem 1 og 100")
         return cls(
             mode=mode,
             database_url=url,
@@ -100,6 +104,7 @@ class Settings:
             session_hours=_int(env, "HR_SESSION_HOURS", 10),
             supervision_cutoff_hours=_int(env, "HR_SUPERVISION_CUTOFF_HOURS", 24),
             scheduler=_bool(env.get("HR_SCHEDULER"), True),
+            retention_years=_int(env, "HR_RETENTION_YEARS", 10),
         )
 
 

@@ -9,10 +9,11 @@ Object-level scope (which units, which institution) is applied in services via
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from hr.auth.principal import Principal, Role
+from hr.forms import MAX_ID
 
 PUBLIC = "public"
 
@@ -87,3 +88,7 @@ def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         raise NotAuthorizedException("Log ind for at fortsætte")
     if not is_allowed(principal, permission, handler.opt.get("api_scope")):
         raise PermissionDeniedException("Du har ikke adgang til denne side")
+    for value in connection.path_params.values():
+        # An id beyond the 32-bit range names no record: not found, not a driver error.
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise NotFoundException()

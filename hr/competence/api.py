@@ -13,6 +13,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 
 from hr.auth.rules import allow
 from hr.competence import catalogue, cohorts, enrolments, profile
+from hr.forms import MAX_ID
 
 
 @dataclass
@@ -108,7 +109,7 @@ class CompetenceApi(Controller):
          summary="Forløb for medarbejdere i dit område")
     async def enrolments(self, request: Request,
                          state_filter: Annotated[str, QueryParameter(name="state", max_length=20)] = "",
-                         employee_id: int | None = Parameter(default=None, ge=1)) -> list[EnrolmentOut]:
+                         employee_id: int | None = Parameter(default=None, ge=1, le=MAX_ID)) -> list[EnrolmentOut]:
         people = [e["id"] for e in await profile.scoped_employees(request.user)]
         if employee_id is not None:
             people = [p for p in people if p == employee_id]

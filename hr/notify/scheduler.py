@@ -21,6 +21,7 @@ from hr.db import now
 from hr.notify import engine, outbox
 from hr.notify.tables import JobRun
 from hr.settings import TIMEZONE
+from hr.workenv.retention import anonymise
 
 log = logging.getLogger("hr.scheduler")
 
@@ -31,6 +32,7 @@ JOBS = {
     "deliver": "Send mails fra udbakken (hvert minut, med genforsøg)",
     "digest": "Ugentlig samlemail til dem, der har valgt den (mandag kl. 7)",
     "purge": "Slet udløbne sessioner og gamle loginforsøg (hver nat kl. 3)",
+    "retention": "Anonymisér arbejdsmiljøhændelser ældre end opbevaringsperioden (hver nat kl. 2)",
 }
 
 
@@ -49,6 +51,13 @@ async def purge() -> dict:
         return f"{len(sessions)} sessioner og {len(attempts)} loginforsøg slettet"
 
     return await engine._run("purge", work)
+
+
+async def retention() -> dict:
+    async def work() -> str:
+        return (await anonymise(None, dry_run=False)).describe()
+
+    return await engine._run("retention", work)
 
 
 async def _safe(job) -> None:
@@ -85,6 +94,7 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
         scheduler.add_job(_safe, DateTrigger(run_date=moment, timezone=TIMEZONE), args=[engine.send_digests],
                           id="digest-catch-up")
     scheduler.add_job(_safe, CronTrigger(hour=3, minute=0, timezone=TIMEZONE), args=[purge], id="purge")
+    scheduler.add_job(_safe, CronTrigger(hour=2, minute=0, timezone=TIMEZONE), args=[retention], id="retention")
     scheduler.start()
     return scheduler
 

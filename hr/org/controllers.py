@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -60,6 +60,12 @@ class OrganisationController(Controller):
             "employee": employee, "leaves": await leave.list_leave(employee_id), "leave_kinds": leave.KINDS,
             "supervision": await employee_status(employee_id), "errors": errors or {},
             "values": values or {}})
+
+    @get("/medarbejdere/{employee_id:int}/indsigt", opt=allow("org.manage"), name="employee_personal_data")
+    async def personal_data(self, request: Request, employee_id: FromPath[int]) -> Response:
+        from hr.pages import personal_data_response
+
+        return await personal_data_response(request, employee_id)
 
     @get("/medarbejdere/{employee_id:int}", opt=allow("org.employees"), name="employee")
     async def employee(self, request: Request, employee_id: FromPath[int]) -> Template:

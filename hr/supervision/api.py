@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, Parameter
 
 from hr.auth.rules import allow
+from hr.forms import MAX_ID
 from hr.supervision import booking, compliance, services
 
 
@@ -117,8 +118,8 @@ class SupervisionApi(Controller):
          summary="Overholdelse af supervisionskrav pr. medarbejder")
     async def compliance(
         self, request: Request,
-        institution_id: int | None = Parameter(default=None, ge=1),
-        unit_id: int | None = Parameter(default=None, ge=1),
+        institution_id: int | None = Parameter(default=None, ge=1, le=MAX_ID),
+        unit_id: int | None = Parameter(default=None, ge=1, le=MAX_ID),
         status: str = Parameter(default="", max_length=20,
                                 description="overdue, due_soon, compliant, exempt eller none"),
     ) -> list[ComplianceOut]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
@@ -44,6 +44,13 @@ class Person:
     attended: list[tuple[datetime, str]] = field(default_factory=list)  # sorted by time
     leaves: list[tuple[date, date | None]] = field(default_factory=list)
     next_booked: datetime | None = None
+    _times: dict = field(default_factory=dict, repr=False)
+
+    def times(self, session_type: str) -> list[datetime]:
+        """Attended session starts of a type ("any": all), sorted; computed once."""
+        if session_type not in self._times:
+            self._times[session_type] = [at for at, kind in self.attended if session_type in ("any", kind)]
+        return self._times[session_type]
 
 
 @dataclass
@@ -59,18 +66,26 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone(TIMEZONE).date()
 
 
-def status_on(person: Person, requirements: list[dict], day: date) -> Status:
-    """The person's status at the end of `day`, from what is known about them up to then."""
-    requirement = resolve(requirements, person.audience, person.institution, person.unit, day)
+def status_on(person: Person, requirements: list[dict], day: date, cache: dict | None = None) -> Status:
+    """The person's status at the end of `day`, from what is known about them up to then.
+    `cache` remembers which requirement applies where, across many people and days."""
+    key = (person.audience, person.institution, person.unit, day)
+    if cache is not None and key in cache:
+        requirement = cache[key]
+    else:
+        requirement = resolve(requirements, person.audience, person.institution, person.unit, day)
+        if cache is not None:
+            cache[key] = requirement
     if requirement is None:
         return Status("none")
     label = f"{SESSION_TYPES[requirement['session_type']]} mindst hver {requirement['interval_days']}. dag"
     if any(start <= day and (end is None or end >= day) for start, end in person.leaves):
         return Status("exempt", label, note="Orlov")
-    end_of_day = datetime.combine(day, time.max, TIMEZONE)
-    counted = [at for at, kind in person.attended[:bisect.bisect_right(person.attended, (end_of_day, "~"))]
-               if requirement["session_type"] in ("any", kind)]
-    last = counted[-1] if counted else None
+    # In UTC like the stored times: comparing datetimes of one tzinfo is much cheaper.
+    end_of_day = datetime.combine(day, time.max, TIMEZONE).astimezone(timezone.utc)
+    times = person.times(requirement["session_type"])
+    index = bisect.bisect_right(times, end_of_day)
+    last = times[index - 1] if index else None
     grace = timedelta(days=requirement["grace_days"])
     anchors = [d for d in [person.start_date, *(end + timedelta(days=1) for _, end in person.leaves if end)]
                if d and d <= day]
@@ -146,12 +161,16 @@ def _row(person: Person, status: Status) -> dict:
 
 
 async def overview(principal: Principal, *, institution_id: int | None = None, unit_id: int | None = None,
-                   status: str = "", audience: str = "", today: date | None = None) -> list[dict]:
-    """One row per employee, most urgent first."""
+                   status: str = "", audience: str = "", today: date | None = None,
+                   people: list[Person] | None = None) -> list[dict]:
+    """One row per employee, most urgent first (`people`: already loaded for this scope)."""
     today = today or _local_day(now())
     requirements = await list_requirements()
-    people = await load_people(principal, institution_id, unit_id)
-    rows = [_row(p, status_on(p, requirements, today)) for p in people if not audience or p.audience == audience]
+    if people is None:
+        people = await load_people(principal, institution_id, unit_id)
+    cache: dict = {}
+    rows = [_row(p, status_on(p, requirements, today, cache)) for p in people
+            if not audience or p.audience == audience]
     if status:
         rows = [r for r in rows if r["status"] == status]
     order = list(STATUSES)
@@ -183,19 +202,21 @@ def month_ends(today: date, months: int = 12) -> list[date]:
 
 
 async def trend(principal: Principal, *, institution_id: int | None = None, unit_id: int | None = None,
-                months: int = 12, today: date | None = None) -> list[dict]:
+                months: int = 12, today: date | None = None, people: list[Person] | None = None) -> list[dict]:
     """Month by month: the share not overdue at the month's end, among those with a requirement.
     People are today's employees as employed then (by start date)."""
     today = today or _local_day(now())
     requirements = await list_requirements()
-    people = await load_people(principal, institution_id, unit_id)
+    if people is None:
+        people = await load_people(principal, institution_id, unit_id)
     out = []
+    cache: dict = {}
     for day in month_ends(today, months):
         counts = {s: 0 for s in STATUSES}
         for person in people:
             if person.start_date and person.start_date > day:
                 continue
-            counts[status_on(person, requirements, day).status] += 1
+            counts[status_on(person, requirements, day, cache).status] += 1
         counted = counts["overdue"] + counts["due_soon"] + counts["compliant"]
         share = round(100 * (counted - counts["overdue"]) / counted) if counted else None
         out.append({"month": day.strftime("%Y-%m"), "day": day, "share": share, **counts})

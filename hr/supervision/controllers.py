@@ -343,9 +343,9 @@ class ComplianceController(Controller):
     @get("/", opt=allow("supervision.compliance"), name="compliance")
     async def index(self, request: Request) -> Template:
         filters = _compliance_filters(request)
-        rows = await compliance.overview(request.user, **filters)
-        everyone = await compliance.overview(request.user, institution_id=filters["institution_id"],
-                                             unit_id=filters["unit_id"], audience=filters["audience"])
+        people = await compliance.load_people(request.user, filters["institution_id"], filters["unit_id"])
+        everyone = await compliance.overview(request.user, audience=filters["audience"], people=people)
+        rows = [r for r in everyone if not filters["status"] or r["status"] == filters["status"]]
         page = page_number(request.query_params.get("side"))
         params = {"tilbud": filters["institution_id"], "afdeling": filters["unit_id"], "status": filters["status"],
                   "gruppe": filters["audience"]}
@@ -356,8 +356,7 @@ class ComplianceController(Controller):
             "institutions": compliance.summarise(everyone, "institution_id", "institution_name"),
             "institution_choices": await list_institutions(request.user),
             "units": compliance.summarise(everyone, "unit_id", "unit_name"),
-            "trend": await compliance.trend(request.user, institution_id=filters["institution_id"],
-                                            unit_id=filters["unit_id"])})
+            "trend": await compliance.trend(request.user, people=people)})
 
     @get("/eksport", opt=allow("supervision.compliance"), name="compliance_export")
     async def export(self, request: Request) -> Response:

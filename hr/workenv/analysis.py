@@ -19,6 +19,8 @@ from hr.settings import TIMEZONE
 from hr.workenv.tables import Incident
 
 REVIEW_DAYS = 7  # the leader's review deadline (see the rule table): "followed up on time"
+PG_ON_TIME = f"i.reviewed_at <= i.submitted_at + interval '{REVIEW_DAYS} days'"
+SQLITE_ON_TIME = f"julianday(i.reviewed_at) - julianday(i.submitted_at) <= {REVIEW_DAYS}"
 KINDS = ("near_miss", "accident", "violence", "use_of_force")
 
 
@@ -112,18 +114,51 @@ async def _raw(sql: str, params: list) -> list[dict]:
 
 async def monthly(filters: Filters) -> list[dict]:
     """Per month: incidents, absence days, submitted and reviewed within the deadline."""
-    table, params = _month_table(filters.start, filters.end)
+    return (await monthly_and_institutions(filters))[0]
+
+
+async def monthly_and_institutions(filters: Filters) -> tuple[list[dict], dict[int, int]]:
+    """The monthly rows and, from the same pass over the data, incidents per institution."""
     where, where_params = _where(filters)
-    on_time = ("i.reviewed_at <= i.submitted_at + interval '7 days'" if is_postgres()
-               else "julianday(i.reviewed_at) - julianday(i.submitted_at) <= 7")
-    sql = (f"WITH {table} SELECT b.label AS month, COUNT(i.id) AS incidents, "
-           f"COALESCE(SUM(i.absence_days), 0) AS absence_days, "
-           f"SUM(CASE WHEN i.submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted, "
-           f"SUM(CASE WHEN i.reviewed_at IS NOT NULL AND {on_time} THEN 1 ELSE 0 END) AS on_time "
-           f"FROM b LEFT JOIN workenv_incident i ON i.occurred_at >= b.start_at AND i.occurred_at < b.stop_at "
-           f"AND {where} GROUP BY b.label ORDER BY b.label")
-    rows = await _raw(sql, params + where_params)
-    return [{k: (int(v) if k != "month" and v is not None else v) for k, v in r.items()} for r in rows]
+    sums = ("COUNT(i.id) AS incidents, COALESCE(SUM(i.absence_days), 0) AS absence_days, "
+            "SUM(CASE WHEN i.submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted, "
+            "SUM(CASE WHEN i.reviewed_at IS NOT NULL AND {on_time} THEN 1 ELSE 0 END) AS on_time")
+    labels = [m.strftime("%Y-%m") for m in months(filters.start, filters.end)]
+    if is_postgres():
+        # One pass: width_bucket finds each row's month by binary search over the boundaries.
+        bounds = [_local_start(m) for m in months(filters.start, filters.end)]
+        bounds.append(_local_start((filters.end + timedelta(days=32)).replace(day=1)))
+        period, period_params = _period(filters)
+        sql = (f"SELECT width_bucket(i.occurred_at, {{}}::timestamptz[]) AS bucket, "
+               f"{sums.format(on_time=PG_ON_TIME)} "
+               f", i.institution AS institution FROM workenv_incident i WHERE {where} AND {period} GROUP BY 1, "
+               f"i.institution")
+        grouped = await _raw(sql, [bounds, *where_params, *period_params])
+        for r in grouped:
+            r["month"] = labels[int(r["bucket"]) - 1]
+        rows = _sum_by_month(labels, grouped)
+    else:
+        table, params = _month_table(filters.start, filters.end)
+        sql = (f"WITH {table} SELECT b.label AS month, {sums.format(on_time=SQLITE_ON_TIME)} "
+               f", i.institution AS institution "
+               f"FROM b LEFT JOIN workenv_incident i ON i.occurred_at >= b.start_at AND i.occurred_at < b.stop_at "
+               f"AND {where} GROUP BY b.label, i.institution ORDER BY b.label")
+        grouped = await _raw(sql, params + where_params)
+        rows = _sum_by_month(labels, grouped)
+    institutions: dict[int, int] = {}
+    for r in grouped:
+        if r["institution"] is not None:
+            institutions[r["institution"]] = institutions.get(r["institution"], 0) + int(r["incidents"] or 0)
+    return rows, institutions
+
+
+def _sum_by_month(labels: list[str], grouped: list[dict]) -> list[dict]:
+    keys = ("incidents", "absence_days", "submitted", "on_time")
+    rows = {label: {"month": label, **dict.fromkeys(keys, 0)} for label in labels}
+    for r in grouped:
+        for key in keys:
+            rows[r["month"]][key] += int(r[key] or 0)
+    return list(rows.values())
 
 
 async def fte_years(filters: Filters, by: str = "month") -> dict[str, float]:
@@ -168,15 +203,16 @@ async def fte_years(filters: Filters, by: str = "month") -> dict[str, float]:
     return {str(r["k"]): float(r["fte_years"] or 0) for r in await _raw(sql, params + where_params)}
 
 
-async def by_institution(filters: Filters) -> list[dict]:
-    """Incidents per institution in the period, with FTE-years, for comparing rates."""
-    where, params = _where(filters)
-    period, period_params = _period(filters)
-    sql = (f"SELECT n.id AS institution_id, n.name AS name, COUNT(i.id) AS incidents "
-           f"FROM org_institution n LEFT JOIN workenv_incident i ON i.institution = n.id AND {where} AND {period} "
-           f"GROUP BY n.id, n.name ORDER BY n.name")
-    rows = await _raw(sql, params + period_params)
-    fte = await fte_years(filters, by="institution")
+async def by_institution(filters: Filters, counts: dict[int, int] | None = None,
+                         fte: dict[str, float] | None = None) -> list[dict]:
+    """Incidents per institution in the period (counted here, or taken from
+    `monthly_and_institutions`), with FTE-years, for comparing rates."""
+    if counts is None:
+        counts = (await monthly_and_institutions(filters))[1]
+    rows = [{"institution_id": r["id"], "name": r["name"], "incidents": counts.get(r["id"], 0)}
+            for r in await _raw("SELECT id, name FROM org_institution ORDER BY name", [])]
+    if fte is None:
+        fte = await fte_years(filters, by="institution")
     visible = filters.institution_ids if filters.unit_ids is None else None
     out = []
     for r in rows:

@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, Parameter
 
 from hr.auth.rules import allow
+from hr.forms import MAX_ID
 from hr.workenv import amo, followup, services
 
 
@@ -120,7 +121,7 @@ class WorkenvApi(Controller):
         request: Request,
         kind: str = Parameter(default="", max_length=20),
         status: str = Parameter(default="", max_length=20),
-        unit_id: int | None = Parameter(default=None, ge=1),
+        unit_id: int | None = Parameter(default=None, ge=1, le=MAX_ID),
         page: int = Parameter(default=1, ge=1, le=100000),
         per_page: int = Parameter(default=50, ge=1, le=500),
     ) -> IncidentPage:

@@ -55,8 +55,14 @@ class IncidentController(Controller):
         })
 
     @post("/haendelser", opt=allow("workenv.report"), name="incident_create")
-    async def create(self, request: Request) -> Redirect:
-        incident_id = await services.create_draft(request.user)
+    async def create(self, request: Request) -> Redirect | Template:
+        try:
+            incident_id = await services.create_draft(request.user)
+        except services.TooManyReports:
+            return Template("errors/error.html", status_code=429, context={"status": 429,
+                "title": "For mange nye indberetninger",
+                "message": "Du har påbegyndt mange indberetninger den seneste time. Brug en af dine kladder, "
+                           "eller vent lidt og prøv igen."})
         return Redirect(path=f"{BASE}/haendelser/{incident_id}/rediger")
 
     async def _render_form(self, request: Request, incident_id: int, values: dict, staff: list[int],

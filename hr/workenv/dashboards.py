@@ -4,6 +4,7 @@ HR: the region, with institutions compared by rate). A fixed number of queries p
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -73,10 +74,17 @@ def parse(params, principal: Principal) -> Query:
     return Query(filters, shown, errors)
 
 
+async def _none() -> None:
+    return None
+
+
 async def build(principal: Principal, query: Query) -> dict:
     filters = await analysis.scope(principal, query.filters)
-    monthly = await analysis.monthly(filters)
-    fte = await analysis.fte_years(filters)
+    # Independent queries run side by side: PostgreSQL works on one while Python renders another.
+    (monthly, per_institution), fte, heat, factor_rows, repeat_rows, institution_fte = await asyncio.gather(
+        analysis.monthly_and_institutions(filters), analysis.fte_years(filters), analysis.heatmap(filters),
+        analysis.factors(filters), analysis.repeats(filters),
+        analysis.fte_years(filters, by="institution") if principal.is_hr else _none())
     labels = [r["month"] for r in monthly]
     counts = [r["incidents"] for r in monthly]
     per_100 = [fte.get(m, 0.0) / 100 or None for m in labels]
@@ -86,11 +94,10 @@ async def build(principal: Principal, query: Query) -> dict:
     on_time = spc.qic("p", [r["on_time"] for r in monthly], submitted, labels, multiply=100) \
         if any(submitted) else None
     out = {"monthly": monthly, "quarters": analysis.quarters(monthly), "fte": fte, "run": run, "rate": rate,
-           "on_time": on_time, "heatmap": await analysis.heatmap(filters),
-           "factors": await analysis.factors(filters), "repeats": await analysis.repeats(filters),
+           "on_time": on_time, "heatmap": heat, "factors": factor_rows, "repeats": repeat_rows,
            "institutions": None, "institution_chart": None}
     if principal.is_hr:
-        rows = await analysis.by_institution(filters)
+        rows = await analysis.by_institution(filters, per_institution, institution_fte)
         out["institutions"] = rows
         if rows:
             out["institution_chart"] = spc.qic("u", [r["incidents"] for r in rows],

@@ -204,7 +204,18 @@ async def load_rules() -> list[dict]:
 
 # --- drafts and submission ---------------------------------------------------------------
 
+NEW_REPORTS_PER_HOUR = 30  # far above a real shift; stops a script or a stuck button filling the table
+
+
+class TooManyReports(Exception):
+    """The person started more reports in the last hour than anyone plausibly does."""
+
+
 async def create_draft(principal: Principal) -> int:
+    recent = await Incident.count().where((Incident.reporter == principal.account_id)
+                                          & (Incident.created_at > now() - timedelta(hours=1))).run()
+    if recent >= NEW_REPORTS_PER_HOUR:
+        raise TooManyReports()
     unit = None
     if principal.employee_id:
         row = await Employee.select(Employee.unit).where(Employee.id == principal.employee_id).first().run()

@@ -74,6 +74,7 @@ class Incident(Table, tablename="workenv_incident"):
     updated_at = Timestamptz(default=TimestamptzNow())
     submitted_at = Timestamptz(null=True, default=None, index=True)
     source = Varchar(length=20, default="form")  # form | care_record_import
+    anonymised_at = Timestamptz(null=True, default=None)  # retention: personal details removed
 
 
 class IncidentStaff(Table, tablename="workenv_incident_staff"):

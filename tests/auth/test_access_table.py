@@ -25,6 +25,9 @@ def expect(ok=(), hidden=()):
 ACCESS = {
     ("GET", "/"): expect(ok=LOGGED_IN),
     ("GET", "/profil"): expect(ok=LOGGED_IN),
+    # Own data: those without an employment (HR, the external supervisor) have none to export.
+    ("GET", "/profil/mine-data"): expect(ok=("staff", "leader", "amr", "other"), hidden=("hr", "supervisor")),
+    ("GET", "/medarbejdere/{employee_id:int}/indsigt"): expect(ok=("hr",)),
     ("GET", "/login"): expect(ok=EVERYONE),
     ("POST", "/login"): expect(ok=EVERYONE),
     ("POST", "/logout"): expect(ok=LOGGED_IN),

@@ -28,6 +28,11 @@ async def test_amr_reads_the_dashboard_on_a_phone_and_hr_prints_the_monthly_repo
     await hr.goto(f"{server_url}/ledelsesinformation?maaned=2025-12")
     await hr.get_by_role("heading", name="Ledelsesinformation 2025-12").wait_for()
     await check_accessibility(hr, "71-ledelsesinformation")
+    await hr.goto(f"{server_url}/arbejdsmiljoe/analyse?fra=2025-01&til=2025-12")
+    async with hr.expect_download() as download:
+        await hr.get_by_role("link", name="Excel (XLSX)").first.click()
+    assert (await download.value).suggested_filename == "haendelser-pr-maaned.xlsx"
+    await hr.goto(f"{server_url}/ledelsesinformation?maaned=2025-12")
     await hr.emulate_media(media="print")
     assert not await hr.get_by_role("navigation", name="Hovedmenu").is_visible()
     await hr.screenshot(path=str(SCREENSHOTS / "72-ledelsesinformation-print.png"), full_page=True)

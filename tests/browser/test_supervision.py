@@ -1,6 +1,6 @@
 """A leader books group supervision in a real browser; each page passes axe (WCAG 2.1 AA)."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -46,6 +46,23 @@ async def test_a_leader_books_group_supervision(server_url, desktop, world, supe
     link = await page.get_by_label("Kalenderlink").input_value()
     assert "/supervision/feed/" in link
     await check_accessibility(page, "44-my-calendar")
+    # The session takes place; the leader registers who came, and Søren is supervised as required.
+    from hr.db import now
+    from hr.supervision.tables import Booking
+
+    booking_id = (await Booking.select(Booking.id).first().run())["id"]
+    past = now() - timedelta(hours=3)
+    await Booking.update({Booking.starts_at: past, Booking.ends_at: past + timedelta(minutes=90)}).where(
+        Booking.id == booking_id).run()
+    await page.goto(f"{server_url}/supervision/bookinger/{booking_id}")
+    await page.get_by_label("Søren Ståbi").check()
+    await page.get_by_role("button", name="Registrér fremmøde").click()
+    await page.get_by_role("heading", name="Gruppesupervision").wait_for()
+    await check_accessibility(page, "46-fremmoede")
+    await page.goto(f"{server_url}/supervision/overblik")
+    row = page.get_by_role("row").filter(has_text="Søren Ståbi")
+    await row.get_by_text("Overholdt").wait_for()
+    await check_accessibility(page, "47-supervisionsoverblik")
 
 
 async def test_hr_edits_a_supervisor_and_their_availability(server_url, desktop, world, supervisor):  # noqa: F811

@@ -69,6 +69,12 @@ async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, b
     await leader.get_by_role("heading", name="Frister").wait_for()
     assert await leader.get_by_text("Anmeldelse i EASY").count() == 1
     await check_accessibility(leader, "35-haendelse-leder")
+    # The leader follows up: causes and the learning point, then the review shows as done.
+    await leader.get_by_label("Årsager").fill("Vådt gulv efter rengøring uden skiltning.")
+    await leader.get_by_label("Læringspunkt").fill("Skilte ved rengøring; rengøring uden for spisetider.")
+    await leader.get_by_role("button", name="Gem gennemgang").click()
+    await leader.get_by_text("Skilte ved rengøring").first.wait_for()
+    await check_accessibility(leader, "35b-haendelse-gennemgaaet")
     await leader_context.close()
 
     amr_context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
