@@ -49,6 +49,8 @@ class Settings:
     scheduler: bool = True
     # Work-environment episodes older than this are anonymised (not deleted).
     retention_years: int = 10
+    # New reports one person may start per hour; far above a real shift.
+    reports_per_hour: int = 30
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -105,6 +107,7 @@ class Settings:
             supervision_cutoff_hours=_int(env, "HR_SUPERVISION_CUTOFF_HOURS", 24),
             scheduler=_bool(env.get("HR_SCHEDULER"), True),
             retention_years=_int(env, "HR_RETENTION_YEARS", 10),
+            reports_per_hour=_int(env, "HR_REPORTS_PER_HOUR", 30),
         )
 
 

@@ -12,7 +12,7 @@ from hr.auth.scope import leader_unit_ids
 from hr.db import now, transaction
 from hr.forms import Page, ValidationError, optional_int
 from hr.org.tables import Employee, Unit
-from hr.settings import TIMEZONE
+from hr.settings import TIMEZONE, get_settings
 from hr.workenv import choices
 from hr.workenv.cpr import CPR_MESSAGE, contains_cpr
 from hr.workenv.deadlines import Deadline, deadlines
@@ -204,9 +204,6 @@ async def load_rules() -> list[dict]:
 
 # --- drafts and submission ---------------------------------------------------------------
 
-NEW_REPORTS_PER_HOUR = 30  # far above a real shift; stops a script or a stuck button filling the table
-
-
 class TooManyReports(Exception):
     """The person started more reports in the last hour than anyone plausibly does."""
 
@@ -214,7 +211,7 @@ class TooManyReports(Exception):
 async def create_draft(principal: Principal) -> int:
     recent = await Incident.count().where((Incident.reporter == principal.account_id)
                                           & (Incident.created_at > now() - timedelta(hours=1))).run()
-    if recent >= NEW_REPORTS_PER_HOUR:
+    if recent >= get_settings().reports_per_hour:  # stops a script or a stuck button filling the table
         raise TooManyReports()
     unit = None
     if principal.employee_id:
