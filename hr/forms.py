@@ -59,3 +59,15 @@ def page_number(value: Any) -> int:
         return min(max(1, int(value)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
+
+
+def parse_year(value: Any, errors: dict, field: str = "year") -> int | None:
+    """A year from a form, 2000-2100; otherwise a field error."""
+    try:
+        year = int(str(value or "").strip())
+        if 2000 <= year <= 2100:
+            return year
+    except ValueError:
+        pass
+    errors[field] = "Skriv et årstal, fx 2027"
+    return None

@@ -20,14 +20,6 @@ from hr.supervision import compliance
 from hr.workenv import dashboards
 
 
-def _month(value: str | None) -> date | None:
-    try:
-        year, month = str(value or "").split("-")
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
 async def _supervision(principal) -> dict:
     people = await compliance.load_people(principal)
     rows = await compliance.overview(principal, people=people)
@@ -72,7 +64,7 @@ class ManagementController(Controller):
         this_month = now().astimezone(TIMEZONE).date().replace(day=1)
         default = (this_month - timedelta(days=1)).replace(day=1)
         raw = request.query_params.get("maaned")
-        month = _month(raw) if raw else default
+        month = dashboards.parse_month(raw) if raw else default
         errors = {}
         if month is None or month > this_month:
             errors["maaned"] = "Vælg en måned, der er begyndt (ÅÅÅÅ-MM)"

@@ -17,7 +17,7 @@ from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, RoleAssignment
 from hr.competence.tables import Cohort, Nomination
 from hr.db import is_postgres, now, transaction
-from hr.forms import ValidationError
+from hr.forms import ValidationError, parse_year
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 
@@ -34,13 +34,7 @@ def _today() -> date:
 
 async def open_cohort(principal: Principal, form) -> int:
     errors: dict[str, str] = {}
-    try:
-        year = int(str(form.get("year", "")))
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        year = None
-        errors["year"] = "Skriv et årstal, fx 2027"
+    year = parse_year(form.get("year"), errors)
     try:
         capacity = int(str(form.get("capacity", "") or 20))
         if not 1 <= capacity <= 200:

@@ -13,7 +13,7 @@ from hr.auth.scope import visible_institution_ids
 from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Enrolment, Plan, PlanGoal
 from hr.db import transaction
-from hr.forms import ValidationError
+from hr.forms import ValidationError, parse_year
 from hr.org.tables import Institution, Method, TargetGroup
 
 
@@ -98,13 +98,7 @@ async def get_plan(principal: Principal, plan_id: int) -> dict | None:
 
 async def create_plan(principal: Principal, form) -> int:
     errors: dict[str, str] = {}
-    try:
-        year = int(str(form.get("year", "")))
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        year = None
-        errors["year"] = "Skriv et årstal, fx 2027"
+    year = parse_year(form.get("year"), errors)
     raw = str(form.get("institution", "")).strip()
     institution = int(raw) if raw.isdigit() else None
     if raw and institution is None:

@@ -20,7 +20,8 @@ MAX_MONTHS = 120
 DEFAULT_MONTHS = 24
 
 
-def _month(value: str | None) -> date | None:
+def parse_month(value: str | None) -> date | None:
+    """'2026-05' as the first day of that month; None if it is not one."""
     try:
         year, month = str(value or "").split("-")
         return date(int(year), int(month), 1)
@@ -40,12 +41,12 @@ def parse(params, principal: Principal) -> Query:
     this_month = now().astimezone(TIMEZONE).date().replace(day=1)
     last_full = (this_month - timedelta(days=1)).replace(day=1)  # the running month is not complete
     errors: dict[str, str] = {}
-    end = _month(params.get("til")) if params.get("til") else last_full
+    end = parse_month(params.get("til")) if params.get("til") else last_full
     if end is None:
         errors["til"] = "Skriv måneden som ÅÅÅÅ-MM"
         end = last_full
     start_default = (end - timedelta(days=31 * (DEFAULT_MONTHS - 1))).replace(day=1)
-    start = _month(params.get("fra")) if params.get("fra") else start_default
+    start = parse_month(params.get("fra")) if params.get("fra") else start_default
     if start is None:
         errors["fra"] = "Skriv måneden som ÅÅÅÅ-MM"
         start = start_default
