@@ -20,14 +20,15 @@ from hr.supervision import compliance
 from hr.workenv import dashboards
 
 
-async def _supervision(principal) -> dict:
+async def _supervision(principal, day: date) -> dict:
+    """Compliance as it stood at the end of the month (or today, for the running month)."""
     people = await compliance.load_people(principal)
-    rows = await compliance.overview(principal, people=people)
+    rows = await compliance.overview(principal, people=people, today=day)
     counted = [r for r in rows if r["status"] in ("overdue", "due_soon", "compliant")]
     return {"people": len(rows), "overdue": sum(1 for r in counted if r["status"] == "overdue"),
             "share": round(100 * sum(1 for r in counted if r["status"] != "overdue") / len(counted))
             if counted else None,
-            "trend": await compliance.trend(principal, months=6, people=people)}
+            "trend": await compliance.trend(principal, months=6, people=people, today=day)}
 
 
 async def _competence(principal) -> dict:
@@ -37,12 +38,17 @@ async def _competence(principal) -> dict:
             "with_modules": sum(1 for c in people if c.passed_modules)}
 
 
+def _month_end(month: date) -> date:
+    following = (month + timedelta(days=32)).replace(day=1)
+    return min(following - timedelta(days=1), now().astimezone(TIMEZONE).date())
+
+
 async def report(principal, month: date) -> dict:
     start = (month - timedelta(days=31 * 23)).replace(day=1)
     query = dashboards.parse({"fra": start.strftime("%Y-%m"), "til": month.strftime("%Y-%m")}, principal)
     # The three domains are independent: their queries run side by side.
     work, supervision, competence, year_plans, all_cohorts = await asyncio.gather(
-        dashboards.build(principal, query), _supervision(principal), _competence(principal),
+        dashboards.build(principal, query), _supervision(principal, _month_end(month)), _competence(principal),
         plans.list_plans(principal, year=month.year), cohorts.list_cohorts())
     this = work["monthly"][-1]
     previous = work["monthly"][-13:-1]

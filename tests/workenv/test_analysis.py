@@ -1,7 +1,7 @@
 """Analysis in SQL: months and hours in Danish time across DST, rates per FTE-year, follow-up on
 time, Pareto of factors and repeats per pseudonym; the same answers on SQLite and PostgreSQL."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -45,10 +45,13 @@ async def test_months_follow_danish_time_across_daylight_saving(world):
 async def test_the_heat_map_uses_local_hours_in_summer_and_winter(world):
     await incident(world, local(2026, 7, 6, 10, 15))  # Monday 10:15 summer time (08:15 UTC)
     await incident(world, local(2026, 12, 6, 22, 45))  # Sunday 22:45 winter time (21:45 UTC)
+    await incident(world, local(2026, 3, 29, 3, 30))  # Sunday, the first hour of summer time (01:30 UTC)
+    await incident(world, datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc))  # the second 02:30 that night
     hr = await load_principal(world.accounts["hr"])
     grid = await analysis.heatmap(await analysis.scope(hr, analysis.Filters(start=date(2026, 1, 1),
                                                                             end=date(2026, 12, 1))))
-    assert grid[0][10] == 1 and grid[6][22] == 1 and sum(map(sum, grid)) == 2
+    assert grid[0][10] == 1 and grid[6][22] == 1 and grid[6][3] == 1 and grid[6][2] == 1
+    assert sum(map(sum, grid)) == 4
 
 
 async def test_fte_years_are_prorated_by_employment_dates(world):
@@ -131,5 +134,7 @@ async def test_management_information_brings_the_three_domains_together(client, 
     for heading in ("Arbejdsmiljø", "Supervision", "Kompetence"):
         assert f">{heading}</h2>" in page.text
     assert "Hændelser i måneden</dt><dd>1" in page.text
+    # Supervision as it stood then: the trend ends with the chosen month.
+    assert '<th scope="col">2026-05</th>' in page.text and "2026-06" not in page.text
     future = await client.get("/ledelsesinformation", params={"maaned": "2999-01"})
     assert future.status_code == 200 and "Vælg en måned, der er begyndt" in future.text
