@@ -24,47 +24,77 @@ from hr.settings import TIMEZONE
 
 log = logging.getLogger("hr")
 
+ALL, STAFF, LEADER, AMR, HR, SUPERVISOR = (set(Role.ALL), Role.STAFF, Role.LEADER, Role.AMR, Role.HR,
+                                           Role.SUPERVISOR)
+# (section, label, href, roles that see it). The main menu shows one link per section (to the
+# first page in it the person may see); the section's pages form a second menu under it.
 NAV = [
-    # (label, href, roles that see it)
-    ("Forside", "/", set(Role.ALL)),
-    ("Arbejdsmiljø", "/arbejdsmiljoe", {Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
-    ("Opfølgning", "/arbejdsmiljoe/opfoelgning", {Role.LEADER, Role.AMR, Role.HR}),
-    ("Handlinger", "/arbejdsmiljoe/handlinger", {Role.STAFF, Role.LEADER, Role.AMR, Role.HR}),
-    ("Påbud", "/arbejdsmiljoe/paabud", {Role.LEADER, Role.AMR, Role.HR}),
-    ("APV", "/arbejdsmiljoe/apv", {Role.LEADER, Role.AMR, Role.HR}),
-    ("Drøftelser", "/arbejdsmiljoe/droeftelser", {Role.LEADER, Role.AMR, Role.HR}),
-    ("Analyse", "/arbejdsmiljoe/analyse", {Role.LEADER, Role.AMR, Role.HR}),
-    ("Supervision", "/supervision/bookinger", {Role.LEADER, Role.HR}),
-    ("Supervisionsoverblik", "/supervision/overblik", {Role.LEADER, Role.HR}),
-    ("Min supervision", "/supervision/kalender", {Role.STAFF, Role.AMR, Role.SUPERVISOR}),
-    ("Supervisorer", "/supervision/match", {Role.LEADER}),
-    ("Supervisorer", "/supervision/supervisorer", {Role.HR}),
-    ("Supervisionskrav", "/supervision/krav", {Role.HR}),
-    ("Ledelsesinformation", "/ledelsesinformation", {Role.LEADER, Role.HR}),
-    ("Kompetence", "/kompetence", {Role.LEADER, Role.HR}),
-    ("Min kompetence", "/kompetence/mit", {Role.STAFF, Role.AMR}),
-    ("Lederuddannelse", "/kompetence/hold", {Role.LEADER, Role.HR}),
-    ("Organisation", "/organisation", {Role.LEADER, Role.HR, Role.AMR}),
-    ("Medarbejdere", "/medarbejdere", {Role.LEADER, Role.HR}),
-    ("Metoder", "/admin/metoder", {Role.HR}),
-    ("Arbejdsmiljøregler", "/arbejdsmiljoe/admin", {Role.HR}),
-    ("Import", "/admin/import", {Role.HR}),
-    ("Brugere", "/admin/brugere", {Role.HR}),
-    ("API-nøgler", "/admin/api-noegler", {Role.HR}),
-    ("Revisionslog", "/admin/revisionslog", {Role.HR}),
-    ("Påmindelser", "/admin/paamindelser", {Role.HR}),
-    ("Udbakke", "/admin/post", {Role.HR}),
+    ("Forside", "Forside", "/", ALL),
+    ("Arbejdsmiljø", "Indberetninger", "/arbejdsmiljoe", {STAFF, LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "Opfølgning", "/arbejdsmiljoe/opfoelgning", {LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "Handlinger", "/arbejdsmiljoe/handlinger", {STAFF, LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "Påbud", "/arbejdsmiljoe/paabud", {LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "APV", "/arbejdsmiljoe/apv", {LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "Drøftelser", "/arbejdsmiljoe/droeftelser", {LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "Analyse", "/arbejdsmiljoe/analyse", {LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "Arbejdsmiljøregler", "/arbejdsmiljoe/admin", {HR}),
+    ("Supervision", "Bookinger", "/supervision/bookinger", {LEADER, HR}),
+    ("Supervision", "Min supervision", "/supervision/kalender", {STAFF, AMR, SUPERVISOR, LEADER}),
+    ("Supervision", "Supervisionsoverblik", "/supervision/overblik", {LEADER, HR}),
+    ("Supervision", "Supervisorer", "/supervision/match", {LEADER}),
+    ("Supervision", "Supervisorer", "/supervision/supervisorer", {HR}),
+    ("Supervision", "Supervisionskrav", "/supervision/krav", {HR}),
+    ("Kompetence", "Kompetenceoverblik", "/kompetence", {LEADER, HR}),
+    ("Kompetence", "Min kompetence", "/kompetence/mit", {STAFF, AMR, LEADER}),
+    ("Kompetence", "Modulkatalog", "/kompetence/moduler", {LEADER, HR}),
+    ("Kompetence", "Kompetenceplaner", "/kompetence/planer", {LEADER, HR}),
+    ("Kompetence", "Lederuddannelse", "/kompetence/hold", {LEADER, HR}),
+    ("Ledelsesinformation", "Ledelsesinformation", "/ledelsesinformation", {LEADER, HR}),
+    ("Organisation", "Organisation", "/organisation", {LEADER, HR, AMR}),
+    ("Organisation", "Medarbejdere", "/medarbejdere", {LEADER, HR}),
+    ("Organisation", "Metoder", "/admin/metoder", {HR}),
+    ("Organisation", "Import", "/admin/import", {HR}),
+    ("Administration", "Brugere", "/admin/brugere", {HR}),
+    ("Administration", "API-nøgler", "/admin/api-noegler", {HR}),
+    ("Administration", "Revisionslog", "/admin/revisionslog", {HR}),
+    ("Administration", "Påmindelser", "/admin/paamindelser", {HR}),
+    ("Administration", "Udbakke", "/admin/post", {HR}),
 ]
 
 
+def _visible(principal: Principal) -> list[tuple[str, str, str]]:
+    return [(section, label, href) for section, label, href, roles in NAV if principal.roles & roles]
+
+
+def _current_href(items: list[tuple[str, str, str]], path: str) -> str | None:
+    matches = [href for _, _, href in items if path == href or (href != "/" and path.startswith(href))]
+    return max(matches, key=len, default=None)
+
+
 def nav_for(principal: Principal | None, path: str = "") -> list[tuple[str, str, bool]]:
-    """(label, href, current) for the person's roles; the longest matching href is current."""
+    """The main menu: (section, href of its first visible page, current) per section."""
     if principal is None:
         return []
-    items = [(label, href) for label, href, roles in NAV if principal.roles & roles]
-    matches = [href for _, href in items if path == href or (href != "/" and path.startswith(href))]
-    current = max(matches, key=len, default=None)
-    return [(label, href, href == current) for label, href in items]
+    items = _visible(principal)
+    current = _current_href(items, path)
+    current_section = next((section for section, _, href in items if href == current), None)
+    out, seen = [], set()
+    for section, _, href in items:
+        if section not in seen:
+            seen.add(section)
+            out.append((section, href, section == current_section))
+    return out
+
+
+def subnav_for(principal: Principal | None, path: str = "") -> tuple[str, list[tuple[str, str, bool]]]:
+    """The current section's pages (label, href, current), when it has more than one."""
+    if principal is None:
+        return "", []
+    items = _visible(principal)
+    current = _current_href(items, path)
+    section = next((s for s, _, href in items if href == current), None)
+    pages = [(label, href, href == current) for s, label, href in items if s == section]
+    return (section or "", pages) if len(pages) > 1 else ("", [])
 
 
 def is_api(request: Request) -> bool:
@@ -101,6 +131,7 @@ def register_template_helpers(engine) -> None:
     env.filters["tal"] = fmt_number
     env.filters["items2dict"] = lambda rows: {r["id"]: r["name"] for r in rows}
     env.globals["nav_for"] = nav_for
+    env.globals["subnav_for"] = subnav_for
     env.globals["query_string"] = query_string
     env.globals["role_labels"] = Role.LABELS
 

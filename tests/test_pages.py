@@ -43,8 +43,13 @@ async def test_navigation_follows_the_role(client, new_client, world):
     hr = new_client()
     await login(hr, World.HR)
     hr_page = (await hr.get("/")).text
-    for href in ("/organisation", "/medarbejdere", "/admin/import", "/admin/revisionslog"):
+    for href in ("/organisation", "/admin/brugere", "/ledelsesinformation"):
         assert f'href="{href}"' in hr_page
+    # A section's pages appear in its own menu.
+    organisation = (await hr.get("/organisation")).text
+    assert 'aria-label="Undermenu: Organisation"' in organisation
+    for href in ("/medarbejdere", "/admin/import", "/admin/metoder"):
+        assert f'href="{href}"' in organisation
 
 
 async def test_every_page_links_the_accessibility_statement(client, world):

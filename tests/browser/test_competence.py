@@ -21,7 +21,9 @@ async def test_hr_opens_a_cohort_heads_nominate_and_hr_selects_twenty(server_url
     leaders = await more_leaders(world, 21)
     page = await desktop.new_page()
     await log_in(page, server_url, World.HR)
-    await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Lederuddannelse").click()
+    await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Kompetence").click()
+    submenu = page.get_by_role("navigation", name="Undermenu: Kompetence")
+    await submenu.get_by_role("link", name="Lederuddannelse").click()
     await check_accessibility(page, "60-lederuddannelse")
     year = date.today().year + 1
     await page.get_by_label("År").fill(str(year))

@@ -2,6 +2,8 @@
 
 import pytest
 
+from hr.auth.services import load_principal
+from hr.web import nav_for, subnav_for
 from tests.browser.conftest import check_accessibility
 from tests.conftest import PASSWORD, World
 
@@ -39,22 +41,18 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     page = await desktop.new_page()
     await log_in(page, server_url, World.HR)
     await check_accessibility(page, "10-dashboard-hr")
-    for label, name in [("Organisation", "11-organisation"),
-                        ("Medarbejdere", "12-medarbejdere"),
-                        ("Metoder", "13-metoder"), ("Import", "14-import"),
-                        ("Brugere", "15-brugere"), ("API-nøgler", "15-api-noegler"),
-                        ("Revisionslog", "16-revisionslog"), ("Arbejdsmiljø", "16a-arbejdsmiljoe"),
-                        ("Opfølgning", "16b-opfoelgning"), ("Handlinger", "16c-handlinger"),
-                        ("Påbud", "16d-paabud"), ("APV", "16e-apv"), ("Drøftelser", "16f-droeftelser"),
-                        ("Arbejdsmiljøregler", "16g-arbejdsmiljoeregler"), ("Supervisorer", "16h-supervisorer"),
-                        ("Supervisionskrav", "16i-supervisionskrav"),
-                        ("Supervisionsoverblik", "16j-supervisionsoverblik"),
-                        ("Påmindelser", "16k-paamindelser"), ("Udbakke", "16l-udbakke"),
-                        ("Analyse", "16m-analyse"), ("Ledelsesinformation", "16n-ledelsesinformation"),
-                        ("Kompetence", "16o-kompetence")]:
-        await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=label, exact=True).click()
+    # Every section from the main menu, then every page of it from the section's own menu.
+    for section, _, _ in nav_for(await load_principal(world.accounts["hr"]), "/"):
+        await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=section, exact=True).click()
         await page.wait_for_load_state()
-        await check_accessibility(page, name)
+        _, pages = subnav_for(await load_principal(world.accounts["hr"]), page.url.replace(server_url, ""))
+        for label, _, _ in pages:
+            await page.get_by_role("navigation", name=f"Undermenu: {section}").get_by_role(
+                "link", name=label, exact=True).click()
+            await page.wait_for_load_state()
+            await check_accessibility(page, f"1-{section}-{label}".lower().replace(" ", "-"))
+        if not pages:
+            await check_accessibility(page, f"1-{section}".lower())
     await page.goto(f"{server_url}/organisation/tilbud/{world.inst_a}")
     await check_accessibility(page, "17-tilbud")
     await page.goto(f"{server_url}/organisation/afdelinger/{world.unit_a1}")

@@ -1,0 +1,32 @@
+"""Navigation: one main-menu link per section the person may use, and the section's pages below."""
+
+from hr.auth.principal import Principal, Role
+from hr.web import NAV, nav_for, subnav_for
+
+
+def person(*roles) -> Principal:
+    return Principal(account_id=1, email="x", name="x", roles=frozenset(roles))
+
+
+def test_staff_see_their_sections_with_their_own_pages_first():
+    sections = nav_for(person(Role.STAFF), "/")
+    assert [(label, href) for label, href, _ in sections] == [
+        ("Forside", "/"), ("Arbejdsmiljø", "/arbejdsmiljoe"), ("Supervision", "/supervision/kalender"),
+        ("Kompetence", "/kompetence/mit")]
+    assert [current for *_, current in sections] == [True, False, False, False]
+
+
+def test_the_current_section_and_page_are_marked_and_its_pages_listed():
+    hr = person(Role.HR)
+    sections = {label: current for label, _, current in nav_for(hr, "/admin/post/17")}
+    assert sections["Administration"] and not sections["Arbejdsmiljø"]
+    section, pages = subnav_for(hr, "/admin/post/17")
+    assert section == "Administration"
+    assert [(label, current) for label, _, current in pages][-1] == ("Udbakke", True)
+    assert subnav_for(hr, "/ledelsesinformation") == ("", [])  # a section of one page has no sub-menu
+
+
+def test_every_role_has_a_short_main_menu():
+    for role in Role.ALL:
+        assert len(nav_for(person(role), "/")) <= 7
+    assert len({section for section, *_ in NAV}) == 7
