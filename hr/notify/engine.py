@@ -126,7 +126,7 @@ async def _accounts(ids: list[int]) -> dict[int, dict]:
     return out
 
 
-async def _run(job: str, work) -> dict:
+async def run_job(job: str, work) -> dict:
     """Run one job under its lease, logged in notify_job_run."""
     if not await take_lease(job):
         return {"status": "skipped"}
@@ -158,7 +158,7 @@ async def sweep(moment: datetime | None = None) -> dict:
         immediate = sum(1 for r in new if r["delivery"] == "immediate")
         return f"{len(reminders)} påmindelser vurderet, {len(new)} nye ({immediate} sendt straks)"
 
-    return await _run("sweep", work)
+    return await run_job("sweep", work)
 
 
 async def send_digests(moment: datetime | None = None) -> dict:
@@ -185,7 +185,7 @@ async def send_digests(moment: datetime | None = None) -> dict:
                     ReminderLog.id.is_in(ids[start:start + CHUNK])).run()
         return f"{len(mails)} samlemails med {len(waiting)} påmindelser"
 
-    return await _run("digest", work)
+    return await run_job("digest", work)
 
 
 async def last_success(job: str) -> datetime | None:

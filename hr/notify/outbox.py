@@ -142,7 +142,13 @@ async def deliver_due(settings: Settings | None = None, limit: int = 100) -> dic
         if row is None:
             continue  # another worker took it
         try:
-            await aiosmtplib.send(build_message(row, settings), hostname=settings.smtp_host,
+            message = build_message(row, settings)
+        except (ValueError, UnicodeError) as exc:  # a malformed address or header: no retry will fix it
+            counts["failed"] += 1
+            await _failed(row, f"Mailen kunne ikke dannes: {exc}", True)
+            continue
+        try:
+            await aiosmtplib.send(message, hostname=settings.smtp_host,
                                   port=settings.smtp_port, username=settings.smtp_username or None,
                                   password=settings.smtp_password or None, start_tls=settings.smtp_starttls,
                                   timeout=15)

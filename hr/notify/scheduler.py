@@ -50,14 +50,14 @@ async def purge() -> dict:
             LoginAttempt.id).run()
         return f"{len(sessions)} sessioner og {len(attempts)} loginforsøg slettet"
 
-    return await engine._run("purge", work)
+    return await engine.run_job("purge", work)
 
 
 async def retention() -> dict:
     async def work() -> str:
         return (await anonymise(None, dry_run=False)).describe()
 
-    return await engine._run("retention", work)
+    return await engine.run_job("retention", work)
 
 
 async def _safe(job) -> None:

@@ -124,3 +124,12 @@ async def test_an_attachment_carries_its_calendar_method(smtp):
     assert part.get_content_type() == "text/calendar" and part.get_param("method") == "REQUEST"
     assert part.get_filename() == "invitation.ics"
     assert part.get_content().replace("\r\n", "\n") == ics.replace("\r\n", "\n")
+
+
+async def test_a_message_that_cannot_be_built_fails_at_once_and_the_rest_go_out(smtp):
+    async with transaction():
+        await enqueue(test_mail(key="bad", to="broken\naddress@test.example"), test_mail(key="good"))
+    assert await outbox.deliver_due() == {"sent": 1, "retry": 0, "failed": 1}
+    rows = {r["key"]: r for r in await OutboxMessage.select().run()}
+    assert rows["bad"]["status"] == "failed" and "kunne ikke dannes" in rows["bad"]["last_error"]
+    assert rows["good"]["status"] == "sent" and len(smtp.envelopes) == 1
