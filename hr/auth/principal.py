@@ -48,3 +48,8 @@ class Principal:
     @property
     def role_labels(self) -> list[str]:
         return [Role.LABELS[r] for r in Role.ALL if r in self.roles]
+
+
+# The service itself, for scheduled jobs that read or act across the whole region (account 0:
+# the audit log records it as the system, not as a person).
+SYSTEM = Principal(account_id=0, email="system", name="Systemet", roles=frozenset({Role.HR}))

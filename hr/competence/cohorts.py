@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from hr import audit
-from hr.auth.principal import Principal, Role
-from hr.auth.tables import Account, RoleAssignment
+from hr.auth.principal import SYSTEM, Principal, Role
+from hr.auth.tables import RoleAssignment
 from hr.competence.tables import Cohort, Nomination
 from hr.db import is_postgres, now, transaction
 from hr.forms import ValidationError, parse_year
@@ -312,15 +312,14 @@ async def expire_offers(moment=None) -> int:
     moment = moment or now()
     expired = await Nomination.select(Nomination.id, Nomination.cohort).where(
         (Nomination.status == "offered") & (Nomination.offer_deadline < moment)).run()
-    system = Principal(account_id=0, email="system", name="Systemet", roles=frozenset({Role.HR}))
     for item in expired:
         async with transaction():
             cohort = await _lock(item["cohort"])
             row = await _nomination(item["id"])
             if row["status"] != "offered":
                 continue
-            await _set(system, row, "declined", offer_deadline=None)
-            await _promote(system, cohort)
+            await _set(SYSTEM, row, "declined", offer_deadline=None)
+            await _promote(SYSTEM, cohort)
     return len(expired)
 
 
@@ -328,10 +327,3 @@ async def my_nominations(principal: Principal) -> list[dict]:
     return await Nomination.select(Nomination.all_columns(), Nomination.cohort.year.as_alias("year")).where(
         Nomination.employee == (principal.employee_id or -1)).order_by(Nomination.cohort.year, ascending=False).run()
 
-
-async def nominee_accounts(nomination_ids: list[int]) -> dict[int, int]:
-    rows = await Nomination.select(Nomination.id, Nomination.employee).where(
-        Nomination.id.is_in(nomination_ids or [-1])).run()
-    accounts = {r["employee"]: r["id"] for r in await Account.select(Account.id, Account.employee).where(
-        Account.employee.is_in([r["employee"] for r in rows] or [-1])).run()}
-    return {r["id"]: accounts[r["employee"]] for r in rows if r["employee"] in accounts}

@@ -18,7 +18,7 @@ from hr.auth.scope import leader_unit_ids
 from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Certificate, CourseRun, Enrolment, EnrolmentEvent, Module, PlanGoal
 from hr.db import now, transaction
-from hr.forms import ValidationError
+from hr.forms import ValidationError, optional_int
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 from hr.tabular import blank, parse_date
@@ -64,15 +64,15 @@ async def plan(principal: Principal, employee_id: int, form) -> int:
     if not await may_manage(principal, employee_id):
         raise LookupError(employee_id)
     errors: dict[str, str] = {}
-    module = await Module.select().where((Module.id == _int(form.get("module"))) & Module.active.eq(True)
+    module = await Module.select().where((Module.id == optional_int(form.get("module"))) & Module.active.eq(True)
                                          ).first().run()
     if not module:
         errors["module"] = "Vælg et modul fra kataloget"
-    run_id = _int(form.get("run"))
+    run_id = optional_int(form.get("run"))
     if run_id and (not module or not await CourseRun.exists().where(
             (CourseRun.id == run_id) & (CourseRun.module == module["id"])).run()):
         errors["run"] = "Holdet hører ikke til modulet"
-    goal_id = _int(form.get("goal"))
+    goal_id = optional_int(form.get("goal"))
     if goal_id and not await PlanGoal.exists().where(PlanGoal.id == goal_id).run():
         errors["goal"] = "Ukendt mål i kompetenceplanen"
     cost, funding = _money(form, errors)
@@ -91,13 +91,6 @@ async def plan(principal: Principal, employee_id: int, form) -> int:
                                                    by=principal.account_id)).run()
         await audit.record(principal, "create", "enrolment", enrolment_id, {"employee": employee_id})
     return enrolment_id
-
-
-def _int(value) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _money(form, errors: dict) -> tuple[Decimal | None, str]:
@@ -147,7 +140,7 @@ async def change_state(principal: Principal, enrolment_id: int, form) -> None:
             errors["on"] = "Datoen ligger i fremtiden"
     except ValueError:
         errors["on"] = "Skriv en gyldig dato"
-    run_id = _int(form.get("run")) or row["run"]
+    run_id = optional_int(form.get("run")) or row["run"]
     if target == "applied":
         if not run_id:
             errors["run"] = "Vælg det hold, der søges"

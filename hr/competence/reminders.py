@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from hr.auth.principal import Role
-from hr.auth.tables import Account, RoleAssignment
+from hr.auth.tables import Account
 from hr.competence import cohorts
 from hr.competence.tables import Cohort, Enrolment, Nomination, Plan
 from hr.notify.reminder import Leaders, Reminder
@@ -57,11 +56,7 @@ async def due(now: datetime) -> list[Reminder]:
             out.append(Reminder("competence.exam", f"enrolment:{e['id']}", e["exam"].isoformat(),
                                 accounts[e["employee"]], f"Eksamen i {e['title']}", link, e["exam"]))
 
-    heads: dict[int, set[int]] = {}
-    for r in await RoleAssignment.select(RoleAssignment.account, RoleAssignment.institution).where(
-            (RoleAssignment.role == Role.LEADER) & RoleAssignment.unit.is_null()
-            & RoleAssignment.institution.is_not_null()).run():
-        heads.setdefault(r["institution"], set()).add(r["account"])
+    heads = leaders.heads  # leaders of a whole institution, per institution
     for cohort in await Cohort.select().where((Cohort.status == "open") & (Cohort.nomination_deadline >= today)
                                               & (Cohort.nomination_deadline <= today + NOMINATION_NOTICE)).run():
         for account in sorted(set().union(*heads.values()) if heads else set()):

@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from hr.auth.principal import Principal, Role
+from hr.auth.principal import SYSTEM, Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.auth.tables import RoleAssignment
 from hr.db import now
@@ -228,8 +228,7 @@ async def employee_status(employee_id: int | None) -> dict | None:
     (their own, or one in their scope)."""
     if employee_id is None:
         return None
-    everyone = Principal(account_id=0, email="", name="", roles=frozenset({Role.HR}))
-    people = await load_people(everyone, employee_ids=[employee_id])
+    people = await load_people(SYSTEM, employee_ids=[employee_id])
     if not people:
         return None
     return _row(people[0], status_on(people[0], await list_requirements(), _local_day(now())))

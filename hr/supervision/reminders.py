@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hr.auth.principal import Principal, Role
+from hr.auth.principal import SYSTEM
 from hr.auth.tables import Account
 from hr.notify.reminder import Leaders, Reminder
 from hr.settings import TIMEZONE
@@ -25,9 +25,8 @@ async def due(now: datetime) -> list[Reminder]:
         Account.employee.is_not_null() & Account.active.eq(True)).run()}
     out: list[Reminder] = []
 
-    everyone = Principal(account_id=0, email="system", name="system", roles=frozenset({Role.HR}))
     requirements = await list_requirements()
-    for person in await compliance.load_people(everyone):
+    for person in await compliance.load_people(SYSTEM):
         status = compliance.status_on(person, requirements, today)
         if status.status not in ("due_soon", "overdue") or person.next_booked is not None:
             continue  # fine, or a session is booked already: nothing to nag about

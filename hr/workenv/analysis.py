@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
-from hr.db import engine, is_postgres
+from hr.db import is_postgres
 from hr.settings import TIMEZONE
 from hr.workenv.tables import Incident
 
@@ -164,7 +164,6 @@ def _sum_by_month(labels: list[str], grouped: list[dict]) -> list[dict]:
 async def fte_years(filters: Filters, by: str = "month") -> dict[str, float]:
     """FTE-years at risk, from each employee's FTE and employment dates, per month (or per
     institution for the whole period). Employees count in their current unit."""
-    first, last = filters.start, (filters.end + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     cast = ("::text", "::date", "::date") if is_postgres() else ("", "", "")
     rows, params = [], []
     for month in months(filters.start, filters.end):
@@ -199,7 +198,6 @@ async def fte_years(filters: Filters, by: str = "month") -> dict[str, float]:
            f"FROM m JOIN org_employee e ON COALESCE(e.start_date, m.first_day) <= m.last_day "
            f"AND COALESCE(e.end_date, m.last_day) >= m.first_day JOIN org_unit u ON u.id = e.unit "
            f"WHERE {' AND '.join(clauses)} GROUP BY {key}")
-    del first, last
     return {str(r["k"]): float(r["fte_years"] or 0) for r in await _raw(sql, params + where_params)}
 
 
@@ -322,6 +320,3 @@ def quarters(rows: list[dict]) -> list[dict]:
             entry[name] += r[name]
     return list(out.values())
 
-
-def db_name() -> str:
-    return type(engine()).__name__

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from hr.auth.principal import SYSTEM
 from hr.notify.reminder import Leaders, Reminder
 from hr.settings import TIMEZONE
 from hr.workenv import amo, choices
@@ -77,7 +78,4 @@ async def due(now: datetime) -> list[Reminder]:
 
 
 async def _apv_units() -> list[dict]:
-    from hr.auth.principal import Principal, Role
-
-    system = Principal(account_id=0, email="system", name="system", roles=frozenset({Role.HR}))
-    return await amo.apv_overview(system)
+    return await amo.apv_overview(SYSTEM)
