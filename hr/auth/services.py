@@ -92,9 +92,15 @@ async def load_principal(account_id: int, **extra) -> Principal | None:
         Account.id, Account.email, Account.name, Account.active, Account.employee,
         Account.employee.active.as_alias("employee_active"),
     ).where(Account.id == account_id).first().run()
-    if not account or not account["active"]:
+    if not account:
         return None
     assignments = await RoleAssignment.select().where(RoleAssignment.account == account_id).run()
+    return _principal(account, assignments, **extra)
+
+
+def _principal(account: dict, assignments: list[dict], **extra) -> Principal | None:
+    if not account["active"]:
+        return None
     roles = {a["role"] for a in assignments}
     if account["employee"] and account["employee_active"]:
         roles.add(Role.STAFF)
@@ -155,15 +161,31 @@ async def login(email: str, password: str, ip: str = "", user_agent: str = "",
     return token, principal
 
 
+# Every page request resolves its session: one query (session, account, employee and role
+# assignments joined) instead of three.
+_SESSION_SQL = (
+    "SELECT s.id AS session_id, a.id AS id, a.email AS email, a.name AS name, "
+    "a.active AS active, a.employee AS employee, e.active AS employee_active, r.role AS role, r.unit AS unit, "
+    "r.institution AS institution, r.staff_responsibility AS staff_responsibility "
+    "FROM auth_session s JOIN auth_account a ON a.id = s.account "
+    "LEFT JOIN org_employee e ON e.id = a.employee "
+    "LEFT JOIN auth_role_assignment r ON r.account = a.id "
+    "WHERE s.token_hash = {} AND s.expires_at > {}"
+)
+
+
 async def principal_for_session(token: str) -> Principal | None:
     if not token:
         return None
-    row = await Session.select(Session.id, Session.account, Session.expires_at).where(
-        Session.token_hash == _sha256(token)
-    ).first().run()
-    if not row or row["expires_at"] <= now():
+    rows = await Session.raw(_SESSION_SQL, _sha256(token), now()).run()
+    if not rows:
         return None
-    return await load_principal(row["account"], session_id=row["id"])
+    first = rows[0]
+    account = {key: first[key] for key in ("id", "email", "name", "active", "employee", "employee_active")}
+    account["active"], account["employee_active"] = bool(account["active"]), bool(account["employee_active"])
+    assignments = [{**row, "staff_responsibility": bool(row["staff_responsibility"])}
+                   for row in rows if row["role"]]
+    return _principal(account, assignments, session_id=first["session_id"])
 
 
 async def logout(token: str) -> None:
