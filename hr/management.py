@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from hr import audit
 from hr.auth.rules import allow
+from hr.cache import DASHBOARDS, scope_key
 from hr.charts import spc_svg
 from hr.competence import cohorts, plans, profile
 from hr.db import now
@@ -76,5 +77,7 @@ class ManagementController(Controller):
             errors["maaned"] = "Vælg en måned, der er begyndt (ÅÅÅÅ-MM)"
             month = default
         await audit.record(request.user, "read", "management_information", month.strftime("%Y-%m"))
-        return Template("management.html", context={**await report(request.user, month), "errors": errors,
+        key = ("management", scope_key(request.user), month)
+        context, computed_at = await DASHBOARDS.get(key, lambda: report(request.user, month))
+        return Template("management.html", context={**context, "errors": errors, "computed_at": computed_at,
                                                      "chosen": month.strftime("%Y-%m")})

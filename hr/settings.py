@@ -51,6 +51,8 @@ class Settings:
     retention_years: int = 10
     # New reports one person may start per hour; far above a real shift.
     reports_per_hour: int = 30
+    # How old a dashboard page may be (seconds; 0 computes every request).
+    dashboard_cache_seconds: int = 60
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -108,6 +110,7 @@ class Settings:
             scheduler=_bool(env.get("HR_SCHEDULER"), True),
             retention_years=_int(env, "HR_RETENTION_YEARS", 10),
             reports_per_hour=_int(env, "HR_REPORTS_PER_HOUR", 30),
+            dashboard_cache_seconds=max(0, _int(env, "HR_DASHBOARD_CACHE_SECONDS", 60)),
         )
 
 

@@ -31,6 +31,7 @@ def _prepare_url() -> str:
 os.environ["HR_DATABASE_URL"] = _prepare_url()
 os.environ["HR_MODE"] = "dev"
 os.environ["HR_SCHEDULER"] = "off"  # tests start the scheduler themselves where they test it
+os.environ["HR_DASHBOARD_CACHE_SECONDS"] = "0"  # tests read their own writes; the cache has its own test
 os.environ.pop("HR_SECRET_KEY", None)
 
 import httpx  # noqa: E402

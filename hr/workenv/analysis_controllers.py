@@ -8,6 +8,7 @@ from litestar.response import Template
 from hr import audit
 from hr.auth.principal import Role
 from hr.auth.rules import allow
+from hr.cache import DASHBOARDS, scope_key
 from hr.charts import bars_svg, spc_svg
 from hr.exports import export_response
 from hr.org.services import list_institutions
@@ -23,27 +24,12 @@ class AnalysisController(Controller):
 
     @get("/", opt=allow("workenv.worklist"), name="analysis")
     async def index(self, request: Request) -> Template:
-        query = dashboards.parse(request.query_params, request.user)
-        data = await dashboards.build(request.user, query)
-        charts = {
-            "rate": spc_svg(data["rate"], "Hændelser pr. 100 årsværk pr. måned (u-diagram)", "pr. 100 årsværk",
-                            "rate") if data["rate"] else None,
-            "run": spc_svg(data["run"], "Antal hændelser pr. måned (seriediagram)", "hændelser", "run"),
-            "on_time": spc_svg(data["on_time"], "Andel fulgt op inden for 7 dage, procent (p-diagram)", "%",
-                                "ontime")
-            if data["on_time"] else None,
-            "factors": bars_svg([(f["name"], f["n"]) for f in data["factors"][:12]],
-                                "Medvirkende årsager (Pareto)", "factors",
-                                [f["cumulative"] for f in data["factors"][:12]]),
-            "institutions": spc_svg(data["institution_chart"], "Hændelser pr. 100 årsværk pr. tilbud (u-diagram)",
-                                    "pr. 100 årsværk", "inst") if data["institution_chart"] else None,
-        }
-        heat_max = max((max(row) for row in data["heatmap"]), default=0)
+        principal = request.user
+        query = dashboards.parse(request.query_params, principal)
+        key = ("analysis", scope_key(principal), tuple(sorted(query.params.items())))
+        context, computed_at = await DASHBOARDS.get(key, lambda: _page(principal, query))
         return Template("workenv/analysis.html", context={
-            **data, "charts": charts, "params": query.params, "errors": query.errors, "kinds": KINDS,
-            "weekdays": WEEKDAYS, "heat_max": heat_max, "show_pseudonym_filter":
-                request.user.is_hr or Role.LEADER in request.user.roles,
-            "institution_choices": await list_institutions(request.user)})
+            **context, "params": query.params, "errors": query.errors, "computed_at": computed_at})
 
     @get("/eksport", opt=allow("workenv.worklist"), name="analysis_export")
     async def export(self, request: Request) -> Response:
@@ -78,3 +64,25 @@ class AnalysisController(Controller):
                                                              "Andel til tiden %"],
                                [[r["month"], r["incidents"], r["fte_years"], r["rate"], r["absence_days"],
                                  r["submitted"], r["on_time"], r["on_time_share"]] for r in data["monthly"]])
+
+
+async def _page(principal, query: dashboards.Query) -> dict:
+    """The figures, charts and choices of one analysis page: the same for everyone with this scope."""
+    data = await dashboards.build(principal, query)
+    charts = {
+        "rate": spc_svg(data["rate"], "Hændelser pr. 100 årsværk pr. måned (u-diagram)", "pr. 100 årsværk",
+                        "rate") if data["rate"] else None,
+        "run": spc_svg(data["run"], "Antal hændelser pr. måned (seriediagram)", "hændelser", "run"),
+        "on_time": spc_svg(data["on_time"], "Andel fulgt op inden for 7 dage, procent (p-diagram)", "%",
+                            "ontime")
+        if data["on_time"] else None,
+        "factors": bars_svg([(f["name"], f["n"]) for f in data["factors"][:12]],
+                            "Medvirkende årsager (Pareto)", "factors",
+                            [f["cumulative"] for f in data["factors"][:12]]),
+        "institutions": spc_svg(data["institution_chart"], "Hændelser pr. 100 årsværk pr. tilbud (u-diagram)",
+                                "pr. 100 årsværk", "inst") if data["institution_chart"] else None,
+    }
+    heat_max = max((max(row) for row in data["heatmap"]), default=0)
+    return {**data, "charts": charts, "kinds": KINDS, "weekdays": WEEKDAYS, "heat_max": heat_max,
+            "show_pseudonym_filter": principal.is_hr or Role.LEADER in principal.roles,
+            "institution_choices": await list_institutions(principal)}

@@ -1,0 +1,80 @@
+"""The dashboard cache: figures are shared by everyone with the same scope and never across
+scopes, are at most HR_DASHBOARD_CACHE_SECONDS old (the page says when they were computed), and
+one computation serves everyone who asks at the same time."""
+
+import asyncio
+import re
+from dataclasses import replace
+
+import pytest
+
+import hr.cache
+from hr.cache import DASHBOARDS, TimedCache
+from hr.settings import get_settings, set_settings
+from tests.conftest import World, login
+from tests.workenv.test_analysis import incident, local
+
+PAGE = "/arbejdsmiljoe/analyse"
+YEAR = {"fra": "2025-01", "til": "2025-12"}
+
+
+@pytest.fixture
+def cached():
+    before = get_settings()
+    set_settings(replace(before, dashboard_cache_seconds=60))
+    DASHBOARDS.clear()
+    yield
+    set_settings(before)
+    DASHBOARDS.clear()
+
+
+def may_count(html: str) -> int:
+    match = re.search(r'<th scope="row">2025-05</th><td>(\d+)</td>', html)
+    assert match, "no row for 2025-05"
+    return int(match.group(1))
+
+
+async def test_figures_are_shared_within_a_scope_never_across_and_expire(client, new_client, world, cached,
+                                                                         monkeypatch):
+    for _ in range(3):
+        await incident(world, local(2025, 5, 10, 14))
+    await incident(world, local(2025, 5, 10, 14), unit=world.unit_b1)
+    await login(client, World.LEADER)
+    first = await client.get(PAGE, params=YEAR)
+    assert may_count(first.text) == 3 and "Tallene er beregnet" in first.text
+    other = new_client()
+    await login(other, World.OTHER)
+    assert may_count((await other.get(PAGE, params=YEAR)).text) == 1  # their own unit, not the cached one
+
+    await incident(world, local(2025, 5, 11, 14))
+    assert may_count((await client.get(PAGE, params=YEAR)).text) == 3  # still the computed figures
+    later = hr.cache.monotonic() + 61
+    monkeypatch.setattr(hr.cache, "monotonic", lambda: later)
+    assert may_count((await client.get(PAGE, params=YEAR)).text) == 4
+
+
+async def test_one_computation_serves_everyone_asking_at_once(cached):
+    cache = TimedCache()
+    calls = 0
+
+    async def compute():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05)
+        return {"n": calls}
+
+    results = await asyncio.gather(*(cache.get("key", compute) for _ in range(10)))
+    assert calls == 1 and {r[0]["n"] for r in results} == {1}
+    assert (await cache.get("other", compute))[0] == {"n": 2}
+
+
+async def test_without_a_cache_every_request_computes(world):
+    assert get_settings().dashboard_cache_seconds == 0  # the test suite's setting
+    cache = TimedCache()
+    calls = []
+
+    async def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert [(await cache.get("k", compute))[0] for _ in range(3)] == [1, 2, 3]
