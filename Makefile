@@ -5,7 +5,7 @@ PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 NPM_STAMP := hr/static/node_modules/.installed
 
-.PHONY: setup demo serve test test-sqlite test-postgres security audit chromium postgres
+.PHONY: setup demo serve test test-sqlite test-postgres security audit chromium postgres bench-load wrk
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -48,3 +48,11 @@ chromium:
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true
+
+## Load benchmark (prints its figures): the service under wrk next to a bare one-read route.
+bench-load: setup postgres wrk
+	$(BIN)/python benchmarks/dashboards.py --reuse --rounds 3
+	$(BIN)/python benchmarks/load.py $(ARGS)
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -1,25 +1,31 @@
 """Load benchmark: the real service (several uvicorn workers) on PostgreSQL with the large demo
-data set, driven from a second process through the main flows, next to a bare Litestar route
-doing one indexed PostgreSQL read (benchmarks/baseline_app.py) served the same way in the same
-run. Prints throughput and p50/p95/p99 per flow, the ratio to the baseline, errors, and the
-memory of each worker. With --restart-postgres, PostgreSQL is restarted in the middle of the
-report flow: the service must recover by itself and every acknowledged report must be stored.
+data set, driven by wrk from a second process through the main flows (incident submission, the
+unit leaders' and HR's dashboards), next to a bare Litestar route doing one indexed PostgreSQL read
+(benchmarks/baseline_app.py) served the same way in the same run.
 
-Run:  .venv/bin/python benchmarks/load.py [--workers 2] [--users 50] [--seconds 20] [--restart-postgres]
-(It uses the database benchmarks/dashboards.py generates; run that once first.)
+Part 1 runs every flow with N users sending without pause (throughput, and its ratio to the
+baseline's); part 2 has the users pause between requests as people do (latency p50/p95/p99 at N
+concurrent users). Prints errors (any answer but the expected one), the acknowledged reports
+against those stored, and the memory of each worker. With --restart-postgres, PostgreSQL is
+restarted a third into the submission run: the service must recover by itself and every
+acknowledged report must be stored.
+
+Run:  make bench-load   (installs Debian's wrk; runs benchmarks/dashboards.py --reuse first to
+      generate the 209,000-episode database once)
+or    .venv/bin/python benchmarks/load.py [--workers 2] [--users 50] [--seconds 20] [--think-ms 1000]
+      [--hr-users 5] [--restart-postgres]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,22 +98,47 @@ async def count_marked() -> int:
     return value
 
 
-class Flow:
-    def __init__(self, name: str):
-        self.name, self.latencies, self.errors, self.acknowledged = name, [], 0, 0
-
-    def report(self, seconds: float, baseline: float | None) -> str:
-        ok = len(self.latencies)
-        if not ok:
-            return f"{self.name:<28} no successful requests, {self.errors} errors"
-        qs = statistics.quantiles(self.latencies, n=100)
-        rate = ok / seconds
-        ratio = f"{100 * rate / baseline:5.0f} %" if baseline else "     -"
-        return (f"{self.name:<28} {rate:8.1f}/s {ratio} p50 {qs[49]:6.1f} ms  p95 {qs[94]:6.1f} ms  "
-                f"p99 {qs[98]:6.1f} ms  errors {self.errors}")
+WRK_SCRIPT = Path(__file__).resolve().parent / "load.lua"
 
 
-async def login(client, base: str, email: str) -> None:
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run_wrk(name: str, url: str, sessions: list[dict], users: int, seconds: float, flow: str = "get",
+            think: tuple[int, int] = (0, 0), baseline: float | None = None) -> dict:
+    """One wrk run: `users` threads with one connection each (one user per thread). Returns and
+    prints throughput, p50/p95/p99 and errors; wrk runs in its own process on the same machine."""
+    import tempfile
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    lines = ["sessions = {"]
+    for s in sessions:
+        lines.append("  {cookie = %s, csrf = %s, body = %s}," % (
+            lua_string(s.get("cookie", "")), lua_string(s.get("csrf", "")), lua_string(s.get("body", ""))))
+    lines.append("}")
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    lines.append(f"flow = {lua_string(flow)}; path = {lua_string(target)}")
+    lines.append(f"think_min, think_max = {think[0]}, {think[1]}")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lines) + "\n" + WRK_SCRIPT.read_text())
+    try:
+        out = subprocess.run(["wrk", "-t", str(users), "-c", str(users), "-d", f"{seconds:.0f}s", "--timeout", "10s",
+                              "-s", script.name, f"{parts.scheme}://{parts.netloc}"],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    result["rate"] = result["ok"] / result["seconds"]
+    ratio = f"{100 * result['rate'] / baseline:5.0f} %" if baseline else "     -"
+    print(f"{name:<34} {result['rate']:8.1f}/s {ratio}  p50 {result['p50']:7.1f} ms  p95 {result['p95']:7.1f} ms  "
+          f"p99 {result['p99']:7.1f} ms  errors {result['bad'] + result['socket_errors']}", flush=True)
+    return result
+
+
+async def login(client, base: str, email: str) -> dict:
+    """Logs in (hashing a password is not what is measured) and returns the cookies wrk sends."""
     from hr.demo import DEMO_PASSWORD
 
     await client.get(f"{base}/login")
@@ -115,52 +146,43 @@ async def login(client, base: str, email: str) -> None:
                                                          "_csrf_token": client.cookies.get("csrftoken")})
     if response.status_code != 302:
         raise RuntimeError(f"login failed for {email}: {response.status_code}")
+    csrf = client.cookies.get("csrftoken")
+    return {"cookie": f"hr_session={client.cookies.get('hr_session')}; csrftoken={csrf}", "csrf_token": csrf}
 
 
-def report_form(unit: int, n: int) -> dict:
-    from datetime import datetime, timedelta
+async def sessions_for(base: str, emails: list[str]) -> list[dict]:
+    import httpx
 
-    when = datetime.now() - timedelta(hours=1)
-    return {"kind": "near_miss", "occurred_date": when.date().isoformat(), "occurred_time": when.strftime("%H:%M"),
-            "unit": str(unit), "place_type": "common", "description": f"{MARK} {n}: våd flise i gangen",
-            "severity": "1", "action": "submit"}
-
-
-async def run_flow(name: str, users: int, seconds: float, make_user, step) -> Flow:
-    """Sets up every user first (logging in hashes a password: not what is measured), then runs
-    the step in a loop for each user until the time is up."""
-    flow = Flow(name)
     gate = asyncio.Semaphore(4)
 
-    async def setup(n: int):
-        async with gate:
-            return await make_user(n)
+    async def one(email: str) -> dict:
+        async with gate, httpx.AsyncClient(timeout=30) as client:
+            return await login(client, base, email)
 
-    states = await asyncio.gather(*(setup(n) for n in range(users)))
-    deadline = time.monotonic() + seconds
+    return await asyncio.gather(*(one(email) for email in emails))
 
-    async def user(n: int) -> None:
-        state = states[n]
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            try:
-                ok = await step(state, n)
-            except Exception:  # a refused connection or a timeout while the database restarts
-                ok = False
-            if ok:
-                flow.latencies.append((time.perf_counter() - started) * 1000)
-            else:
-                flow.errors += 1
-                await asyncio.sleep(0.05)
 
-    await asyncio.gather(*(user(n) for n in range(users)))
-    return flow
+def report_form(unit: int, n: int, csrf: str) -> str:
+    from datetime import datetime, timedelta
+    from urllib.parse import urlencode
+
+    when = datetime.now() - timedelta(hours=1)
+    return urlencode({"kind": "near_miss", "occurred_date": when.date().isoformat(),
+                      "occurred_time": when.strftime("%H:%M"), "unit": str(unit), "place_type": "common",
+                      "description": f"{MARK} {n}: vaad flise i gangen", "severity": "1", "action": "submit",
+                      "_csrf_token": csrf})
+
+
+async def accounts_with(sql: str, count: int) -> list:
+    import asyncpg
+
+    conn = await asyncpg.connect(DSN)
+    rows = await conn.fetch(sql, count)
+    await conn.close()
+    return rows
 
 
 async def drive(args) -> None:
-    import httpx
-
-    limits = httpx.Limits(max_connections=args.users * 2, max_keepalive_connections=args.users * 2)
     service_port, baseline_port = free_port(), free_port()
     service = serve("hr.app:create_app", service_port, args.workers)
     baseline = serve("benchmarks.baseline_app:app", baseline_port, args.workers)
@@ -169,84 +191,63 @@ async def drive(args) -> None:
         subprocess.run([sys.executable, "-m", "hr.cli", "migrate"], env={**os.environ, "HR_DATABASE_URL": DSN},
                        cwd=ROOT, check=True, capture_output=True)
         await asyncio.gather(wait_up(f"{base}/health"), wait_up(f"{base0}/baseline"))
-        accounts = await staff_accounts(args.users)
-        shared = httpx.AsyncClient(limits=limits, timeout=10)
-
-        async def no_user(n):
-            return shared
-
-        async def baseline_step(client, n):
-            return (await client.get(f"{base0}/baseline")).status_code == 200
-
-        async def staff_user(n):
-            client = httpx.AsyncClient(limits=limits, timeout=30)
-            await login(client, base, accounts[n % len(accounts)][0])
-            return {"client": client, "unit": accounts[n % len(accounts)][1], "count": 0}
-
-        async def leader_user(n):
-            client = httpx.AsyncClient(limits=limits, timeout=30)
-            await login(client, base, "leder@socialomraadet.example" if n % 2 else "leder2@socialomraadet.example")
-            return client
-
-        async def hr_user(n):
-            client = httpx.AsyncClient(limits=limits, timeout=30)
-            await login(client, base, "hr@socialomraadet.example")
-            return client
-
-        flows = []
-        flows.append(await run_flow("baseline (1 indexed read)", args.users, args.seconds, no_user, baseline_step))
+        staff = await staff_accounts(args.users)
+        staff_sessions = await sessions_for(base, [email for email, _ in staff])
+        for n, (session, (_, unit)) in enumerate(zip(staff_sessions, staff, strict=True)):
+            session["csrf"] = f"_csrf_token={session['csrf_token']}"
+            session["body"] = report_form(unit, n, session["csrf_token"])
+        leaders = await accounts_with(
+            "SELECT a.email FROM auth_account a JOIN auth_role_assignment r ON r.account = a.id "
+            "WHERE a.active AND r.role = 'leader' AND r.unit IS NOT NULL ORDER BY a.id LIMIT $1", args.users)
+        leader_sessions = await sessions_for(base, [r["email"] for r in leaders])
+        hr_sessions = await sessions_for(base, ["hr@socialomraadet.example"])
+        analysis = f"{base}/arbejdsmiljoe/analyse"
         before = await count_marked()
-        submit = Flow("incident submission")
 
-        async def submit_step(state, n):
-            client = state["client"]
-            token = client.cookies.get("csrftoken")
-            created = await client.post(f"{base}/arbejdsmiljoe/haendelser", data={"_csrf_token": token})
-            if created.status_code != 302:
-                return False
-            path = created.headers["location"]
-            state["count"] += 1
-            sent = await client.post(f"{base}{path}", data={**report_form(state["unit"], state["count"]),
-                                                           "_csrf_token": token})
-            if sent.status_code == 302 and "indsendt=1" in sent.headers.get("location", ""):
-                submit.acknowledged += 1
-                return True
-            return False
-
+        flows = [  # name, url, sessions, flow, users in part 2
+            ("incident submission", f"{base}/arbejdsmiljoe/haendelser", staff_sessions, "submit", args.users),
+            ("dashboard, unit leaders", analysis, leader_sessions, "get", args.users),
+            ("dashboard, HR region", analysis, hr_sessions, "get", args.hr_users),
+        ]
+        print(f"\nworkers: {args.workers}; wrk, one connection per user; {args.seconds:.0f} s per flow")
+        print(f"\n1. Throughput, {args.users} users without pause (the ratio is to the baseline)")
+        top = run_wrk("baseline (1 indexed read)", f"{base0}/baseline", [{}], args.users, args.seconds)
+        saturated = {}
         restart = None
-        if args.restart_postgres:
-            async def restart_later():
-                await asyncio.sleep(args.seconds / 3)
-                version = sorted(os.listdir("/etc/postgresql"))[-1]
-                await asyncio.to_thread(subprocess.run, ["pg_ctlcluster", "--skip-systemctl-redirect", version,
-                                                         "main", "restart"], check=True)
-                print(f"(PostgreSQL {version} restarted at t={args.seconds / 3:.0f} s)")
-            restart = asyncio.create_task(restart_later())
-        measured = await run_flow("incident submission", args.users, args.seconds, staff_user, submit_step)
-        measured.acknowledged = submit.acknowledged
-        if restart:
-            await restart
-        flows.append(measured)
-
-        async def dashboard_step(client, n):
-            return (await client.get(f"{base}/arbejdsmiljoe/analyse")).status_code == 200
-
-        flows.append(await run_flow("dashboard, unit leaders", args.users, args.seconds, leader_user,
-                                    dashboard_step))
-        flows.append(await run_flow(f"dashboard, HR region ({args.hr_users})", args.hr_users, args.seconds, hr_user,
-                                    dashboard_step))
+        for name, url, sessions, flow, _ in flows:
+            if flow == "submit" and args.restart_postgres:
+                restart = asyncio.create_task(restart_postgres_after(args.seconds / 3))
+            saturated[name] = await asyncio.to_thread(run_wrk, name, url, sessions, args.users, args.seconds, flow,
+                                                      (0, 0), top["rate"])
+            if restart:
+                await restart
+                restart = None
+        think = (args.think_ms // 2, args.think_ms * 3 // 2)
+        print(f"\n2. Latency, users pausing {think[0]}-{think[1]} ms between requests")
+        run_wrk(f"baseline (1 indexed read), {args.users} users", f"{base0}/baseline", [{}], args.users,
+                args.seconds, think=think)
+        paced = {}
+        for name, url, sessions, flow, users in flows:
+            paced[name] = await asyncio.to_thread(run_wrk, f"{name}, {users} users", url, sessions, users,
+                                                  args.seconds, flow, think)
+        acknowledged = sum(r["acknowledged"] for r in (saturated["incident submission"],
+                                                        paced["incident submission"]))
         stored = await count_marked() - before
-        baseline_rate = len(flows[0].latencies) / args.seconds
-        print(f"\nworkers: {args.workers}, concurrent users: {args.users}, {args.seconds:.0f} s per flow")
-        for flow in flows:
-            print(flow.report(args.seconds, None if flow is flows[0] else baseline_rate))
-        print(f"reports acknowledged: {measured.acknowledged}, stored: {stored} "
-              f"({'none lost' if stored >= measured.acknowledged else 'LOST REPORTS'})")
+        print(f"\nreports acknowledged: {acknowledged}, stored: {stored} "
+              f"({'none lost' if stored >= acknowledged else 'LOST REPORTS'})")
         print(f"memory per worker (MB): service {worker_memory(service)}, baseline {worker_memory(baseline)}")
     finally:
         for proc in (service, baseline):
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
+
+
+async def restart_postgres_after(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    await asyncio.to_thread(subprocess.run, ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                                             "restart"], check=True)
+    print(f"(PostgreSQL {version} restarted at t={seconds:.0f} s)", flush=True)
 
 
 if __name__ == "__main__":
@@ -255,6 +256,7 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--hr-users", type=int, default=5, help="concurrent HR users on the region dashboard")
+    parser.add_argument("--think-ms", type=int, default=1000, help="mean pause between a user's requests in part 2")
     parser.add_argument("--restart-postgres", action="store_true")
     sys.path.insert(0, str(ROOT))
     os.environ["HR_DATABASE_URL"] = DSN
