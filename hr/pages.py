@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
@@ -43,14 +45,22 @@ class PageController(Controller):
 
 
 async def personal_data_response(request: Request, employee_id: int | None) -> Response:
-    """The right of access as a JSON download; the export itself is recorded in the audit log."""
+    """The right of access as a download, JSON (default) or PDF (?format=pdf); the export itself is
+    recorded in the audit log."""
     from hr import audit
     from hr.org.personal_data import personal_data
 
     data = await personal_data(employee_id) if employee_id else None
     if data is None:
         raise NotFoundException()
-    await audit.record(request.user, "export", "personal_data", employee_id)
+    as_pdf = request.query_params.get("format") == "pdf"
+    await audit.record(request.user, "export", "personal_data", employee_id, {"format": "pdf" if as_pdf else "json"})
+    headers = {"Cache-Control": "private, no-store"}
+    if as_pdf:
+        from hr.org.personal_data_pdf import render
+
+        # Laying out a long activity log takes a moment; the other requests should not wait for it.
+        return Response(await asyncio.to_thread(render, data), media_type="application/pdf", headers={
+            **headers, "Content-Disposition": f'attachment; filename="persondata-{employee_id}.pdf"'})
     return Response(data, media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="persondata-{employee_id}.json"',
-        "Cache-Control": "private, no-store"})
+        **headers, "Content-Disposition": f'attachment; filename="persondata-{employee_id}.json"'})

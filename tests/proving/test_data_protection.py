@@ -66,3 +66,31 @@ async def test_an_employee_downloads_their_data_and_hr_can_for_anyone(client, ne
     other = await hr.get(f"/medarbejdere/{world.leader_employee}/indsigt")
     assert other.status_code == 200 and json.loads(other.content)["employee"]["name"] == "Lene Leder"
     assert (await client.get(f"/medarbejdere/{world.leader_employee}/indsigt")).status_code == 403
+
+
+async def test_the_same_data_as_a_readable_pdf(client, new_client, world):
+    import io
+
+    from pypdf import PdfReader
+
+    from hr.audit import AuditEvent
+
+    await old_and_new(world)
+    await login(client, World.STAFF)
+    response = await client.get("/profil/mine-data", params={"format": "pdf"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert 'filename="persondata-' in response.headers["content-disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Indsigt i personoplysninger: Søren Ståbi" in text
+    assert reader.metadata.title == "Indsigt i personoplysninger: Søren Ståbi"
+    for section in ("Medarbejder", "Arbejdsmiljø", "Indberetninger, du har lavet", "Supervision",
+                    "Kompetenceudvikling", "Din aktivitet i systemet"):
+        assert section in text, section
+    assert text.count("Borger B-7 slog ud") == 2 and "Ib Kollega" not in text and "password" not in text
+    exports = await AuditEvent.select(AuditEvent.detail).where(AuditEvent.entity == "personal_data").run()
+    assert any("pdf" in str(e["detail"]) for e in exports)
+    hr = new_client()
+    await login(hr, World.HR)
+    theirs = await hr.get(f"/medarbejdere/{world.leader_employee}/indsigt", params={"format": "pdf"})
+    assert theirs.status_code == 200 and "Lene Leder" in PdfReader(io.BytesIO(theirs.content)).pages[0].extract_text()
