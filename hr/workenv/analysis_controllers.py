@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
+from markupsafe import Markup
 
 from hr import audit
 from hr.auth.principal import Role
@@ -27,7 +28,8 @@ class AnalysisController(Controller):
         principal = request.user
         query = dashboards.parse(request.query_params, principal)
         key = ("analysis", scope_key(principal), tuple(sorted(query.params.items())))
-        context, computed_at = await DASHBOARDS.get(key, lambda: _page(principal, query))
+        engine = request.app.template_engine
+        context, computed_at = await DASHBOARDS.get(key, lambda: _page(principal, query, engine))
         return Template("workenv/analysis.html", context={
             **context, "params": query.params, "errors": query.errors, "computed_at": computed_at})
 
@@ -66,8 +68,9 @@ class AnalysisController(Controller):
                                  r["submitted"], r["on_time"], r["on_time_share"]] for r in data["monthly"]])
 
 
-async def _page(principal, query: dashboards.Query) -> dict:
-    """The figures, charts and choices of one analysis page: the same for everyone with this scope."""
+async def _page(principal, query: dashboards.Query, engine) -> dict:
+    """The figures, charts and choices of one analysis page, with its body rendered once: the same
+    for everyone with this scope and these filters."""
     data = await dashboards.build(principal, query)
     charts = {
         "rate": spc_svg(data["rate"], "Hændelser pr. 100 årsværk pr. måned (u-diagram)", "pr. 100 årsværk",
@@ -83,6 +86,9 @@ async def _page(principal, query: dashboards.Query) -> dict:
                                 "pr. 100 årsværk", "inst") if data["institution_chart"] else None,
     }
     heat_max = max((max(row) for row in data["heatmap"]), default=0)
-    return {**data, "charts": charts, "kinds": KINDS, "weekdays": WEEKDAYS, "heat_max": heat_max,
+    body = engine.get_template("workenv/analysis_body.html").render(
+        **data, charts=charts, weekdays=WEEKDAYS, heat_max=heat_max, params=query.params)
+    # The body is Jinja's own autoescaped output: marking it safe does not let unescaped input through.
+    return {"body": Markup(body), "kinds": KINDS,  # nosec B704
             "show_pseudonym_filter": principal.is_hr or Role.LEADER in principal.roles,
             "institution_choices": await list_institutions(principal)}
