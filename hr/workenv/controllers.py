@@ -128,8 +128,8 @@ class IncidentController(Controller):
     @get("/afdelingens-medarbejdere", opt=allow("workenv.report"), name="incident_unit_staff")
     async def staff_fragment(self, request: Request) -> Template:
         unit_id = optional_int(request.query_params.get("unit"))
-        allowed = {u["id"] for u in await services.reportable_units(request.user)}
-        staff = await services.unit_staff(unit_id) if unit_id in allowed else []
+        allowed = unit_id is not None and await services.reportable_unit_institution(request.user, unit_id) is not None
+        staff = await services.unit_staff(unit_id) if allowed else []
         return Template("workenv/_staff.html", context={"unit_staff": staff, "chosen_staff": set()})
 
     @get("/haendelser", opt=allow("workenv.report"), name="incidents")

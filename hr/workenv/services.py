@@ -167,23 +167,47 @@ def _grace() -> timedelta:
     return timedelta(minutes=15)
 
 
+async def _reportable_institutions(principal: Principal) -> set[int] | None:
+    """Institutions a person may report from: their own, those they lead or represent, and
+    those of the units they lead; None for HR (all)."""
+    if principal.is_hr:
+        return None
+    institutions = set(principal.leader_institution_ids) | set(principal.amr_institution_ids)
+    if principal.employee_id:
+        row = await Employee.select(Employee.unit.institution.as_alias("inst")).where(
+            Employee.id == principal.employee_id).first().run()
+        if row and row["inst"]:
+            institutions.add(row["inst"])
+    if principal.leader_unit_ids:
+        rows = await Unit.select(Unit.institution).where(Unit.id.is_in(list(principal.leader_unit_ids))).run()
+        institutions |= {r["institution"] for r in rows}
+    return institutions
+
+
 async def reportable_units(principal: Principal) -> list[dict]:
-    """Units a person may report from: their own institution, the institutions they lead
-    or represent; HR: all."""
+    """Units a person may report from (active units of the institutions above)."""
     query = Unit.select(Unit.id, Unit.name, Unit.institution, Unit.institution.name.as_alias("institution_name")
                         ).where(Unit.active.eq(True)).order_by(Unit.institution.name, Unit.name)
-    if not principal.is_hr:
-        institutions = set(principal.leader_institution_ids) | set(principal.amr_institution_ids)
-        if principal.employee_id:
-            row = await Employee.select(Employee.unit.institution.as_alias("inst")).where(
-                Employee.id == principal.employee_id).first().run()
-            if row and row["inst"]:
-                institutions.add(row["inst"])
-        if principal.leader_unit_ids:
-            rows = await Unit.select(Unit.institution).where(Unit.id.is_in(list(principal.leader_unit_ids))).run()
-            institutions |= {r["institution"] for r in rows}
+    institutions = await _reportable_institutions(principal)
+    if institutions is not None:
         query = query.where(Unit.institution.is_in(list(institutions) or [-1]))
     return await query.run()
+
+
+async def reportable_unit_institution(principal: Principal, unit_id: int) -> int | None:
+    """The institution of `unit_id` if the person may report from it, else None. Every submission
+    asks this: one query reads the unit and the person's own institution (the common case)."""
+    rows = await Unit.raw(
+        "SELECT u.institution AS institution, eu.institution AS own FROM org_unit u "
+        "LEFT JOIN org_employee e ON e.id = {} LEFT JOIN org_unit eu ON eu.id = e.unit "
+        "WHERE u.id = {} AND u.active", principal.employee_id or -1, unit_id).run()
+    if not rows:
+        return None
+    institution = rows[0]["institution"]
+    if (principal.is_hr or institution == rows[0]["own"] or unit_id in principal.leader_unit_ids
+            or institution in principal.leader_institution_ids or institution in principal.amr_institution_ids):
+        return institution
+    return institution if institution in (await _reportable_institutions(principal) or set()) else None
 
 
 async def unit_staff(unit_id: int | None) -> list[dict]:
@@ -213,13 +237,12 @@ async def create_draft(principal: Principal) -> int:
                                           & (Incident.created_at > now() - timedelta(hours=1))).run()
     if recent >= get_settings().reports_per_hour:  # stops a script or a stuck button filling the table
         raise TooManyReports()
-    unit = None
+    unit = institution = None
     if principal.employee_id:
-        row = await Employee.select(Employee.unit).where(Employee.id == principal.employee_id).first().run()
-        unit = row["unit"] if row else None
-    institution = None
-    if unit:
-        institution = (await Unit.select(Unit.institution).where(Unit.id == unit).first().run())["institution"]
+        row = await Employee.select(Employee.unit, Employee.unit.institution.as_alias("institution")).where(
+            Employee.id == principal.employee_id).first().run()
+        if row:
+            unit, institution = row["unit"], row["institution"]
     rows = await Incident.insert(Incident(
         kind="", status="draft", reporter=principal.account_id, unit=unit, institution=institution,
         occurred_at=now().replace(second=0, microsecond=0),
@@ -238,11 +261,9 @@ async def _check_relations(principal: Principal, report: ReportForm) -> int | No
     institution = None
     unit_id = report.values.get("unit")
     if unit_id:
-        allowed = {u["id"]: u["institution"] for u in await reportable_units(principal)}
-        if unit_id not in allowed:
+        institution = await reportable_unit_institution(principal, unit_id)
+        if institution is None:
             report.errors["unit"] = "Du kan ikke indberette for den afdeling"
-        else:
-            institution = allowed[unit_id]
     if report.staff:
         rows = await Employee.select(Employee.id, Employee.unit.institution.as_alias("inst")).where(
             Employee.id.is_in(report.staff)).run()
