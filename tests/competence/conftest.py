@@ -3,12 +3,18 @@
 from datetime import date, timedelta
 
 import pytest
+from multidict import MultiDict
 
 from hr.auth.principal import Role
 from hr.competence.tables import CourseRun, Module, ModuleMethod
 from hr.db import now
 from hr.org.tables import Employee
 from tests.conftest import make_account
+
+
+def form(**values) -> MultiDict:
+    """What a submitted form looks like to a service: every value a string."""
+    return MultiDict({k: str(v) for k, v in values.items()})
 
 
 async def insert(table, **values) -> int:

@@ -5,20 +5,14 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from multidict import MultiDict
 
 from hr.auth.services import load_principal
 from hr.competence import cohorts
 from hr.competence.tables import Cohort, Nomination
 from hr.db import now
 from hr.forms import ValidationError
-from tests.competence.conftest import in_days, more_leaders
+from tests.competence.conftest import form, in_days, more_leaders
 from tests.conftest import World, login, post_form
-
-
-def form(**values) -> MultiDict:
-    return MultiDict({k: str(v) for k, v in values.items()})
-
 
 MOTIVATION = "Leder et stort team og vil styrke den faglige ledelse"
 

@@ -1,19 +1,15 @@
 """Enrolments: the state rules, who may change what, the profile that follows, certificates."""
 
 import pytest
-from multidict import MultiDict
 
 from hr.auth.services import load_principal
 from hr.competence import enrolments, profile
 from hr.competence.tables import Certificate, Enrolment, EnrolmentEvent
 from hr.forms import ValidationError
+from tests.competence.conftest import form
 from tests.conftest import World, login, post_form
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-
-
-def form(**values) -> MultiDict:
-    return MultiDict({k: str(v) for k, v in values.items()})
 
 
 async def planned(world, catalogue, who="leader") -> int:

@@ -1,15 +1,11 @@
 """Competence plans: one per institution and year, edited by the head or HR, progress per method."""
 
 import pytest
-from multidict import MultiDict
 
 from hr.auth.services import load_principal
 from hr.competence import enrolments, plans
 from hr.forms import ValidationError
-
-
-def form(**values) -> MultiDict:
-    return MultiDict({k: str(v) for k, v in values.items()})
+from tests.competence.conftest import form
 
 
 async def test_a_head_plans_their_institution_once_a_year_and_a_unit_leader_cannot(world, head):

@@ -2,18 +2,12 @@
 
 from datetime import date, datetime, time, timedelta
 
-from multidict import MultiDict
-
 from hr.auth.services import load_principal
 from hr.competence import cohorts, enrolments, plans, reminders
 from hr.competence.tables import Nomination
 from hr.db import now
 from hr.settings import TIMEZONE
-from tests.competence.conftest import in_days, more_leaders
-
-
-def form(**values) -> MultiDict:
-    return MultiDict({k: str(v) for k, v in values.items()})
+from tests.competence.conftest import form, in_days, more_leaders
 
 
 def kinds(items, kind):
