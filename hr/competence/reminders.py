@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from hr.auth.tables import Account
 from hr.competence import cohorts
 from hr.competence.tables import Cohort, Enrolment, Nomination, Plan
-from hr.notify.reminder import Leaders, Reminder
+from hr.notify.reminder import Leaders, Reminder, employee_accounts
 from hr.settings import TIMEZONE
 
 APPLICATION_NOTICE = timedelta(days=14)
@@ -32,8 +31,7 @@ async def due(now: datetime) -> list[Reminder]:
     await cohorts.expire_offers(now)
     today = now.astimezone(TIMEZONE).date()
     leaders = await Leaders.load()
-    accounts = {r["employee"]: r["id"] for r in await Account.select(Account.id, Account.employee).where(
-        Account.employee.is_not_null() & Account.active.eq(True)).run()}
+    accounts = await employee_accounts()
     out: list[Reminder] = []
 
     soon = await Enrolment.select(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from hr.auth.tables import RoleAssignment
+from hr.auth.tables import Account, RoleAssignment
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,9 @@ class Leaders:
 
     def of(self, unit: int | None, institution: int | None) -> set[int]:
         return self.unit_leaders.get(unit, set()) or self.heads.get(institution, set())
+
+
+async def employee_accounts() -> dict[int, int]:
+    """The active account of each employee who has one (reminders go to accounts)."""
+    return {r["employee"]: r["id"] for r in await Account.select(Account.id, Account.employee).where(
+        Account.employee.is_not_null() & Account.active.eq(True)).run()}

@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hr.auth.principal import SYSTEM
-from hr.auth.tables import Account
-from hr.notify.reminder import Leaders, Reminder
+from hr.notify.reminder import Leaders, Reminder, employee_accounts
 from hr.settings import TIMEZONE
 from hr.supervision import compliance
 from hr.supervision.services import list_requirements
@@ -21,8 +20,7 @@ ATTENDANCE_WINDOW = timedelta(days=14)  # after that, the nudge stops (the sessi
 async def due(now: datetime) -> list[Reminder]:
     today = now.astimezone(TIMEZONE).date()
     leaders = await Leaders.load()
-    accounts = {r["employee"]: r["id"] for r in await Account.select(Account.id, Account.employee).where(
-        Account.employee.is_not_null() & Account.active.eq(True)).run()}
+    accounts = await employee_accounts()
     out: list[Reminder] = []
 
     requirements = await list_requirements()
