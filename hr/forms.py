@@ -7,6 +7,11 @@ from math import ceil
 from typing import Any, Generic, TypeVar
 
 
+class NotFound(LookupError):
+    """Raised by services when a record does not exist or lies outside the person's scope; the
+    web answers 404 (hr/web.py), so controllers need not translate it."""
+
+
 class ValidationError(Exception):
     """Raised by services; `errors` maps a field name to a Danish message."""
 

@@ -20,6 +20,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from hr.auth.principal import Principal, Role
+from hr.forms import NotFound
 from hr.settings import TIMEZONE
 
 log = logging.getLogger("hr")
@@ -193,6 +194,7 @@ EXCEPTION_HANDLERS = {
     NotAuthorizedException: not_authorized,
     PermissionDeniedException: forbidden,
     NotFoundException: not_found,
+    NotFound: not_found,  # raised by services (hr/forms.py)
     ValidationException: bad_request,
     HTTPException: http_error,
     Exception: server_error,

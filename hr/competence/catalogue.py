@@ -13,7 +13,7 @@ from hr import audit
 from hr.auth.principal import Principal
 from hr.competence.tables import CourseRun, Module, ModuleMethod
 from hr.db import transaction
-from hr.forms import ValidationError
+from hr.forms import NotFound, ValidationError
 from hr.org.tables import Method
 from hr.tabular import RowError, blank, data_rows, parse_date, read_rows, text
 
@@ -150,7 +150,7 @@ async def save_module(principal: Principal, module_id: int | None, form) -> int:
     values["methods"] = ";".join(by_id.get(i, f"#{i}") for i in values.get("method_ids", []))
     clean, methods, errors = clean_module(values, names)
     if module_id is not None and not await Module.exists().where(Module.id == module_id).run():
-        raise LookupError(module_id)
+        raise NotFound(module_id)
     clash = await Module.select(Module.id).where(Module.code == clean["code"]).first().run()
     if clash and clash["id"] != module_id:
         errors["code"] = "Der findes allerede et modul med den kode"
@@ -171,7 +171,7 @@ async def save_module(principal: Principal, module_id: int | None, form) -> int:
 
 async def add_run(principal: Principal, module_id: int, form) -> int:
     if not await Module.exists().where(Module.id == module_id).run():
-        raise LookupError(module_id)
+        raise NotFound(module_id)
     clean, errors = clean_run({k: str(v) for k, v in form.items()})
     if not errors and await CourseRun.exists().where((CourseRun.module == module_id)
                                                      & (CourseRun.semester == clean["semester"])).run():

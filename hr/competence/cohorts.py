@@ -17,7 +17,7 @@ from hr.auth.principal import SYSTEM, Principal, Role
 from hr.auth.tables import RoleAssignment
 from hr.competence.tables import Cohort, Nomination
 from hr.db import is_postgres, now, transaction
-from hr.forms import ValidationError, parse_year
+from hr.forms import NotFound, ValidationError, parse_year
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 
@@ -100,7 +100,7 @@ async def eligible_leaders(principal: Principal) -> list[dict]:
 async def nominate(principal: Principal, cohort_id: int, form) -> int:
     cohort = await Cohort.select().where(Cohort.id == cohort_id).first().run()
     if not cohort:
-        raise LookupError(cohort_id)
+        raise NotFound(cohort_id)
     errors: dict[str, str] = {}
     if cohort["status"] != "open":
         errors["employee"] = "Holdet er afsluttet"
@@ -179,7 +179,7 @@ async def _taken(cohort_id: int) -> int:
 async def _nomination(nomination_id: int) -> dict:
     row = await Nomination.select().where(Nomination.id == nomination_id).first().run()
     if not row:
-        raise LookupError(nomination_id)
+        raise NotFound(nomination_id)
     return row
 
 
@@ -244,7 +244,7 @@ async def confirm(principal: Principal, cohort_id: int) -> None:
     async with transaction():
         cohort = await _lock(cohort_id)
         if not cohort:
-            raise LookupError(cohort_id)
+            raise NotFound(cohort_id)
         if cohort["status"] != "open":
             raise ValidationError({"selection": "Holdet er allerede bekræftet"})
         rest = await Nomination.select().where((Nomination.cohort == cohort_id)
@@ -279,7 +279,7 @@ def _is_self(principal: Principal, row: dict) -> bool:
 async def withdraw(principal: Principal, nomination_id: int) -> None:
     row = await _nomination(nomination_id)
     if not (principal.is_hr or _is_self(principal, row) or row["institution"] in principal.leader_institution_ids):
-        raise LookupError(nomination_id)
+        raise NotFound(nomination_id)
     async with transaction():
         cohort = await _lock(row["cohort"])
         row = await _nomination(nomination_id)
@@ -294,7 +294,7 @@ async def withdraw(principal: Principal, nomination_id: int) -> None:
 async def answer_offer(principal: Principal, nomination_id: int, accept: bool) -> None:
     row = await _nomination(nomination_id)
     if not (principal.is_hr or _is_self(principal, row)):
-        raise LookupError(nomination_id)
+        raise NotFound(nomination_id)
     async with transaction():
         cohort = await _lock(row["cohort"])
         row = await _nomination(nomination_id)

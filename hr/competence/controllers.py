@@ -150,8 +150,6 @@ class CatalogueController(Controller):
         form = await request.form()
         try:
             await catalogue.save_module(request.user, module_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             values = _values(form)
             values["method_ids"] = [int(v) for v in form.getall("methods") if str(v).isdigit()] \
@@ -164,8 +162,6 @@ class CatalogueController(Controller):
         form = await request.form()
         try:
             await catalogue.add_run(request.user, module_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._detail(request, module_id, exc.errors, _values(form), "run", status=400)
         return Redirect(path=f"{BASE}/moduler/{module_id}#hold")
@@ -208,8 +204,6 @@ class ProfileController(Controller):
         form = await request.form()
         try:
             await enrolments.plan(request.user, employee_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._profile(request, employee_id, exc.errors, _values(form), status=400)
         return Redirect(path=f"{BASE}/medarbejdere/{employee_id}")
@@ -222,8 +216,6 @@ class ProfileController(Controller):
             raise NotFoundException()
         try:
             await enrolments.change_state(request.user, enrolment_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._profile(request, row["employee"], exc.errors, _values(form), focus=enrolment_id,
                                        status=400)
@@ -241,8 +233,6 @@ class ProfileController(Controller):
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise ValidationError({"file": "Vælg en fil"})
             await enrolments.upload_certificate(request.user, enrolment_id, upload.filename, await upload.read())
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._profile(request, row["employee"], exc.errors, focus=enrolment_id, status=400)
         return Redirect(path=f"{BASE}/medarbejdere/{row['employee']}#forloeb-{enrolment_id}")
@@ -298,8 +288,6 @@ class PlanController(Controller):
         form = await request.form()
         try:
             await plans.add_goal(request.user, plan_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._detail(request, plan_id, exc.errors, _values(form), status=400)
         return Redirect(path=f"{BASE}/planer/{plan_id}")
@@ -355,8 +343,6 @@ class CohortController(Controller):
         form = await request.form()
         try:
             await cohorts.nominate(request.user, cohort_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await _cohort_page(request, cohort_id, exc.errors, _values(form), status=400)
         return Redirect(path=f"{BASE}/hold/{cohort_id}#indstillinger")
@@ -365,8 +351,6 @@ class CohortController(Controller):
     async def confirm(self, request: Request, cohort_id: FromPath[int]) -> Template | Redirect:
         try:
             await cohorts.confirm(request.user, cohort_id)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await _cohort_page(request, cohort_id, exc.errors, status=400)
         return Redirect(path=f"{BASE}/hold/{cohort_id}")
@@ -384,8 +368,6 @@ class NominationController(Controller):
             raise NotFoundException()
         try:
             await run(request.user, nomination_id)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             if row["employee"] == request.user.employee_id and not request.user.is_hr:
                 return Template("competence/my_answer.html", status_code=400, context={"errors": exc.errors})

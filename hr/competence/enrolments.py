@@ -18,7 +18,7 @@ from hr.auth.scope import leader_unit_ids
 from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Certificate, CourseRun, Enrolment, EnrolmentEvent, Module, PlanGoal
 from hr.db import now, transaction
-from hr.forms import ValidationError, optional_int
+from hr.forms import NotFound, ValidationError, optional_int
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 from hr.tabular import blank, parse_date
@@ -62,7 +62,7 @@ def _today() -> date:
 async def plan(principal: Principal, employee_id: int, form) -> int:
     """A new enrolment, planned (or straight to applied when a run and date are given)."""
     if not await may_manage(principal, employee_id):
-        raise LookupError(employee_id)
+        raise NotFound(employee_id)
     errors: dict[str, str] = {}
     module = await Module.select().where((Module.id == optional_int(form.get("module"))) & Module.active.eq(True)
                                          ).first().run()
@@ -124,7 +124,7 @@ async def change_state(principal: Principal, enrolment_id: int, form) -> None:
     refused with a message saying what is possible."""
     row = await get_enrolment(principal, enrolment_id)
     if row is None or not await may_manage(principal, row["employee"]):
-        raise LookupError(enrolment_id)
+        raise NotFound(enrolment_id)
     target = str(form.get("state", ""))
     current = row["state"]
     if target not in TRANSITIONS[current]:
@@ -187,7 +187,7 @@ def safe_filename(name: str, suffix: str) -> str:
 async def upload_certificate(principal: Principal, enrolment_id: int, filename: str, content: bytes) -> int:
     row = await get_enrolment(principal, enrolment_id)
     if row is None or not await may_manage(principal, row["employee"]):
-        raise LookupError(enrolment_id)
+        raise NotFound(enrolment_id)
     if row["state"] != "passed":
         raise ValidationError({"file": "Bevis kan kun vedhæftes et bestået modul"})
     if not content:

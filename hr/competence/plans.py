@@ -13,7 +13,7 @@ from hr.auth.scope import visible_institution_ids
 from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Enrolment, Plan, PlanGoal
 from hr.db import transaction
-from hr.forms import ValidationError, parse_year
+from hr.forms import NotFound, ValidationError, parse_year
 from hr.org.tables import Institution, Method, TargetGroup
 
 
@@ -127,7 +127,7 @@ async def create_plan(principal: Principal, form) -> int:
 async def add_goal(principal: Principal, plan_id: int, form) -> int:
     plan = await get_plan(principal, plan_id)
     if plan is None:
-        raise LookupError(plan_id)
+        raise NotFound(plan_id)
     if not plan["editable"]:
         raise ValidationError({"text": "Kun tilbuddets leder og HR kan ændre planen"})
     errors: dict[str, str] = {}

@@ -45,8 +45,6 @@ class OutboxController(Controller):
     async def resend(self, request: Request, message_id: FromPath[int]) -> Template | Redirect:
         try:
             await services.resend(request.user, message_id)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._detail(request, message_id, exc.errors, status=400)
         return Redirect(path=f"/admin/post/{message_id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.db import now, transaction
-from hr.forms import Page, ValidationError
+from hr.forms import NotFound, Page, ValidationError
 from hr.notify.engine import default_mode
 from hr.notify.kinds import FAMILIES
 from hr.notify.tables import STATUSES, KindSwitch, OutboxMessage, Preference
@@ -49,7 +49,7 @@ async def resend(principal: Principal, message_id: int) -> None:
         if not rows:
             if await OutboxMessage.exists().where(OutboxMessage.id == message_id).run():
                 raise ValidationError({"resend": "Kun fejlede eller afbrudte mails kan sendes igen"})
-            raise LookupError(message_id)
+            raise NotFound(message_id)
         await audit.record(principal, "resend", "outbox_message", message_id)
 
 

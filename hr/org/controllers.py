@@ -76,8 +76,6 @@ class OrganisationController(Controller):
         form = await request.form()
         try:
             await leave.add_leave(request.user, employee_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._employee(request, employee_id, exc.errors, {k: str(v) for k, v in form.items()},
                                         status=400)
@@ -90,8 +88,6 @@ class OrganisationController(Controller):
         form = await request.form()
         try:
             await leave.end_leave(request.user, employee_id, leave_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._employee(request, employee_id, exc.errors, status=400)
         return Redirect(path=f"/medarbejdere/{employee_id}#orlov")

@@ -7,7 +7,7 @@ from datetime import date
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import transaction
-from hr.forms import ValidationError
+from hr.forms import NotFound, ValidationError
 from hr.org.services import get_employee
 from hr.org.tables import EmployeeLeave
 
@@ -28,7 +28,7 @@ async def list_leave(employee_id: int) -> list[dict]:
 
 async def add_leave(principal: Principal, employee_id: int, form) -> int:
     if await get_employee(principal, employee_id) is None:
-        raise LookupError(employee_id)
+        raise NotFound(employee_id)
     errors: dict[str, str] = {}
     starts = _day(str(form.get("starts_on", "")))
     ends_text = str(form.get("ends_on", "")).strip()
@@ -57,11 +57,11 @@ async def add_leave(principal: Principal, employee_id: int, form) -> int:
 
 async def end_leave(principal: Principal, employee_id: int, leave_id: int, form) -> None:
     if await get_employee(principal, employee_id) is None:
-        raise LookupError(employee_id)
+        raise NotFound(employee_id)
     row = await EmployeeLeave.select().where((EmployeeLeave.id == leave_id)
                                              & (EmployeeLeave.employee == employee_id)).first().run()
     if not row:
-        raise LookupError(leave_id)
+        raise NotFound(leave_id)
     ends = _day(str(form.get("ends_on", "")))
     if ends is None:
         raise ValidationError({"ends_on": "Skriv en gyldig slutdato"})

@@ -15,7 +15,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.db import is_postgres, now, transaction
-from hr.forms import ValidationError
+from hr.forms import NotFound, ValidationError
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import notices
@@ -164,12 +164,12 @@ async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime 
 async def _managed_booking(principal: Principal, booking_id: int) -> dict:
     booking = await Booking.select().where(Booking.id == booking_id).first().run()
     if not booking:
-        raise LookupError(booking_id)
+        raise NotFound(booking_id)
     if principal.is_hr or booking["booked_by"] == principal.account_id:
         return booking
     if Role.LEADER in principal.roles and booking["unit"] in await leader_unit_ids(principal):
         return booking
-    raise LookupError(booking_id)
+    raise NotFound(booking_id)
 
 
 async def cancel(principal: Principal, booking_id: int, reason: str) -> None:
@@ -245,7 +245,7 @@ async def leave(principal: Principal, booking_id: int, employee_id: int, reason:
             (BookingParticipant.booking == booking_id) & (BookingParticipant.employee == employee_id)
             & (BookingParticipant.status == "active")).returning(BookingParticipant.id).run()
         if not rows:
-            raise LookupError(employee_id)
+            raise NotFound(employee_id)
         await audit.record(principal, "leave", "booking", booking_id, {"employee": employee_id})
         await notices.notify(booking_id, "left", employee_ids=[employee_id], reason=reason.strip())
 

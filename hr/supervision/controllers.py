@@ -76,8 +76,6 @@ class SupervisorController(Controller):
         form = await request.form()
         try:
             await services.save_supervisor(request.user, supervisor_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._detail(request, supervisor_id, exc.errors, _values(form), "edit", status=400)
         return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}")
@@ -86,8 +84,6 @@ class SupervisorController(Controller):
         form = await request.form()
         try:
             await action(form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._detail(request, supervisor_id, exc.errors, None, "availability", status=400)
         return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}#tilgaengelighed")
@@ -115,8 +111,6 @@ class SupervisorController(Controller):
         try:
             await services.approve_exception(request.user, supervisor_id, optional_int(form.get("institution")),
                                              str(form.get("reason", "")))
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._detail(request, supervisor_id, exc.errors, None, "exception", status=400)
         return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}#undtagelser")
@@ -238,8 +232,6 @@ class BookingController(Controller):
         form = await request.form()
         try:
             await action(form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             return await self._detail(request, booking_id, exc.errors, status=400,
                                       values={k: str(v) for k, v in form.items()})

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import transaction
-from hr.forms import ValidationError, optional_int
+from hr.forms import NotFound, ValidationError, optional_int
 from hr.org.tables import Institution, InstitutionMethod, Method, Unit
 from hr.supervision.tables import MatchException, Requirement, Supervisor, SupervisorInstitution, SupervisorMethod
 
@@ -100,7 +100,7 @@ async def save_supervisor(principal: Principal, supervisor_id: int | None, form)
     if not methods and "methods" not in errors:
         errors["methods"] = "Vælg mindst én metode, supervisoren kender"
     if supervisor_id and not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
-        raise LookupError(supervisor_id)
+        raise NotFound(supervisor_id)
     if errors:
         raise ValidationError(errors)
     values = {"name": name, "email": email, "phone": phone, "organisation": organisation, "external": external,
@@ -164,7 +164,7 @@ async def approve_exception(principal: Principal, supervisor_id: int, institutio
     errors = {}
     reason = reason.strip()
     if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
-        raise LookupError(supervisor_id)
+        raise NotFound(supervisor_id)
     if institution_id is None or not await Institution.exists().where(Institution.id == institution_id).run():
         errors["institution"] = "Vælg tilbuddet"
     if not reason:
@@ -288,7 +288,7 @@ async def add_window(principal: Principal, supervisor_id: int, form) -> int:
     from hr.supervision.tables import Availability
 
     if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
-        raise LookupError(supervisor_id)
+        raise NotFound(supervisor_id)
     errors: dict[str, str] = {}
     weekday = optional_int(form.get("weekday"))
     if weekday not in WEEKDAYS:
@@ -321,7 +321,7 @@ async def remove_window(principal: Principal, supervisor_id: int, window_id: int
                                                  & (Availability.supervisor == supervisor_id)
                                                  ).returning(Availability.id).run()
         if not rows:
-            raise LookupError(window_id)
+            raise NotFound(window_id)
         await audit.record(principal, "delete", "availability", window_id, {"supervisor": supervisor_id})
 
 
@@ -329,7 +329,7 @@ async def add_unavailable_day(principal: Principal, supervisor_id: int, form) ->
     from hr.supervision.tables import AvailabilityException
 
     if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
-        raise LookupError(supervisor_id)
+        raise NotFound(supervisor_id)
     try:
         day = date.fromisoformat(str(form.get("day", "")).strip())
     except ValueError:

@@ -9,7 +9,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.db import now, transaction
-from hr.forms import ValidationError, optional_int
+from hr.forms import NotFound, ValidationError, optional_int
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
 from hr.workenv.followup import _date, _text, can_manage_area, owner_choices
@@ -135,7 +135,7 @@ async def update_order(principal: Principal, order_id: int, form) -> None:
     """Registers that the AMO was informed, that the reply was sent, or closes the order."""
     order = await get_order(principal, order_id)
     if order is None:
-        raise LookupError(order_id)
+        raise NotFound(order_id)
     if not order["can_manage"]:
         raise PermissionError(order_id)
     errors: dict[str, str] = {}
@@ -243,7 +243,7 @@ async def get_apv(principal: Principal, apv_id: int) -> dict | None:
 async def update_apv(principal: Principal, apv_id: int, form) -> None:
     apv = await get_apv(principal, apv_id)
     if apv is None:
-        raise LookupError(apv_id)
+        raise NotFound(apv_id)
     if not apv["can_manage"]:
         raise PermissionError(apv_id)
     errors: dict[str, str] = {}

@@ -22,8 +22,6 @@ def _values(form) -> dict:
 async def _handle(call, *args):
     try:
         return await call(*args), None
-    except LookupError as exc:
-        raise NotFoundException() from exc
     except PermissionError as exc:
         raise PermissionDeniedException() from exc
     except ValidationError as exc:

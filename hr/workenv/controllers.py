@@ -101,8 +101,6 @@ class IncidentController(Controller):
                 await services.submit(request.user, incident_id, form)
                 return Redirect(path=f"{BASE}/haendelser/{incident_id}?indsendt=1")
             errors = await services.save_draft(request.user, incident_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except ValidationError as exc:
             # Keep what can be kept, then show the form again with every field as typed.
             await services.save_draft(request.user, incident_id, form)
@@ -119,10 +117,7 @@ class IncidentController(Controller):
     @post("/haendelser/{incident_id:int}/kladde", opt=allow("workenv.report"), name="incident_autosave")
     async def autosave(self, request: Request, incident_id: FromPath[int]) -> Template:
         form = await request.form()
-        try:
-            errors = await services.save_draft(request.user, incident_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
+        errors = await services.save_draft(request.user, incident_id, form)
         return Template("workenv/_autosave.html", context={"errors": errors})
 
     @get("/afdelingens-medarbejdere", opt=allow("workenv.report"), name="incident_unit_staff")
@@ -185,8 +180,6 @@ class IncidentController(Controller):
         form = await request.form()
         try:
             await action(request.user, incident_id, form)
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except PermissionError as exc:
             raise PermissionDeniedException() from exc
         except ValidationError as exc:
@@ -225,8 +218,6 @@ class IncidentController(Controller):
         values = {k: str(form.get(k, "")) for k in ("field", "value", "reason")}
         try:
             await services.amend(request.user, incident_id, values["field"], values["value"], values["reason"])
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except PermissionError as exc:
             if await services.get_incident(request.user, incident_id, log_read=False) is None:
                 raise NotFoundException() from exc
@@ -272,8 +263,6 @@ class ActionController(Controller):
         form = await request.form()
         try:
             item = await followup.close_action(request.user, action_id, str(form.get("closing_note", "")))
-        except LookupError as exc:
-            raise NotFoundException() from exc
         except PermissionError as exc:
             raise NotFoundException() from exc
         except ValidationError as exc:

@@ -9,7 +9,7 @@ from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.auth.tables import Account
 from hr.db import now, transaction
-from hr.forms import Page, ValidationError
+from hr.forms import NotFound, Page, ValidationError
 from hr.settings import TIMEZONE
 from hr.workenv.cpr import CPR_MESSAGE, contains_cpr
 from hr.workenv.services import access_for
@@ -70,10 +70,10 @@ def _moment(form, name: str, errors: dict) -> datetime | None:
 async def _incident_for_followup(principal: Principal, incident_id: int) -> dict:
     incident = await Incident.select().where(Incident.id == incident_id).first().run()
     if not incident or incident["status"] == "draft":
-        raise LookupError(incident_id)
+        raise NotFound(incident_id)
     access = await access_for(principal, incident)
     if not access.view:
-        raise LookupError(incident_id)
+        raise NotFound(incident_id)
     if not access.follow_up:
         raise PermissionError(incident_id)
     return incident
@@ -198,11 +198,11 @@ async def _source(principal: Principal, source_type: str, source_id: int) -> tup
         return incident["institution"], incident["unit"]
     table = {"apv": Apv, "order": Order}.get(source_type)
     if table is None:
-        raise LookupError(source_id)
+        raise NotFound(source_id)
     row = await table.select(table.institution, table.unit).where(table.id == source_id).first().run()
     visible = await visible_institution_ids(principal)
     if not row or (visible is not None and row["institution"] not in visible):
-        raise LookupError(source_id)
+        raise NotFound(source_id)
     if not await can_manage_area(principal, row["institution"], row["unit"]):
         raise PermissionError(source_id)
     return row["institution"], row["unit"]
@@ -258,7 +258,7 @@ async def add_action(principal: Principal, source_type: str, source_id: int, for
 async def close_action(principal: Principal, action_id: int, note: str) -> dict:
     item = await ActionItem.select().where(ActionItem.id == action_id).first().run()
     if not item:
-        raise LookupError(action_id)
+        raise NotFound(action_id)
     allowed = item["owner"] == principal.account_id or await can_manage_area(
         principal, item["institution"], item["unit"])
     if not allowed:

@@ -10,7 +10,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.db import now, transaction
-from hr.forms import Page, ValidationError, optional_int
+from hr.forms import NotFound, Page, ValidationError, optional_int
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.workenv import choices
@@ -295,7 +295,7 @@ async def _write(incident_id: int, values: dict, staff: list[int] | None, factor
 async def save_draft(principal: Principal, incident_id: int, form) -> dict[str, str]:
     """Saves what can be saved; returns the fields not saved (with why). Never stores a CPR number."""
     if not await _own_draft(principal, incident_id):
-        raise LookupError(incident_id)
+        raise NotFound(incident_id)
     report = parse_form(form)
     institution = await _check_relations(principal, report)
     values = {k: v for k, v in report.values.items() if k not in report.errors}
@@ -315,7 +315,7 @@ async def submit(principal: Principal, incident_id: int, form) -> None:
     """Validates the whole report; on any error nothing changes except the draft itself is kept."""
     draft = await _own_draft(principal, incident_id)
     if not draft:
-        raise LookupError(incident_id)
+        raise NotFound(incident_id)
     report = parse_form(form)
     institution = await _check_relations(principal, report)
     errors = {**_required_errors(report.values, report.staff), **report.errors}
@@ -328,7 +328,7 @@ async def submit(principal: Principal, incident_id: int, form) -> None:
         rows = await Incident.update({Incident.status: "submitted"}).where(
             (Incident.id == incident_id) & (Incident.status == "draft")).returning(Incident.id).run()
         if not rows:
-            raise LookupError(incident_id)
+            raise NotFound(incident_id)
         await _write(incident_id, values, report.staff, report.factors)
         await audit.record(principal, "create", "incident", incident_id, {"kind": values["kind"]})
 
@@ -505,7 +505,7 @@ async def worklist(principal: Principal) -> list[dict]:
 async def amend(principal: Principal, incident_id: int, field_name: str, new_value: str, reason: str) -> None:
     incident = await Incident.select().where(Incident.id == incident_id).first().run()
     if not incident or incident["status"] == "draft":
-        raise LookupError(incident_id)
+        raise NotFound(incident_id)
     if not (await access_for(principal, incident)).amend:
         raise PermissionError(incident_id)
     errors: dict[str, str] = {}
