@@ -1,5 +1,5 @@
-"""A short-lived cache, per process, for the dashboards: on a Monday morning many leaders open
-the same monthly figures, and each page costs tens of queries and chart rendering. A page may be
+"""A short-lived cache, per process, for the dashboards: on a Monday morning leaders open their
+monthly figures again and again, and each page costs tens of queries and chart rendering. A page may be
 up to `HR_DASHBOARD_CACHE_SECONDS` old and says when it was computed; 0 turns the cache off.
 One computation per key at a time: the others wait for it instead of computing the same again."""
 
@@ -20,9 +20,9 @@ MAX_ENTRIES = 512
 
 
 def scope_key(principal: Principal) -> tuple:
-    """What a dashboard's content depends on: roles and the units and institutions they cover,
-    never the person (leaders of the same units share an entry)."""
-    return (principal.roles, principal.leader_unit_ids, principal.leader_institution_ids,
+    """What a dashboard's content depends on: roles, the units and institutions they cover, and
+    the person's own employee record (some figures count the viewer in)."""
+    return (principal.employee_id, principal.roles, principal.leader_unit_ids, principal.leader_institution_ids,
             principal.amr_institution_ids)
 
 
