@@ -295,7 +295,7 @@ async def list_bookings(principal: Principal, upcoming: bool = True, limit: int 
 async def get_booking(principal: Principal, booking_id: int) -> dict | None:
     try:
         booking = await _managed_booking(principal, booking_id)
-    except LookupError:
+    except NotFound:
         return None
     booking = await Booking.select(Booking.all_columns(), Booking.supervisor.name.as_alias("supervisor_name"),
                                    Booking.unit.name.as_alias("unit_name")).where(Booking.id == booking_id
