@@ -174,10 +174,18 @@ def bad_request(request: Request, exc: ValidationException) -> Response:
                        "Forespørgslen kunne ikke forstås. Gå tilbage, og prøv igen.")
 
 
+CLIENT_GONE = "client disconnected prematurely"  # Litestar's words when a request body stops arriving
+
+
 def http_error(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 403 and "CSRF" in str(exc.detail):
         return _error_page(request, 403, "Formularen er udløbet",
                            "Sikkerhedsnøglen i formularen passede ikke. Genindlæs siden, og prøv igen.")
+    if exc.status_code >= 500 and exc.detail == CLIENT_GONE:
+        # A phone that lost its signal mid-request: nothing was saved, nobody is listening, not our fault.
+        log.info("Client disconnected during %s %s", request.method, request.url.path)
+        return _error_page(request, 400, "Forbindelsen blev afbrudt",
+                           "Forbindelsen blev afbrudt, før alt var sendt. Intet er gemt. Prøv igen.")
     if exc.status_code >= 500:
         return server_error(request, exc)
     return _error_page(request, exc.status_code, "Fejl", str(exc.detail))

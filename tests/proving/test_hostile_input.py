@@ -65,3 +65,27 @@ async def test_a_flood_of_new_reports_is_stopped(client, world):
     assert statuses[:NEW_REPORTS_PER_HOUR] == [302] * NEW_REPORTS_PER_HOUR
     assert statuses[-1] == 429
     assert await Incident.count() == NEW_REPORTS_PER_HOUR
+
+
+async def test_a_client_that_disconnects_mid_request_is_answered_without_an_error(app, caplog):
+    """A phone that loses its signal while sending a form: the body stops arriving."""
+    sent = []
+    incoming = [{"type": "http.request", "body": b"email=staff%40test.example&pass", "more_body": True},
+                {"type": "http.disconnect"}]
+
+    async def receive():
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/login", "raw_path": b"/login", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded"),
+                         (b"content-length", b"200")],
+             "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "state": {}}
+    with caplog.at_level("INFO", logger="hr"):
+        await app(scope, receive, send)
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 400
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert any("disconnected" in r.getMessage() for r in caplog.records)
