@@ -277,9 +277,15 @@ async def _check_relations(principal: Principal, report: ReportForm) -> int | No
     return institution
 
 
-async def _write(incident_id: int, values: dict, staff: list[int] | None, factors: list[int] | None) -> None:
-    values = {**values, "updated_at": now()}
-    await Incident.update(values).where(Incident.id == incident_id).run()
+async def _write(incident_id: int, values: dict, staff: list[int] | None, factors: list[int] | None,
+                 only_if=None) -> bool:
+    """Updates the incident and replaces its staff and factors; with `only_if`, only when that
+    condition holds too (False, and nothing written, when it does not)."""
+    condition = Incident.id == incident_id
+    if only_if is not None:
+        condition = condition & only_if
+    if not await Incident.update({**values, "updated_at": now()}).where(condition).returning(Incident.id).run():
+        return False
     if staff is not None:
         await IncidentStaff.delete().where(IncidentStaff.incident == incident_id).run()
         if staff:
@@ -290,6 +296,7 @@ async def _write(incident_id: int, values: dict, staff: list[int] | None, factor
         if factors:
             await IncidentFactor.insert(*[IncidentFactor(incident=incident_id, factor=f)
                                           for f in sorted(set(factors))]).run()
+    return True
 
 
 async def save_draft(principal: Principal, incident_id: int, form) -> dict[str, str]:
@@ -313,23 +320,20 @@ async def save_draft(principal: Principal, incident_id: int, form) -> dict[str, 
 
 async def submit(principal: Principal, incident_id: int, form) -> None:
     """Validates the whole report; on any error nothing changes except the draft itself is kept."""
-    draft = await _own_draft(principal, incident_id)
-    if not draft:
-        raise NotFound(incident_id)
     report = parse_form(form)
     institution = await _check_relations(principal, report)
     errors = {**_required_errors(report.values, report.staff), **report.errors}
     if errors:
+        if not await _own_draft(principal, incident_id):
+            raise NotFound(incident_id)
         raise ValidationError(errors)
     values = {**_clean_for_kind(report.values), "institution": institution, "status": "submitted",
               "submitted_at": now()}
     async with transaction():
-        # The status condition makes a double submit (two tabs, a retry) a no-op.
-        rows = await Incident.update({Incident.status: "submitted"}).where(
-            (Incident.id == incident_id) & (Incident.status == "draft")).returning(Incident.id).run()
-        if not rows:
+        # Only the reporter's own draft: a double submit (two tabs, a retry) or someone else's id is not found.
+        if not await _write(incident_id, values, report.staff, report.factors,
+                            only_if=(Incident.reporter == principal.account_id) & (Incident.status == "draft")):
             raise NotFound(incident_id)
-        await _write(incident_id, values, report.staff, report.factors)
         await audit.record(principal, "create", "incident", incident_id, {"kind": values["kind"]})
 
 

@@ -47,6 +47,10 @@ async def test_staff_files_a_violence_report(client, world):
     assert row["institution"] == world.inst_a and row["citizen_pseudonym"] == "BO-7"
     assert row["occurred_at"].tzinfo is not None
     assert await IncidentStaff.count().where(IncidentStaff.incident == incident_id).run() == 1
+    again = await submit(client, incident_id, report(world, description="En anden tekst"))  # a second tab
+    assert again.status_code == 404
+    assert (await Incident.select(Incident.description).where(Incident.id == incident_id).first().run()
+            )["description"] == row["description"]
     page = await client.get(response.headers["location"])
     assert "Tak. Indberetningen er sendt" in page.text
     assert "Tilbud om defusing" in page.text
