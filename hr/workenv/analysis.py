@@ -76,23 +76,33 @@ async def scope(principal: Principal, filters: Filters) -> Filters:
     return filters
 
 
-def _where(filters: Filters, alias: str = "i") -> tuple[str, list]:
-    clauses = [f"{alias}.status <> 'draft'"]
+def _scope(filters: Filters, unit: str, institution: str) -> tuple[list[str], list]:
+    """The viewer's scope and the unit/institution filters as clauses on the given columns (the
+    episodes' own, or an employee's unit and its institution)."""
+    clauses: list[str] = []
     params: list = []
     if filters.unit_ids is not None or filters.institution_ids is not None:
         parts = []
         if filters.unit_ids:
-            parts.append(f"{alias}.unit IN ({', '.join('{}' for _ in filters.unit_ids)})")
+            parts.append(f"{unit} IN ({', '.join('{}' for _ in filters.unit_ids)})")
             params += sorted(filters.unit_ids)
         if filters.institution_ids:
-            parts.append(f"{alias}.institution IN ({', '.join('{}' for _ in filters.institution_ids)})")
+            parts.append(f"{institution} IN ({', '.join('{}' for _ in filters.institution_ids)})")
             params += sorted(filters.institution_ids)
         clauses.append("(" + (" OR ".join(parts) or "1 = 0") + ")")
-    for column, value in (("institution", filters.institution_id), ("unit", filters.unit_id),
-                          ("severity", filters.severity)):
+    for column, value in ((institution, filters.institution_id), (unit, filters.unit_id)):
         if value is not None:
-            clauses.append(f"{alias}.{column} = {{}}")
+            clauses.append(f"{column} = {{}}")
             params.append(value)
+    return clauses, params
+
+
+def _where(filters: Filters, alias: str = "i") -> tuple[str, list]:
+    scope, params = _scope(filters, f"{alias}.unit", f"{alias}.institution")
+    clauses = [f"{alias}.status <> 'draft'", *scope]
+    if filters.severity is not None:
+        clauses.append(f"{alias}.severity = {{}}")
+        params.append(filters.severity)
     if filters.kind:
         clauses.append(f"{alias}.kind = {{}}")
         params.append(filters.kind)
@@ -176,22 +186,8 @@ async def fte_years(filters: Filters, by: str = "month") -> dict[str, float]:
     hi = "LEAST(COALESCE(e.end_date, m.last_day), m.last_day)" if is_postgres() else \
         "MIN(COALESCE(e.end_date, m.last_day), m.last_day)"
     days = f"({hi} - {lo} + 1)" if is_postgres() else f"(julianday({hi}) - julianday({lo}) + 1)"
-    clauses, where_params = ["e.unit IS NOT NULL"], []
-    if filters.unit_ids is not None or filters.institution_ids is not None:
-        parts = []
-        if filters.unit_ids:
-            parts.append(f"e.unit IN ({', '.join('{}' for _ in filters.unit_ids)})")
-            where_params += sorted(filters.unit_ids)
-        if filters.institution_ids:
-            parts.append(f"u.institution IN ({', '.join('{}' for _ in filters.institution_ids)})")
-            where_params += sorted(filters.institution_ids)
-        clauses.append("(" + (" OR ".join(parts) or "1 = 0") + ")")
-    if filters.institution_id is not None:
-        clauses.append("u.institution = {}")
-        where_params.append(filters.institution_id)
-    if filters.unit_id is not None:
-        clauses.append("e.unit = {}")
-        where_params.append(filters.unit_id)
+    scope, where_params = _scope(filters, "e.unit", "u.institution")
+    clauses = ["e.unit IS NOT NULL", *scope]
     key = "m.label" if by == "month" else "u.institution"
     sql = (f"WITH m(label, first_day, last_day) AS (VALUES {', '.join(rows)}) "
            f"SELECT {key} AS k, SUM(e.fte * {days}) / 365.25 AS fte_years "
