@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Iterator
 
@@ -84,6 +84,28 @@ class RowError:
     row: int
     field: str
     message: str
+
+
+@dataclass
+class ImportOutcome:
+    """What every import reports: rows read, errors by row (any error: nothing is written)."""
+
+    dry_run: bool
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def describe(self) -> str:
+        if self.errors:
+            return f"{len(self.errors)} fejl i {self.rows} rækker: intet er gemt."
+        return self.summary("ville blive" if self.dry_run else "er")
+
+    def summary(self, verb: str) -> str:
+        raise NotImplementedError
+
 
 
 def data_rows(rows: list[list[object]], aliases: dict[str, list[str]], required: tuple[str, ...],

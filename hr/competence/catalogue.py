@@ -5,7 +5,7 @@ semester; an invalid file writes nothing)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,7 +15,7 @@ from hr.competence.tables import CourseRun, Module, ModuleMethod
 from hr.db import transaction
 from hr.forms import NotFound, ValidationError
 from hr.org.tables import Method
-from hr.tabular import RowError, blank, data_rows, parse_date, read_rows, text
+from hr.tabular import ImportOutcome, RowError, blank, data_rows, parse_date, read_rows, text
 
 ECTS_CHOICES = (Decimal("5"), Decimal("10"), Decimal("15"))
 SEMESTER_RE = re.compile(r"^[FE]\d{4}$")  # F = forår (spring), E = efterår (autumn)
@@ -200,22 +200,12 @@ RUN_KEYS = ("semester", "starts_on", "ends_on", "place", "seats", "price", "appl
 
 
 @dataclass
-class CatalogueImport:
-    dry_run: bool
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
+class CatalogueImport(ImportOutcome):
     modules_created: int = 0
     modules_updated: int = 0
     runs_created: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def describe(self) -> str:
-        if self.errors:
-            return f"{len(self.errors)} fejl i {self.rows} rækker: intet er gemt."
-        verb = "ville blive" if self.dry_run else "er"
+    def summary(self, verb: str) -> str:
         return (f"{self.rows} rækker læst: {self.modules_created} moduler {verb} oprettet, {self.modules_updated} "
                 f"{verb} opdateret, {self.runs_created} hold {verb} oprettet.")
 

@@ -16,7 +16,7 @@ from hr import audit
 from hr.auth.principal import Principal
 from hr.db import now, transaction
 from hr.org.tables import Employee, Institution, Unit
-from hr.tabular import ImportFileError, RowError, data_rows
+from hr.tabular import ImportFileError, ImportOutcome, RowError, data_rows
 from hr.tabular import blank as _blank
 from hr.tabular import parse_date as _date
 from hr.tabular import read_rows as _read_rows
@@ -57,10 +57,7 @@ TRACKED = ("name", "email", "job_title", "fte", "start_date", "end_date", "unit"
 
 
 @dataclass
-class ImportResult:
-    dry_run: bool
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
+class ImportResult(ImportOutcome):
     units_created: list[str] = field(default_factory=list)
     units_updated: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
@@ -69,17 +66,10 @@ class ImportResult:
     unchanged: int = 0
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
     def written(self) -> bool:
         return self.ok and not self.dry_run
 
-    def describe(self) -> str:
-        if self.errors:
-            return f"{len(self.errors)} fejl i {self.rows} rækker: intet er gemt."
-        verb = "ville blive" if self.dry_run else "er"
+    def summary(self, verb: str) -> str:
         return (
             f"{self.rows} rækker læst. Medarbejdere: {len(self.created)} {verb} oprettet, "
             f"{len(self.updated)} {verb} opdateret, {len(self.deactivated)} {verb} markeret fratrådt, "

@@ -15,7 +15,7 @@ from hr.auth.principal import Principal
 from hr.db import now, transaction
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
-from hr.tabular import RowError, blank, data_rows, norm_header, parse_date, read_rows, text
+from hr.tabular import ImportOutcome, RowError, blank, data_rows, norm_header, parse_date, read_rows, text
 from hr.workenv import choices
 from hr.workenv.cpr import contains_cpr
 from hr.workenv.followup import can_manage_area
@@ -46,22 +46,12 @@ DATE_FIELDS = {"registered": "form_registered_on", "municipality": "forwarded_mu
 
 
 @dataclass
-class ForceImportResult:
-    dry_run: bool
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
+class ForceImportResult(ImportOutcome):
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def describe(self) -> str:
-        if self.errors:
-            return f"{len(self.errors)} fejl i {self.rows} rækker: intet er gemt."
-        verb = "ville blive" if self.dry_run else "er"
+    def summary(self, verb: str) -> str:
         return (f"{self.rows} rækker læst: {len(self.created)} {verb} oprettet, {len(self.updated)} {verb} "
                 f"opdateret, {self.unchanged} uændrede.")
 
