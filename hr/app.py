@@ -8,6 +8,7 @@ from pathlib import Path
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import ValidationException
 from litestar.middleware import ASGIMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, RapidocRenderPlugin
@@ -18,9 +19,10 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 import hr  # noqa: F401  (sets PICCOLO_CONF)
-from hr import db
+from hr import db, logsafe
 from hr.auth.middleware import PrincipalMiddleware
 from hr.auth.rules import PUBLIC, access_guard, allow
+from hr.request import HRRequest, has_control_characters
 from hr.settings import PROJECT_ROOT, Settings, get_settings, set_settings
 from hr.web import EXCEPTION_HANDLERS, register_template_helpers, security_headers
 
@@ -28,28 +30,37 @@ STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "node_modules"
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
+def security_headers_hook(secure: bool):
+    """Adds the security headers to every answer: pages, API, static files, and the router's own
+    404 and 405 answers, which no middleware sees (a before-send hook wraps the whole app)."""
+    headers = security_headers(secure)
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        path = scope.get("path", "")
+        is_docs = path.startswith("/api/v1/schema")
+        mutable = MutableScopeHeaders.from_message(message)
+        for name, value in headers.items():
+            if name == "Content-Security-Policy" and is_docs:
+                continue  # the API docs page ships its own inline bootstrap
+            mutable.setdefault(name, value)
+        if not path.startswith("/static/"):
+            mutable.setdefault("Cache-Control", "no-store")
+
+    return add_headers
+
+
+class InputGuardMiddleware(ASGIMiddleware):
+    """Refuses a path or query holding control characters (a NUL reaching PostgreSQL is a 500);
+    form bodies are cleaned by HRRequest."""
+
     scopes = ("http",)
 
-    def __init__(self, secure: bool):
-        self.headers = security_headers(secure)
-
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        is_static = scope["path"].startswith("/static/")
-        is_docs = scope["path"].startswith("/api/v1/schema")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in self.headers.items():
-                    if name == "Content-Security-Policy" and is_docs:
-                        continue  # the API docs page ships its own inline bootstrap
-                    headers.setdefault(name, value)
-                if not is_static:
-                    headers.setdefault("Cache-Control", "no-store")
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+        if has_control_characters(scope["path"], scope.get("query_string", b"")):
+            raise ValidationException("Adressen indeholder ugyldige tegn")
+        await next_app(scope, receive, send)
 
 
 async def _start(app: Litestar) -> None:
@@ -86,8 +97,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         set_settings(settings)
     settings = get_settings()
     logging.basicConfig(level=logging.INFO)
+    logsafe.install()
 
-    from hr.api import api_router
+    from hr.api import api_router, declare_error_answers
     from hr.audit.controllers import AuditController
     from hr.auth.account_controllers import AccountController, OwnPasswordController
     from hr.auth.controllers import ApiTokenController, LoginController
@@ -139,7 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_router=Router(path="/api/v1/schema", route_handlers=[], opt=allow(PUBLIC),
                               include_in_schema=False),
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             PageController,
             LoginController,
@@ -181,7 +193,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *_static_routers(),
         ],
         guards=[access_guard],
-        middleware=[SecurityHeadersMiddleware(settings.secure_cookies), PrincipalMiddleware()],
+        middleware=[InputGuardMiddleware(), PrincipalMiddleware()],
+        before_send=[security_headers_hook(settings.secure_cookies)],
+        request_class=HRRequest,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
@@ -201,3 +215,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=10 * 1024 * 1024,
         debug=False,
     )
+    declare_error_answers(app)
+    return app

@@ -29,6 +29,9 @@ async def _with_db(coro_fn, *args, **kwargs):
 @click.group()
 def main() -> None:
     """HR for Socialområdet: kompetence, supervision og arbejdsmiljø."""
+    from hr import logsafe
+
+    logsafe.install()
     try:
         get_settings()
     except SettingsError as exc:

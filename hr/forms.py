@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from math import ceil
 from typing import Any, Generic, TypeVar
+
+from hr.settings import TIMEZONE
 
 
 class NotFound(LookupError):
@@ -76,3 +80,136 @@ def parse_year(value: Any, errors: dict, field: str = "year") -> int | None:
         pass
     errors[field] = "Skriv et årstal, fx 2027"
     return None
+
+
+# --- one parser per kind of input ---------------------------------------------------------------
+# Every form, API parameter and import goes through these, so a value outside what the
+# database and the computations can hold is refused at the edge with a Danish field error.
+
+# Control characters (tab, newline and carriage return aside) and lone surrogates: PostgreSQL
+# refuses NUL, spreadsheets refuse the rest, and none belongs in anything a person types.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# No field in the product takes more; a longer value is refused for the whole request.
+MAX_FIELD_LENGTH = 20_000
+# Dates a person may type, unless a field says otherwise: payroll history and plans, not year 1
+# or 9999 (which would overflow every computation that adds a day).
+YEARS_BACK, YEARS_AHEAD = 60, 10
+
+
+def clean_text(value: str) -> str:
+    return CONTROL_CHARS.sub("", value)
+
+
+def local_today() -> date:
+    return datetime.now(TIMEZONE).date()
+
+
+def years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_days(day: date, days: int) -> date:
+    """day + days, saturating at the calendar's ends instead of overflowing on odd stored values."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def text(value: Any, errors: dict, field: str, *, max_length: int, required: str | None = None,
+         cpr: bool = True) -> str:
+    """Free text: cleaned, trimmed, at most max_length characters and, unless cpr=False, no CPR
+    number. `required` is the message for an empty value."""
+    from hr.cpr import CPR_MESSAGE, contains_cpr
+
+    value = clean_text(str(value or "")).strip()
+    if not value:
+        if required:
+            errors[field] = required
+    elif len(value) > max_length:
+        errors[field] = f"Teksten må højst være {max_length} tegn (den er {len(value)})"
+    elif cpr and contains_cpr(value):
+        errors[field] = CPR_MESSAGE
+    return value
+
+
+def integer(value: Any, errors: dict, field: str, *, low: int, high: int, message: str,
+            default: int | None = None) -> int | None:
+    """A whole number within [low, high]; empty gives `default` (an error if there is none)."""
+    raw = clean_text(str(value if value is not None else "")).strip()
+    if not raw and default is not None:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        errors[field] = message
+        return None
+    return number
+
+
+def parse_date(value: Any, errors: dict, field: str, *, required: str | None = None,
+               earliest: date | None = None, latest: date | None = None) -> date | None:
+    """A date as the browser sends it (YYYY-MM-DD) or as people write it (DD-MM-YYYY, DD.MM.YYYY),
+    within [earliest, latest] (by default 60 years back to 10 years ahead)."""
+    raw = clean_text(str(value or "")).strip()
+    if not raw:
+        if required:
+            errors[field] = required
+        return None
+    day = None
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            day = datetime.strptime(raw, fmt).date()
+            break
+        except ValueError:
+            continue
+    if day is None:
+        errors[field] = "Skriv en gyldig dato, fx 27-11-2026"
+        return None
+    today = local_today()
+    earliest = earliest or years_from(today, -YEARS_BACK)
+    latest = latest or years_from(today, YEARS_AHEAD)
+    if not earliest <= day <= latest:
+        errors[field] = f"Datoen skal ligge mellem {earliest:%d.%m.%Y} og {latest:%d.%m.%Y}"
+        return None
+    return day
+
+
+def parse_time(value: Any, errors: dict, field: str, *, required: str | None = None) -> time | None:
+    """A clock time TT:MM (seconds ignored)."""
+    raw = clean_text(str(value or "")).strip()
+    if not raw:
+        if required:
+            errors[field] = required
+        return None
+    try:
+        return time.fromisoformat(raw).replace(second=0, microsecond=0, tzinfo=None)
+    except ValueError:
+        errors[field] = "Skriv klokkeslættet som TT:MM, fx 14:30"
+        return None
+
+
+def parse_moment(day: Any, clock: Any, errors: dict, field: str, *, required: str | None = None,
+                 earliest: date | None = None, latest: date | None = None,
+                 default_time: time | None = None) -> datetime | None:
+    """A date and a time of day in Danish time, as a time-zone aware datetime."""
+    parsed_day = parse_date(day, errors, field, required=required, earliest=earliest, latest=latest)
+    parsed_time = parse_time(clock, errors, field, required=None if default_time else required)
+    if parsed_day is None or field in errors:
+        return None
+    if parsed_time is None:
+        if default_time is None:
+            return None
+        parsed_time = default_time
+    return datetime.combine(parsed_day, parsed_time, TIMEZONE)
+
+
+def ids(values: list[Any]) -> list[int] | None:
+    """Ids from a multi-valued field (checkboxes, a multi-select); None if any is not an id."""
+    out = [optional_int(v) for v in values]
+    return None if any(v is None or v < 1 for v in out) else list(dict.fromkeys(out))

@@ -169,7 +169,8 @@ async def deliver_due(settings: Settings | None = None, limit: int = 100) -> dic
 
 async def _failed(row: dict, error: str, permanent: bool) -> None:
     final = permanent or row["attempts"] >= MAX_ATTEMPTS
-    log.warning("mail %s to %s failed (attempt %s): %s", row["id"], row["to_address"], row["attempts"], error)
+    # The reply text may name the recipient: it is kept on the message for HR, not in the log.
+    log.warning("mail %s failed (attempt %s, %s)", row["id"], row["attempts"], "final" if final else "retried")
     await OutboxMessage.update({
         OutboxMessage.status: "failed" if final else "pending",
         OutboxMessage.next_attempt_at: now() + backoff(row["attempts"]),

@@ -8,10 +8,10 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.auth.tables import Account
+from hr.cpr import CPR_MESSAGE, contains_cpr
 from hr.db import now, transaction
 from hr.forms import NotFound, Page, ValidationError
 from hr.settings import TIMEZONE
-from hr.workenv.cpr import CPR_MESSAGE, contains_cpr
 from hr.workenv.services import access_for
 from hr.workenv.tables import ActionItem, Apv, Incident, Order
 

@@ -12,12 +12,12 @@ from datetime import datetime, time
 
 from hr import audit
 from hr.auth.principal import Principal
+from hr.cpr import contains_cpr
 from hr.db import now, transaction
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
 from hr.tabular import ImportOutcome, RowError, blank, data_rows, norm_header, parse_date, read_rows, text
 from hr.workenv import choices
-from hr.workenv.cpr import contains_cpr
 from hr.workenv.followup import can_manage_area
 from hr.workenv.services import PSEUDONYM_RE
 from hr.workenv.tables import Incident

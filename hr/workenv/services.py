@@ -9,12 +9,12 @@ from datetime import date, datetime, time, timedelta
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
+from hr.cpr import CPR_MESSAGE, contains_cpr
 from hr.db import now, transaction
 from hr.forms import NotFound, Page, ValidationError, optional_int
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.workenv import choices
-from hr.workenv.cpr import CPR_MESSAGE, contains_cpr
 from hr.workenv.deadlines import Deadline, deadlines
 from hr.workenv.tables import (
     ContributingFactor,

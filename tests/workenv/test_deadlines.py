@@ -2,8 +2,8 @@
 
 from datetime import date, datetime, timezone
 
+from hr.cpr import contains_cpr
 from hr.settings import TIMEZONE
-from hr.workenv.cpr import contains_cpr
 from hr.workenv.deadlines import add_working_days, deadlines, rule_in_force
 from hr.workenv.services import load_rules
 from hr.workenv.tables import ReportingRule

@@ -1,0 +1,110 @@
+"""The CPR guard, table-driven: every way people write a CPR number is caught, and the numbers
+a report or a reason ordinarily holds are not."""
+
+import pytest
+
+from hr.cpr import contains_cpr
+
+CPR_SHAPED = [
+    "010190-1234",
+    "0101901234",
+    "Borger 010190-1234 slog ud",
+    "cpr: 010190 1234",
+    "010190.1234",
+    "01.01.90-1234",
+    "01.01.90 1234",
+    "01-01-90-12-34",
+    "01 01 90 12 34",
+    "01.01.90.12.34",
+    "010190 - 1234",
+    "010190 -1234",
+    "010190- 1234",
+    "010190/1234",
+    "010190_1234",
+    "010190\u20131234",  # en dash
+    "010190\u20141234",  # em dash
+    "010190\u20101234",  # hyphen
+    "010190\u22121234",  # minus sign
+    "010190\ufe631234",  # small hyphen-minus
+    "010190\uff0d1234",  # full-width hyphen-minus
+    "0101\u200b90-1234",  # zero-width space
+    "01\u200d0190-12\u200c34",  # zero-width joiner and non-joiner
+    "0101\u00ad90\u00ad1234",  # soft hyphens
+    "\u2060010190-1234",  # word joiner
+    "010190\u00a01234",  # non-breaking space
+    "\uff10\uff11\uff10\uff11\uff19\uff10-\uff11\uff12\uff13\uff14",  # full-width digits
+    "O1O19O-1234",  # the letter O for zero
+    "o1o19o-1234",
+    "OlO190 1234".replace("l", "1"),
+    "29.02.00-1234",  # a leap day (2000)
+    "290296-1234",  # a leap day (1996)
+    "311299-9999",
+    "150575-0001",
+    "Se 241264-4321 i journalen",
+    "(010190-1234)",
+    "nr.010190-1234.",
+    "cpr=0101901234;",
+    "10 12 14 16 18",  # five pairs with one separator read as a CPR number (10.12.14-1618)
+    "ABC-010190-1234",
+    "Pseudonym 280388 - 5566",
+    "\u0661\u0660\u0661\u0660\u0669\u0660-\u0661\u0662\u0663\u0664".replace("\u0661\u0660\u0661\u0660", "0101"),
+]
+
+INNOCENT = [
+    "Telefon 12345678",
+    "Ring på 12 34 56 78",
+    "+45 12 34 56 78",
+    "+45 21 03 56 78",
+    "+4521035678",
+    "0045 21035678",
+    "Sag 2026-000123",
+    "Journalnr. 2026-123456",
+    "j.nr. 26/12345",
+    "Sagsnr. 25/0123-45",
+    "Kl. 14.30 i stue 3",
+    "kl. 23:30",
+    "01.02.2026 12.30",
+    "15.03.2026 kl. 11.30",
+    "15-03-2026 11:30",
+    "2026-03-15 11:30",
+    "2026-03-15T11:30:00",
+    "d. 01.02.26 kl. 12:30",
+    "Medarbejdernr. 123456",
+    "M-100234",
+    "Lønnr. 00123456",
+    "991399-1234",  # no such date
+    "320190-1234",  # no 32nd
+    "011390-1234",  # no 13th month
+    "12345678901",  # part of a longer number
+    "010190-12345",  # eleven digits
+    "1010190-1234",
+    "Beløb 1.234.567,89 kr.",
+    "1.000.000 kr.",
+    "CVR 12345678",
+    "EAN 5790000123456",
+    "Reg. 1234 konto 1234567890".replace("1234567890", "9876543210"),  # 98/76/54: no such date
+    "Version 2.10.3",
+    "IP 192.168.10.12",
+    "Postnr. 8000 Aarhus C",
+    "Stue 3, 2. sal, dør 12",
+    "ISBN 978-87-02-12345-6",
+    "Hændelse 2026-11-27 kl. 14:30 i afdeling B",
+    "Oslo 2026",
+    "Tog 0815 fra Odense",
+    "Uge 48 2026",
+    "Ring 70 10 20 30",
+]
+
+
+def test_the_tables_are_big_enough():
+    assert len(CPR_SHAPED) >= 40 and len(INNOCENT) >= 40
+
+
+@pytest.mark.parametrize("text", CPR_SHAPED)
+def test_it_catches_a_cpr_number_however_it_is_written(text):
+    assert contains_cpr(text), text
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_it_lets_ordinary_numbers_pass(text):
+    assert not contains_cpr(text), text
