@@ -153,7 +153,8 @@ def integer(value: Any, errors: dict, field: str, *, low: int, high: int, messag
 
 
 def parse_date(value: Any, errors: dict, field: str, *, required: str | None = None,
-               earliest: date | None = None, latest: date | None = None) -> date | None:
+               earliest: date | None = None, latest: date | None = None,
+               invalid: str = "Skriv en gyldig dato, fx 27-11-2026") -> date | None:
     """A date as the browser sends it (YYYY-MM-DD) or as people write it (DD-MM-YYYY, DD.MM.YYYY),
     within [earliest, latest] (by default 60 years back to 10 years ahead)."""
     raw = clean_text(str(value or "")).strip()
@@ -169,7 +170,7 @@ def parse_date(value: Any, errors: dict, field: str, *, required: str | None = N
         except ValueError:
             continue
     if day is None:
-        errors[field] = "Skriv en gyldig dato, fx 27-11-2026"
+        errors[field] = invalid
         return None
     today = local_today()
     earliest = earliest or years_from(today, -YEARS_BACK)

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Iterator
 
+from hr import forms
+
 MAX_BYTES = 5 * 1024 * 1024
+# What a payroll export of the whole region (about 1,800 rows) or a care-record export can hold,
+# with room to spare; anything beyond is refused before it can tie up the service.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+MAX_UNPACKED = 40 * 1024 * 1024
+MAX_UNPACKED_MEMBER = 30 * 1024 * 1024
+MAX_ZIP_MEMBERS = 200
+TOO_BIG = (f"Filen er for stor til at blive indlæst: højst {MAX_ROWS:,} rækker og {MAX_COLUMNS} kolonner "
+           "og højst 40 MB udpakket. Del filen op, eller fjern tomme kolonner og faner.").replace(",", ".")
 
 
 class ImportFileError(ValueError):
@@ -20,7 +33,13 @@ def norm_header(value: object) -> str:
     return re.sub(r"[\s._]", "", str(value or "")).lower()
 
 
-def read_rows(filename: str, content: bytes) -> list[list[object]]:
+async def read_rows(filename: str, content: bytes) -> list[list[object]]:
+    """The file's rows. Parsing runs in a worker thread, so the service goes on answering
+    everyone else while a large file is read."""
+    return await asyncio.to_thread(read_rows_now, filename, content)
+
+
+def read_rows_now(filename: str, content: bytes) -> list[list[object]]:
     if len(content) > MAX_BYTES:
         raise ImportFileError("Filen er for stor (højst 5 MB)")
     if not content.strip():
@@ -29,16 +48,7 @@ def read_rows(filename: str, content: bytes) -> list[list[object]]:
     if filename.lower().endswith(".xlsx") or is_zip:
         if not is_zip:
             raise ImportFileError("Filen er ikke en gyldig XLSX-fil")
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise ImportFileError("XLSX-filen kan ikke læses") from exc
-        sheet = wb.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        wb.close()
-        return rows
+        return _xlsx_rows(content)
     if b"\x00" in content[:4096]:
         raise ImportFileError("Filen er hverken CSV eller XLSX")
     try:
@@ -48,7 +58,44 @@ def read_rows(filename: str, content: bytes) -> list[list[object]]:
         decoded = content.decode("cp1252", errors="replace")
     first = decoded.splitlines()[0] if decoded else ""
     delimiter = max([";", ",", "\t"], key=first.count)
-    return [row for row in csv.reader(io.StringIO(decoded), delimiter=delimiter)]
+    return _bounded(csv.reader(io.StringIO(decoded), delimiter=delimiter))
+
+
+def _xlsx_rows(content: bytes) -> list[list[object]]:
+    """An XLSX file is a zip: its members' sizes are checked before anything is unpacked (a few
+    kilobytes can unpack to gigabytes), and the rows and columns while they are read."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError("XLSX-filen kan ikke læses") from exc
+    if len(members) > MAX_ZIP_MEMBERS or any(m.file_size > MAX_UNPACKED_MEMBER for m in members) \
+            or sum(m.file_size for m in members) > MAX_UNPACKED:
+        raise ImportFileError(TOO_BIG)
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            # max_col: a sheet may claim 16,384 columns, and read-only mode pads every row to them.
+            return _bounded(wb.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1))
+        finally:
+            wb.close()
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many types for broken files (also on a member
+        raise ImportFileError("XLSX-filen kan ikke læses") from exc  # larger than it declared)
+
+
+def _bounded(rows) -> list[list[object]]:
+    out = []
+    for row in rows:
+        row = list(row)
+        if len(row) > MAX_COLUMNS and any(not blank(c) for c in row[MAX_COLUMNS:]):
+            raise ImportFileError(TOO_BIG)
+        out.append(row[:MAX_COLUMNS])
+        if len(out) > MAX_ROWS:
+            raise ImportFileError(TOO_BIG)
+    return out
 
 
 def blank(value: object) -> bool:
@@ -60,21 +107,19 @@ def text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return forms.clean_text(str(value)).strip()
 
 
 def parse_date(value: object) -> date:
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
-    raw = text(value)
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError("Datoen skal skrives som ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ")
+        value = value.isoformat()  # a spreadsheet's own date is held to the same range as typed ones
+    errors: dict[str, str] = {}
+    day = forms.parse_date(text(value), errors, "date", required="Datoen mangler")
+    if day is None:
+        raise ValueError(errors.get("date", "Datoen skal skrives som ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ"))
+    return day
 
 
 

@@ -219,7 +219,7 @@ async def import_catalogue(principal: Principal, filename: str, content: bytes, 
                                                                                   CourseRun.semester).run()}
     plans: list[tuple[dict, list[int], dict | None]] = []
     seen: dict[str, int] = {}
-    for number, cell in data_rows(read_rows(filename, content), ALIASES, ("code", "title", "ects"), LABELS):
+    for number, cell in data_rows(await read_rows(filename, content), ALIASES, ("code", "title", "ects"), LABELS):
         result.rows += 1
         values = {key: cell(key) for key in ALIASES}
         module, methods, errors = clean_module(values, names)

@@ -17,7 +17,7 @@ from hr.auth.principal import SYSTEM, Principal, Role
 from hr.auth.tables import RoleAssignment
 from hr.competence.tables import Cohort, Nomination
 from hr.db import is_postgres, now, transaction
-from hr.forms import NotFound, ValidationError, parse_year
+from hr.forms import NotFound, ValidationError, parse_date, parse_year, years_from
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 
@@ -42,13 +42,9 @@ async def open_cohort(principal: Principal, form) -> int:
     except ValueError:
         capacity = None
         errors["capacity"] = "Skriv antal pladser (1-200)"
-    try:
-        deadline = date.fromisoformat(str(form.get("nomination_deadline", "")).strip())
-        if deadline < _today():
-            errors["nomination_deadline"] = "Fristen ligger i fortiden"
-    except ValueError:
-        deadline = None
-        errors["nomination_deadline"] = "Vælg en frist for indstillinger"
+    deadline = parse_date(form.get("nomination_deadline"), errors, "nomination_deadline",
+                          required="Vælg en frist for indstillinger", earliest=_today(),
+                          latest=years_from(_today(), 2))
     try:
         offer_days = int(str(form.get("offer_days", "") or 14))
         if not 1 <= offer_days <= 60:

@@ -12,7 +12,7 @@ from hr import audit
 from hr.auth.rules import allow
 from hr.competence import catalogue, cohorts, enrolments, plans, profile
 from hr.exports import export_response
-from hr.forms import Page, ValidationError, optional_int, page_number
+from hr.forms import Page, ValidationError, ids, optional_int, page_number
 from hr.org.services import list_institutions, list_methods, list_target_groups
 from hr.tabular import ImportFileError
 
@@ -89,8 +89,7 @@ class CatalogueController(Controller):
             module_id = await catalogue.save_module(request.user, None, form)
         except ValidationError as exc:
             values = _values(form)
-            values["method_ids"] = [int(v) for v in form.getall("methods") if str(v).isdigit()] \
-                if "methods" in form else []
+            values["method_ids"] = ids(form.getall("methods")) or [] if "methods" in form else []
             return await self._list(request, exc.errors, values, status=400)
         return Redirect(path=f"{BASE}/moduler/{module_id}")
 
@@ -152,8 +151,7 @@ class CatalogueController(Controller):
             await catalogue.save_module(request.user, module_id, form)
         except ValidationError as exc:
             values = _values(form)
-            values["method_ids"] = [int(v) for v in form.getall("methods") if str(v).isdigit()] \
-                if "methods" in form else []
+            values["method_ids"] = ids(form.getall("methods")) or [] if "methods" in form else []
             return await self._detail(request, module_id, exc.errors, values, "edit", status=400)
         return Redirect(path=f"{BASE}/moduler/{module_id}")
 

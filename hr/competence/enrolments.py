@@ -18,10 +18,10 @@ from hr.auth.scope import leader_unit_ids
 from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Certificate, CourseRun, Enrolment, EnrolmentEvent, Module, PlanGoal
 from hr.db import now, transaction
-from hr.forms import NotFound, ValidationError, optional_int
+from hr.forms import NotFound, ValidationError, optional_int, parse_date
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
-from hr.tabular import blank, parse_date
+from hr.tabular import blank
 
 STATES = {"planned": "Planlagt", "applied": "Ansøgt", "enrolled": "Optaget", "passed": "Bestået",
           "failed": "Ikke bestået", "withdrawn": "Afbrudt"}
@@ -134,12 +134,10 @@ async def change_state(principal: Principal, enrolment_id: int, form) -> None:
     errors: dict[str, str] = {}
     changes: dict = {}
     day = None
-    try:
-        day = _today() if blank(form.get("on")) else parse_date(form.get("on"))
-        if day > _today():
-            errors["on"] = "Datoen ligger i fremtiden"
-    except ValueError:
-        errors["on"] = "Skriv en gyldig dato"
+    day = _today() if blank(form.get("on")) else parse_date(form.get("on"), errors, "on",
+                                                                      latest=date.max)  # refused just below
+    if day and day > _today():
+        errors["on"] = "Datoen ligger i fremtiden"
     run_id = optional_int(form.get("run")) or row["run"]
     if target == "applied":
         if not run_id:

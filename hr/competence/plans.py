@@ -13,7 +13,7 @@ from hr.auth.scope import visible_institution_ids
 from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Enrolment, Plan, PlanGoal
 from hr.db import transaction
-from hr.forms import NotFound, ValidationError, parse_year
+from hr.forms import NotFound, ValidationError, optional_int, parse_year
 from hr.org.tables import Institution, Method, TargetGroup
 
 
@@ -100,7 +100,7 @@ async def create_plan(principal: Principal, form) -> int:
     errors: dict[str, str] = {}
     year = parse_year(form.get("year"), errors)
     raw = str(form.get("institution", "")).strip()
-    institution = int(raw) if raw.isdigit() else None
+    institution = optional_int(raw)
     if raw and institution is None:
         errors["institution"] = "Vælg et tilbud"
     if institution is not None and not await Institution.exists().where(Institution.id == institution).run():

@@ -146,7 +146,7 @@ async def run_import(
     today: date | None = None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
-    records = _parse(_read_rows(filename, content), result)
+    records = _parse(await _read_rows(filename, content), result)
     today = today or now().date()
 
     institutions = {r["code"]: r["id"] for r in await Institution.select(Institution.id, Institution.code).run()}

@@ -7,18 +7,31 @@ from datetime import date
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import transaction
-from hr.forms import NotFound, ValidationError
+from hr.forms import NotFound, ValidationError, local_today, parse_date, years_from
 from hr.org.services import get_employee
 from hr.org.tables import EmployeeLeave
 
 KINDS = {"barsel": "Barsel", "orlov": "Orlov", "sygdom": "Langtidssygemelding", "andet": "Andet"}
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
+# A leave longer than this is not a leave but an end of employment (payroll ends it).
+MAX_LEAVE_YEARS = 5
+
+
+def _end(form, errors: dict, starts: date | None) -> date | None:
+    """The last day of leave: empty (open-ended), or on or after the start and at most
+    MAX_LEAVE_YEARS after it."""
+    invalid = "Skriv en gyldig slutdato eller lad feltet stå tomt"
+    if starts is None:
+        return parse_date(form.get("ends_on"), errors, "ends_on", invalid=invalid)
+    latest = years_from(starts, MAX_LEAVE_YEARS)
+    ends = parse_date(form.get("ends_on"), errors, "ends_on", invalid=invalid, latest=date.max)
+    if ends and ends < starts:
+        errors["ends_on"] = "Slutdatoen ligger før startdatoen"
+    elif ends and ends > latest:
+        errors["ends_on"] = (f"En orlov kan højst vare {MAX_LEAVE_YEARS} år: skriv en slutdato senest "
+                             f"{latest:%d.%m.%Y}, eller lad feltet stå tomt")
+    return None if "ends_on" in errors else ends
 
 
 async def list_leave(employee_id: int) -> list[dict]:
@@ -30,16 +43,12 @@ async def add_leave(principal: Principal, employee_id: int, form) -> int:
     if await get_employee(principal, employee_id) is None:
         raise NotFound(employee_id)
     errors: dict[str, str] = {}
-    starts = _day(str(form.get("starts_on", "")))
-    ends_text = str(form.get("ends_on", "")).strip()
-    ends = _day(ends_text) if ends_text else None
+    today = local_today()
+    starts = parse_date(form.get("starts_on"), errors, "starts_on", required="Skriv en gyldig startdato",
+                        invalid="Skriv en gyldig startdato", earliest=years_from(today, -10),
+                        latest=years_from(today, 2))
+    ends = _end(form, errors, starts)
     kind = str(form.get("kind", ""))
-    if starts is None:
-        errors["starts_on"] = "Skriv en gyldig startdato"
-    if ends_text and ends is None:
-        errors["ends_on"] = "Skriv en gyldig slutdato eller lad feltet stå tomt"
-    elif starts and ends and ends < starts:
-        errors["ends_on"] = "Slutdatoen ligger før startdatoen"
     if kind not in KINDS:
         errors["kind"] = "Vælg en type orlov"
     if errors:
@@ -62,11 +71,12 @@ async def end_leave(principal: Principal, employee_id: int, leave_id: int, form)
                                              & (EmployeeLeave.employee == employee_id)).first().run()
     if not row:
         raise NotFound(leave_id)
-    ends = _day(str(form.get("ends_on", "")))
-    if ends is None:
-        raise ValidationError({"ends_on": "Skriv en gyldig slutdato"})
-    if ends < row["starts_on"]:
-        raise ValidationError({"ends_on": "Slutdatoen ligger før startdatoen"})
+    errors: dict[str, str] = {}
+    ends = _end(form, errors, row["starts_on"])
+    if ends is None and not errors:
+        errors["ends_on"] = "Skriv en gyldig slutdato"
+    if errors:
+        raise ValidationError(errors)
     async with transaction():
         await EmployeeLeave.update({EmployeeLeave.ends_on: ends}).where(EmployeeLeave.id == leave_id).run()
         await audit.record(principal, "update", "employee_leave", leave_id, {"ends_on": ends.isoformat()})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from hr import audit
 from hr.auth.rules import PUBLIC, allow
 from hr.exports import export_response
-from hr.forms import Page, ValidationError, optional_int, page_number
+from hr.forms import Page, ValidationError, local_today, optional_int, page_number, parse_moment, years_from
 from hr.org.services import list_institutions, list_methods
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import agenda, booking, calendar, compliance, services
@@ -161,12 +161,11 @@ class RequirementController(Controller):
 
 
 def _parse_start(form) -> datetime | None:
-    try:
-        day = date.fromisoformat(str(form.get("date", "")).strip())
-        clock = time.fromisoformat(str(form.get("time", "")).strip())
-    except ValueError:
-        return None
-    return datetime.combine(day, clock, TIMEZONE)
+    """None when the date or time is missing, unreadable or outside a year back to two years
+    ahead; the booking rule then answers with its own field error."""
+    today = local_today()
+    return parse_moment(form.get("date"), form.get("time"), {}, "date", required="-",
+                        earliest=years_from(today, -1), latest=years_from(today, 2))
 
 
 class BookingController(Controller):

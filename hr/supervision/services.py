@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import transaction
-from hr.forms import NotFound, ValidationError, optional_int
+from hr.forms import NotFound, ValidationError, ids, local_today, optional_int, parse_date, text, years_from
 from hr.org.tables import Institution, InstitutionMethod, Method, Unit
 from hr.supervision.tables import MatchException, Requirement, Supervisor, SupervisorInstitution, SupervisorMethod
 
@@ -20,10 +20,7 @@ SESSION_TYPES = {"group": "Gruppesupervision", "individual": "Individuel supervi
 
 
 def _ids(form, name: str) -> list[int] | None:
-    try:
-        return [int(v) for v in form.getall(name)] if name in form else []
-    except (TypeError, ValueError):
-        return None
+    return ids(form.getall(name)) if name in form else []
 
 
 async def _links(table, column, supervisor_ids: list[int]) -> dict[int, list[dict]]:
@@ -226,11 +223,7 @@ async def add_requirement(principal: Principal, form) -> int:
                 raise ValueError
         except ValueError:
             errors[name] = message
-    try:
-        valid_from = date.fromisoformat(str(form.get("valid_from", "")).strip())
-    except ValueError:
-        errors["valid_from"] = "Skriv hvornår kravet gælder fra"
-        valid_from = None
+    valid_from = parse_date(form.get("valid_from"), errors, "valid_from", required="Skriv hvornår kravet gælder fra")
     institution = optional_int(form.get("institution"))
     unit = optional_int(form.get("unit"))
     if unit:
@@ -330,11 +323,12 @@ async def add_unavailable_day(principal: Principal, supervisor_id: int, form) ->
 
     if not await Supervisor.exists().where(Supervisor.id == supervisor_id).run():
         raise NotFound(supervisor_id)
-    try:
-        day = date.fromisoformat(str(form.get("day", "")).strip())
-    except ValueError:
-        raise ValidationError({"day": "Skriv datoen"}) from None
-    note = " ".join(str(form.get("note", "")).split())[:200]
+    errors: dict[str, str] = {}
+    day = parse_date(form.get("day"), errors, "day", required="Skriv datoen", earliest=local_today(),
+                     latest=years_from(local_today(), 3))
+    note = " ".join(text(form.get("note"), errors, "note", max_length=200).split())
+    if errors:
+        raise ValidationError(errors)
     if await AvailabilityException.exists().where((AvailabilityException.supervisor == supervisor_id)
                                                   & (AvailabilityException.day == day)).run():
         raise ValidationError({"day": "Dagen er allerede registreret"})

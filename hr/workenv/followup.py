@@ -10,7 +10,17 @@ from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.auth.tables import Account
 from hr.cpr import CPR_MESSAGE, contains_cpr
 from hr.db import now, transaction
-from hr.forms import NotFound, Page, ValidationError
+from hr.forms import (
+    NotFound,
+    Page,
+    ValidationError,
+    local_today,
+    optional_int,
+    parse_date,
+    parse_moment,
+    text,
+    years_from,
+)
 from hr.settings import TIMEZONE
 from hr.workenv.services import access_for
 from hr.workenv.tables import ActionItem, Apv, Incident, Order
@@ -24,42 +34,21 @@ PRIORITIES = {1: "Høj", 2: "Middel", 3: "Lav"}
 
 
 def _text(form, name: str, limit: int, errors: dict, required: str = "") -> str:
-    value = str(form.get(name, "") or "").strip()
-    if required and not value:
-        errors[name] = required
-    elif contains_cpr(value):
-        errors[name] = CPR_MESSAGE
-    elif len(value) > limit:
-        errors[name] = f"Teksten må højst være {limit} tegn"
-    return value
+    return text(form.get(name), errors, name, max_length=limit, required=required or None)
 
 
-def _date(form, name: str, errors: dict, message: str = "Skriv en gyldig dato") -> date | None:
-    value = str(form.get(name, "") or "").strip()
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        errors[name] = message
-        return None
-    if day.year < 2000 or day.year > 2100:
-        errors[name] = message
-        return None
-    return day
+def _date(form, name: str, errors: dict) -> date | None:
+    return parse_date(form.get(name), errors, name)
 
 
 def _moment(form, name: str, errors: dict) -> datetime | None:
     """A date and optional time typed in Danish local time; empty means now."""
-    day = str(form.get(f"{name}_date", "") or "").strip()
-    clock = str(form.get(f"{name}_time", "") or "").strip()
-    if not day and not clock:
+    day, clock = form.get(f"{name}_date"), form.get(f"{name}_time")
+    if not str(day or "").strip() and not str(clock or "").strip():
         return now()
-    try:
-        moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock) if clock else time(12, 0),
-                                  TIMEZONE)
-    except ValueError:
-        errors[name] = "Skriv dato og klokkeslæt"
+    moment = parse_moment(day, clock, errors, name, required="Skriv dato og klokkeslæt",
+                          earliest=years_from(local_today(), -10), default_time=time(12, 0))
+    if moment is None:
         return None
     if moment > now():
         errors[name] = "Tidspunktet ligger i fremtiden"
@@ -234,10 +223,7 @@ async def add_action(principal: Principal, source_type: str, source_id: int, for
     except (TypeError, ValueError):
         errors["priority"] = "Vælg prioritet"
         priority = 2
-    try:
-        owner = int(form.get("owner", ""))
-    except (TypeError, ValueError):
-        owner = None
+    owner = optional_int(form.get("owner"))
     if owner is None:
         errors["owner"] = "Vælg en ansvarlig"
     elif owner not in {a["id"] for a in await owner_choices(institution)}:

@@ -61,7 +61,7 @@ def _category(value: str) -> str:
 
 
 async def run_force_import(principal: Principal, filename: str, content: bytes, *, dry_run: bool) -> ForceImportResult:
-    rows = read_rows(filename, content)
+    rows = await read_rows(filename, content)
     result = ForceImportResult(dry_run=dry_run)
     units = {u["code"]: u for u in await Unit.select().run()}
     records, seen = [], {}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.cpr import CPR_MESSAGE, contains_cpr
 from hr.db import now, transaction
-from hr.forms import NotFound, Page, ValidationError, optional_int
+from hr.forms import NotFound, Page, ValidationError, add_days, local_today, optional_int, parse_moment, years_from
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.workenv import choices
@@ -109,12 +109,13 @@ def parse_form(form) -> ReportForm:
     out.values["unit"] = unit
     day, clock = get("occurred_date").strip(), get("occurred_time").strip()
     if day or clock:
-        try:
-            parsed_day = date.fromisoformat(day)
-            parsed_time = time.fromisoformat(clock) if clock else time(0, 0)
-            out.values["occurred_at"] = datetime.combine(parsed_day, parsed_time, TIMEZONE)
-        except ValueError:
-            out.errors["occurred_date"] = "Skriv dato og klokkeslæt, fx 27-11-2026 kl. 14:30"
+        # An episode is reported within the retention period and never in the future (checked
+        # with a grace on submission); a year-1 or year-9999 date is a typing error.
+        today = local_today()
+        moment = parse_moment(day, clock, out.errors, "occurred_date", required="Skriv hvornår det skete",
+                              earliest=years_from(today, -10), latest=add_days(today, 1), default_time=time(0, 0))
+        if moment is not None:
+            out.values["occurred_at"] = moment
     out.values["reporter_identity_shared"] = get("reporter_identity_shared") == "1"
     getall = form.getall if hasattr(form, "getall") else (lambda k: [])
     for name, target in (("staff", out.staff), ("factors", out.factors)):

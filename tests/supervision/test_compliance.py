@@ -174,6 +174,12 @@ async def test_leave_is_registered_with_validation_and_exempts_the_employee(app,
     backwards = await post_form(client, f"/medarbejdere/{world.staff_employee}/orlov",
                                 {"starts_on": "2026-05-01", "ends_on": "2026-04-01", "kind": "barsel"})
     assert backwards.status_code == 400 and "før startdatoen" in backwards.text
+    endless = await post_form(client, f"/medarbejdere/{world.staff_employee}/orlov",
+                              {"starts_on": "2026-05-01", "ends_on": "9999-12-31", "kind": "barsel"})
+    assert endless.status_code == 400 and "En orlov kan højst vare 5 år" in endless.text
+    year_one = await post_form(client, f"/medarbejdere/{world.staff_employee}/orlov",
+                               {"starts_on": "0001-01-01", "ends_on": "", "kind": "barsel"})
+    assert year_one.status_code == 400 and "Datoen skal ligge mellem" in year_one.text
     ok = await post_form(client, f"/medarbejdere/{world.staff_employee}/orlov",
                          {"starts_on": (now().date() - timedelta(days=10)).isoformat(), "ends_on": "",
                           "kind": "barsel"})
