@@ -10,6 +10,7 @@ from typing import Any, Iterable, Sequence
 
 from litestar.response import Response
 
+from hr.forms import clean_text
 from hr.settings import TIMEZONE
 
 FORMATS = ("csv", "xlsx")
@@ -20,11 +21,18 @@ def _plain(value: Any) -> Any:
     """Values as a spreadsheet should hold them: local time without zone, text guarded
     against formula injection (a cell starting with = + - @ would run in Excel)."""
     if isinstance(value, datetime):
-        return value.astimezone(TIMEZONE).replace(tzinfo=None, microsecond=0)
+        try:
+            return value.astimezone(TIMEZONE).replace(tzinfo=None, microsecond=0)
+        except OverflowError:  # an odd stored time at the calendar's end: shown as stored (UTC)
+            return value.replace(tzinfo=None, microsecond=0)
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    if isinstance(value, str):
+        # Stored text from before input was cleaned may hold control characters, which a
+        # spreadsheet refuses (and which would fail the export for everyone).
+        value = clean_text(value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
     return value
 
 

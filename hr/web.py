@@ -106,7 +106,10 @@ def fmt_date(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(TIMEZONE).strftime("%d.%m.%Y %H:%M")
+        try:
+            return value.astimezone(TIMEZONE).strftime("%d.%m.%Y %H:%M")
+        except OverflowError:  # an odd stored time at the calendar's end must not fail the page
+            return value.strftime("%d.%m.%Y %H:%M UTC")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     return str(value)

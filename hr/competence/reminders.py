@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 
 from hr.competence import cohorts
 from hr.competence.tables import Cohort, Enrolment, Nomination, Plan
-from hr.notify.reminder import Leaders, Reminder, employee_accounts
+from hr.notify.reminder import Leaders, Problems, Reminder, employee_accounts
 from hr.settings import TIMEZONE
 
+SOURCE = "Kompetence"
 APPLICATION_NOTICE = timedelta(days=14)
 EXAM_NOTICE = timedelta(days=7)
 NOMINATION_NOTICE = timedelta(days=14)
@@ -27,8 +28,10 @@ def _follow_up_period(today: date) -> str | None:
     return None
 
 
-async def due(now: datetime) -> list[Reminder]:
-    await cohorts.expire_offers(now)
+async def due(now: datetime, problems: Problems | None = None) -> list[Reminder]:
+    problems = problems if problems is not None else Problems()
+    with problems.item(SOURCE, "udløbne tilbud om plads"):
+        await cohorts.expire_offers(now)
     today = now.astimezone(TIMEZONE).date()
     leaders = await Leaders.load()
     accounts = await employee_accounts()
@@ -44,15 +47,8 @@ async def due(now: datetime) -> list[Reminder]:
         | ((Enrolment.state == "enrolled") & (Enrolment.run.exam_date >= today)
            & (Enrolment.run.exam_date <= today + EXAM_NOTICE))).run()
     for e in soon:
-        link = f"/kompetence/medarbejdere/{e['employee']}"
-        if e["state"] == "planned":
-            who = {accounts.get(e["employee"]), *leaders.of(e["unit"], e["institution"])}
-            for account in sorted(a for a in who if a):
-                out.append(Reminder("competence.application", f"enrolment:{e['id']}", e["deadline"].isoformat(),
-                                    account, f"Ansøgningsfrist for {e['title']} ({e['name']})", link, e["deadline"]))
-        elif accounts.get(e["employee"]):
-            out.append(Reminder("competence.exam", f"enrolment:{e['id']}", e["exam"].isoformat(),
-                                accounts[e["employee"]], f"Eksamen i {e['title']}", link, e["exam"]))
+        with problems.item(SOURCE, f"enrolment:{e['id']}"):
+            out.extend(_enrolment(e, accounts, leaders))
 
     heads = leaders.heads  # leaders of a whole institution, per institution
     for cohort in await Cohort.select().where((Cohort.status == "open") & (Cohort.nomination_deadline >= today)
@@ -66,7 +62,7 @@ async def due(now: datetime) -> list[Reminder]:
     for n in await Nomination.select(Nomination.id, Nomination.employee, Nomination.offer_deadline,
                                      Nomination.cohort.year.as_alias("year")).where(
             Nomination.status == "offered").run():
-        if accounts.get(n["employee"]):
+        if accounts.get(n["employee"]) and n["offer_deadline"]:
             out.append(Reminder("competence.offer", f"nomination:{n['id']}", n["offer_deadline"].isoformat(),
                                 accounts[n["employee"]], f"Du har fået tilbudt en plads på lederuddannelsen "
                                 f"{n['year']}: svar inden fristen", "/kompetence/mit", n["offer_deadline"]))
@@ -80,3 +76,16 @@ async def due(now: datetime) -> list[Reminder]:
                                     f"Følg op på kompetenceplanen: {plan['title']}",
                                     f"/kompetence/planer/{plan['id']}", None))
     return out
+
+
+def _enrolment(e: dict, accounts: dict, leaders: Leaders) -> list[Reminder]:
+    link = f"/kompetence/medarbejdere/{e['employee']}"
+    if e["state"] == "planned":
+        who = {accounts.get(e["employee"]), *leaders.of(e["unit"], e["institution"])}
+        return [Reminder("competence.application", f"enrolment:{e['id']}", e["deadline"].isoformat(),
+                         account, f"Ansøgningsfrist for {e['title']} ({e['name']})", link, e["deadline"])
+                for account in sorted(a for a in who if a)]
+    if accounts.get(e["employee"]):
+        return [Reminder("competence.exam", f"enrolment:{e['id']}", e["exam"].isoformat(),
+                         accounts[e["employee"]], f"Eksamen i {e['title']}", link, e["exam"])]
+    return []

@@ -10,6 +10,7 @@ A sweep costs a fixed number of queries per domain plus one per 500 new reminder
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import socket
@@ -20,11 +21,12 @@ from hr.auth.principal import Role
 from hr.auth.tables import Account, RoleAssignment
 from hr.db import now as utcnow
 from hr.db import transaction
+from hr.forms import clean_text
 from hr.notify.kinds import family
 from hr.notify.outbox import Mail, enqueue
-from hr.notify.reminder import Reminder
+from hr.notify.reminder import Problems, Reminder
 from hr.notify.tables import JobLease, JobRun, KindSwitch, Preference, ReminderLog
-from hr.settings import TIMEZONE
+from hr.web import fmt_date
 
 log = logging.getLogger("hr.reminders")
 
@@ -35,10 +37,14 @@ CHUNK = 500
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-async def collect(moment: datetime) -> list[Reminder]:
+async def collect(moment: datetime, problems: Problems | None = None) -> list[Reminder]:
+    """Every domain's reminders; a domain that fails as a whole is reported and the others
+    still count (within a domain, each item is handled on its own)."""
+    problems = problems if problems is not None else Problems()
     out: list[Reminder] = []
     for name in SOURCES:
-        out.extend(await importlib.import_module(name).due(moment))
+        with problems.item(name.split(".")[1], "alle påmindelser fra modulet"):
+            out.extend(await importlib.import_module(name).due(moment, problems))
     return out
 
 
@@ -87,25 +93,37 @@ async def leader_accounts() -> set[int]:
 
 
 def _deadline(value: datetime | date | None) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(TIMEZONE).strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    return ""
+    return fmt_date(value)
 
 
-async def record(decided: list[tuple[Reminder, str]]) -> list[dict]:
+async def record(decided: list[tuple[Reminder, str]], problems: Problems | None = None) -> list[dict]:
     """Insert new reminders (existing keys are skipped by the unique constraint) and queue the
-    immediate ones' mails. Call inside a transaction. Returns the rows that were new."""
+    immediate ones' mails, 500 at a time, each batch in its own transaction. A batch that fails
+    is done again one reminder at a time, so one that cannot be written is reported and every
+    other still goes out. Returns the rows that were new."""
+    problems = problems if problems is not None else Problems()
     unique = {r.key: (r, d) for r, d in decided}  # one key once, even if a domain repeats it
-    new: list[dict] = []
     items = list(unique.values())
+    new: list[dict] = []
     for start in range(0, len(items), CHUNK):
-        rows = [ReminderLog(key=r.key[:300], kind=r.kind, account=r.account_id, title=r.title[:300],
-                            link=r.link[:300], deadline=_deadline(r.deadline), delivery=d)
-                for r, d in items[start:start + CHUNK]]
-        new.extend(await ReminderLog.insert(*rows).on_conflict(action="DO NOTHING").returning(
-            *ReminderLog.all_columns()).run())
+        batch = items[start:start + CHUNK]
+        try:
+            async with transaction():
+                new.extend(await _record_batch(batch))
+        except Exception:
+            for reminder, delivery in batch:
+                with problems.item("Påmindelser", reminder.key):
+                    async with transaction():
+                        new.extend(await _record_batch([(reminder, delivery)]))
+    return new
+
+
+async def _record_batch(batch: list[tuple[Reminder, str]]) -> list[dict]:
+    rows = [ReminderLog(key=clean_text(r.key)[:300], kind=r.kind, account=r.account_id,
+                        title=clean_text(r.title)[:300], link=clean_text(r.link)[:300],
+                        deadline=_deadline(r.deadline), delivery=d) for r, d in batch]
+    new = await ReminderLog.insert(*rows).on_conflict(action="DO NOTHING").returning(
+        *ReminderLog.all_columns()).run()
     immediate = [r for r in new if r["delivery"] == "immediate"]
     accounts = await _accounts([r["account"] for r in immediate])
     await enqueue(*[Mail(key=f"reminder|{r['key']}", kind=r["kind"], to_address=accounts[r["account"]]["email"],
@@ -127,13 +145,15 @@ async def _accounts(ids: list[int]) -> dict[int, dict]:
 
 
 async def run_job(job: str, work) -> dict:
-    """Run one job under its lease, logged in notify_job_run."""
+    """Run one job under its lease, logged in notify_job_run. `work(problems)` handles each item
+    on its own and reports in `problems` what it could not do; the run records them for HR."""
     if not await take_lease(job):
         return {"status": "skipped"}
     rows = await JobRun.insert(JobRun(job=job)).returning(JobRun.id).run()
     run_id = rows[0]["id"]
+    problems = Problems()
     try:
-        detail = await work()
+        detail = await work(problems)
     except Exception as exc:
         log.exception("job %s failed", job)
         await JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(),
@@ -142,19 +162,22 @@ async def run_job(job: str, work) -> dict:
         raise
     finally:
         await release_lease(job)
-    await JobRun.update({JobRun.status: "ok", JobRun.finished_at: utcnow(), JobRun.detail: detail}).where(
+    if problems:
+        detail += f"; {len(problems)} kunne ikke behandles"
+    await JobRun.update({JobRun.status: "ok", JobRun.finished_at: utcnow(), JobRun.detail: detail,
+                         JobRun.problem_count: len(problems),
+                         JobRun.problems: json.dumps(problems.as_rows(), ensure_ascii=False)}).where(
         JobRun.id == run_id).run()
-    return {"status": "ok", "detail": detail}
+    return {"status": "ok", "detail": detail, "problems": problems.as_rows()}
 
 
 async def sweep(moment: datetime | None = None) -> dict:
     moment = moment or utcnow()
 
-    async def work() -> str:
-        reminders = await collect(moment)
+    async def work(problems: Problems) -> str:
+        reminders = await collect(moment, problems)
         decided = await _decide(reminders)
-        async with transaction():
-            new = await record(decided)
+        new = await record(decided, problems)
         immediate = sum(1 for r in new if r["delivery"] == "immediate")
         return f"{len(reminders)} påmindelser vurderet, {len(new)} nye ({immediate} sendt straks)"
 
@@ -165,25 +188,32 @@ async def send_digests(moment: datetime | None = None) -> dict:
     """One mail per person with everything collected for their digest since the last one."""
     moment = moment or utcnow()
 
-    async def work() -> str:
-        async with transaction():
-            waiting = await ReminderLog.select().where((ReminderLog.delivery == "digest")
-                                                       & ReminderLog.digest_sent_at.is_null()).order_by(
-                ReminderLog.id).run()
-            by_account: dict[int, list[dict]] = {}
-            for row in waiting:
-                by_account.setdefault(row["account"], []).append(row)
-            accounts = await _accounts(list(by_account))
-            mails = [Mail(key=f"digest|{account}|{items[-1]['id']}", kind="digest",
-                          to_address=accounts[account]["email"], account_id=account, template="digest",
-                          context={"items": items, "name": accounts[account]["name"]})
-                     for account, items in by_account.items() if account in accounts]
-            await enqueue(*mails)
-            ids = [r["id"] for r in waiting]
-            for start in range(0, len(ids), CHUNK):
-                await ReminderLog.update({ReminderLog.digest_sent_at: moment}).where(
-                    ReminderLog.id.is_in(ids[start:start + CHUNK])).run()
-        return f"{len(mails)} samlemails med {len(waiting)} påmindelser"
+    async def work(problems: Problems) -> str:
+        waiting = await ReminderLog.select().where((ReminderLog.delivery == "digest")
+                                                   & ReminderLog.digest_sent_at.is_null()).order_by(
+            ReminderLog.id).run()
+        by_account: dict[int, list[dict]] = {}
+        for row in waiting:
+            by_account.setdefault(row["account"], []).append(row)
+        accounts = await _accounts(list(by_account))
+        sent = included = 0
+        # One person's digest at a time: a mail that cannot be built is reported, theirs stays
+        # waiting for the next digest, and everyone else's goes out.
+        for account, items in by_account.items():
+            with problems.item("Samlemail", f"account:{account}"):
+                async with transaction():
+                    if account in accounts:
+                        await enqueue(Mail(key=f"digest|{account}|{items[-1]['id']}", kind="digest",
+                                           to_address=accounts[account]["email"], account_id=account,
+                                           template="digest",
+                                           context={"items": items, "name": accounts[account]["name"]}))
+                        sent += 1
+                    ids = [r["id"] for r in items]
+                    for start in range(0, len(ids), CHUNK):
+                        await ReminderLog.update({ReminderLog.digest_sent_at: moment}).where(
+                            ReminderLog.id.is_in(ids[start:start + CHUNK])).run()
+                    included += len(items)
+        return f"{sent} samlemails med {included} påmindelser"
 
     return await run_job("digest", work)
 

@@ -20,6 +20,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from hr.db import now
+from hr.notify.reminder import Problems
 from hr.notify.tables import OutboxMessage
 from hr.settings import PROJECT_ROOT, Settings, get_settings
 from hr.web import fmt_date, fmt_number
@@ -65,15 +66,25 @@ def render(template: str, context: dict) -> tuple[str, str, str]:
     return subject.strip(), body.lstrip("\n"), html
 
 
-async def enqueue(*mails: Mail) -> int:
+async def enqueue(*mails: Mail, problems: Problems | None = None) -> int:
     """Write messages to the outbox (call inside the transaction of the change). A key that is
     already there is skipped, so calling twice for the same event sends once. One query per
-    500 messages. Returns the number of new messages."""
+    500 messages. Returns the number of new messages.
+
+    A mail whose template cannot be rendered raises, so the change that caused it fails whole;
+    a job that passes `problems` gets it reported there instead, and the other mails written."""
     rows = []
     for mail in mails:
         if not mail.to_address:
             continue
-        subject, text, html = render(mail.template, mail.context)
+        try:
+            subject, text, html = render(mail.template, mail.context)
+        except Exception as exc:
+            if problems is None:
+                raise
+            with problems.item("Udbakke", mail.key):
+                raise exc
+            continue
         rows.append(OutboxMessage(
             key=mail.key[:300], kind=mail.kind, account=mail.account_id, to_address=mail.to_address,
             subject=subject[:300], text_body=text, html_body=html,
@@ -143,7 +154,7 @@ async def deliver_due(settings: Settings | None = None, limit: int = 100) -> dic
             continue  # another worker took it
         try:
             message = build_message(row, settings)
-        except (ValueError, UnicodeError) as exc:  # a malformed address or header: no retry will fix it
+        except Exception as exc:  # a malformed address, header or stored body: no retry will fix it
             counts["failed"] += 1
             await _failed(row, f"Mailen kunne ikke dannes: {exc}", True)
             continue
@@ -160,6 +171,9 @@ async def deliver_due(settings: Settings | None = None, limit: int = 100) -> dic
         except (aiosmtplib.SMTPException, OSError) as exc:
             counts["failed" if row["attempts"] >= MAX_ATTEMPTS else "retry"] += 1
             await _failed(row, str(exc) or exc.__class__.__name__, False)
+        except Exception as exc:  # anything else: this message is set aside, the batch goes on
+            counts["failed"] += 1
+            await _failed(row, f"Uventet fejl under afsendelse: {exc.__class__.__name__}: {exc}", True)
         else:
             await OutboxMessage.update({OutboxMessage.status: "sent", OutboxMessage.sent_at: now(),
                                         OutboxMessage.last_error: ""}).where(OutboxMessage.id == row["id"]).run()

@@ -3,8 +3,11 @@ reminder engine decides, deduplicates on `key` and sends."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import Iterator
 
 from hr.auth.tables import Account, RoleAssignment
 
@@ -23,6 +26,41 @@ class Reminder:
     @property
     def key(self) -> str:
         return f"{self.kind}|{self.subject}|{self.period}|{self.account_id}"
+
+
+log = logging.getLogger("hr.jobs")
+MAX_LISTED = 200  # problems kept per run; the count holds them all
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str  # e.g. "Supervision"
+    item: str  # what could not be handled, by id: "employee:17", never a name
+    error: str
+
+
+@dataclass
+class Problems:
+    """What a job could not handle, item by item: a job runs each item inside `item()`, so one
+    that raises is logged, counted and shown to HR, and every other item is still done."""
+
+    found: list[Problem] = field(default_factory=list)
+
+    @contextmanager
+    def item(self, source: str, item: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:  # one bad item must not stop the rest; it is reported instead
+            # The log names the item by id and the kind of error; the message (which may quote a
+            # stored value) is kept for HR on the job run.
+            log.error("%s: %s could not be handled (%s)", source, item, exc.__class__.__name__)
+            self.found.append(Problem(source, item, f"{exc.__class__.__name__}: {exc}"[:500]))
+
+    def as_rows(self) -> list[dict]:
+        return [asdict(p) for p in self.found[:MAX_LISTED]]
+
+    def __len__(self) -> int:
+        return len(self.found)
 
 
 class Leaders:

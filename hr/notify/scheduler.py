@@ -8,6 +8,7 @@ up at start-up, as is a missed weekly digest."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, time, timedelta
 
@@ -44,7 +45,7 @@ async def deliver() -> None:
 
 
 async def purge() -> dict:
-    async def work() -> str:
+    async def work(problems) -> str:
         sessions = await Session.delete().where(Session.expires_at < now()).returning(Session.id).run()
         attempts = await LoginAttempt.delete().where(LoginAttempt.at < now() - timedelta(days=1)).returning(
             LoginAttempt.id).run()
@@ -54,7 +55,7 @@ async def purge() -> dict:
 
 
 async def retention() -> dict:
-    async def work() -> str:
+    async def work(problems) -> str:
         return (await anonymise(None, dry_run=False)).describe()
 
     return await engine.run_job("retention", work)
@@ -100,4 +101,7 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
 
 
 async def recent_runs(limit: int = 30) -> list[dict]:
-    return await JobRun.select().order_by(JobRun.started_at, ascending=False).limit(limit).run()
+    runs = await JobRun.select().order_by(JobRun.started_at, ascending=False).limit(limit).run()
+    for run in runs:
+        run["problems"] = json.loads(run["problems"] or "[]")
+    return runs

@@ -81,6 +81,9 @@ class JobRun(Table, tablename="notify_job_run"):
     finished_at = Timestamptz(null=True, default=None)
     status = Varchar(length=20, default="running")  # running | ok | failed | skipped
     detail = Text(default="")
+    # The items the run could not handle (the rest were done): JSON [{"source", "item", "error"}].
+    problem_count = Integer(default=0)
+    problems = Text(default="[]")
 
 
 class JobLease(Table, tablename="notify_job_lease"):

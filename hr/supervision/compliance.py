@@ -16,6 +16,7 @@ from hr.auth.principal import SYSTEM, Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.auth.tables import RoleAssignment
 from hr.db import now
+from hr.forms import add_days
 from hr.org.tables import Employee, EmployeeLeave
 from hr.settings import TIMEZONE
 from hr.supervision.services import SESSION_TYPES, list_requirements, resolve
@@ -86,22 +87,23 @@ def status_on(person: Person, requirements: list[dict], day: date, cache: dict |
     times = person.times(requirement["session_type"])
     index = bisect.bisect_right(times, end_of_day)
     last = times[index - 1] if index else None
-    grace = timedelta(days=requirement["grace_days"])
-    anchors = [d for d in [person.start_date, *(end + timedelta(days=1) for _, end in person.leaves if end)]
+    # Saturating arithmetic: a stored leave ending 9999-12-31 (from before dates were checked)
+    # must not make the whole overview or the reminder sweep fail.
+    anchors = [d for d in [person.start_date, *(add_days(end, 1) for _, end in person.leaves if end)]
                if d and d <= day]
     anchor = max(anchors, default=None)
     candidates = []
     if last:
-        candidates.append(_local_day(last) + timedelta(days=requirement["interval_days"]))
+        candidates.append(add_days(_local_day(last), requirement["interval_days"]))
     if anchor:
-        candidates.append(anchor + grace)
+        candidates.append(add_days(anchor, requirement["grace_days"]))
     due = max(candidates) if candidates else None
     note = ""
-    if anchor and due == anchor + grace and (not last or _local_day(last) < anchor):
+    if anchor and due == add_days(anchor, requirement["grace_days"]) and (not last or _local_day(last) < anchor):
         note = "Nyansat" if anchor == person.start_date else "Tilbage fra orlov"
     if due is None or due < day:
         state = "overdue"
-    elif due <= day + DUE_SOON:
+    elif due <= add_days(day, DUE_SOON.days):
         state = "due_soon"
     else:
         state = "compliant"

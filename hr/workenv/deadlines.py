@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from hr.forms import add_days
 from hr.settings import TIMEZONE
 
 LABELS = {
@@ -49,7 +50,11 @@ def rule_in_force(rules: list[dict], kind: str, on: date) -> dict | None:
 
 def end_of_day(day: date) -> datetime:
     """On time if registered by 23:59 on the deadline day (Danish time)."""
-    return datetime.combine(day, time(23, 59, 59), TIMEZONE)
+    return datetime.combine(min(day, LAST_DAY), time(23, 59, 59), TIMEZONE)
+
+
+# Far enough for any deadline, near enough that converting to UTC cannot overflow.
+LAST_DAY = date(9998, 12, 31)
 
 
 def add_working_days(day: date, days: int) -> date:
@@ -67,7 +72,7 @@ def _shift(rule: dict, start: datetime) -> datetime:
     local = start.astimezone(TIMEZONE).date()
     if rule["working_days"]:
         return end_of_day(add_working_days(local, rule["deadline_days"]))
-    return end_of_day(local + timedelta(days=rule["deadline_days"]))
+    return end_of_day(add_days(local, rule["deadline_days"]))
 
 
 def easy_required(incident: dict, rule: dict | None) -> bool:
@@ -105,14 +110,14 @@ def deadlines(incident: dict, rules: list[dict]) -> list[Deadline]:
     if kind == "accident":
         rule = rule_in_force(rules, "accident_easy", on)
         if easy_required(incident, rule):
-            first = incident.get("first_absence_date") or on + timedelta(days=1)
-            out.append(Deadline("accident_easy", end_of_day(first + timedelta(days=rule["deadline_days"])),
+            first = incident.get("first_absence_date") or add_days(on, 1)
+            out.append(Deadline("accident_easy", end_of_day(add_days(first, rule["deadline_days"])),
                                 incident.get("easy_reported_at")))
         insurer = rule_in_force(rules, "accident_insurer", on)
         days = incident.get("absence_days")
         if insurer and days is not None and days >= insurer["threshold_days"]:
-            first = incident.get("first_absence_date") or on + timedelta(days=1)
-            due = end_of_day(first + timedelta(days=insurer["threshold_days"] + insurer["deadline_days"]))
+            first = incident.get("first_absence_date") or add_days(on, 1)
+            due = end_of_day(add_days(first, insurer["threshold_days"] + insurer["deadline_days"]))
             out.append(Deadline("accident_insurer", due, incident.get("insurer_reported_at")))
 
     if kind == "use_of_force":
