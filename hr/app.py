@@ -19,7 +19,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 import hr  # noqa: F401  (sets PICCOLO_CONF)
-from hr import db, logsafe
+from hr import db, logsafe, tabular
 from hr.auth.middleware import PrincipalMiddleware
 from hr.auth.rules import PUBLIC, access_guard, allow
 from hr.request import HRRequest, has_control_characters
@@ -75,6 +75,7 @@ async def _stop(app: Litestar) -> None:
     running = getattr(app.state, "scheduler", None)
     if running is not None:
         running.shutdown(wait=False)
+    tabular.stop_parser()
     await db.stop()
 
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import multiprocessing
+import os
 import re
+import threading
+import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Iterator
@@ -33,10 +39,50 @@ def norm_header(value: object) -> str:
     return re.sub(r"[\s._]", "", str(value or "")).lower()
 
 
-async def read_rows(filename: str, content: bytes) -> list[list[object]]:
-    """The file's rows. Parsing runs in a worker thread, so the service goes on answering
-    everyone else while a large file is read."""
-    return await asyncio.to_thread(read_rows_now, filename, content)
+_parsers: list[ProcessPoolExecutor] = []
+
+
+def _parser() -> ProcessPoolExecutor:
+    # A separate process, not a thread: parsing XML holds the interpreter lock, and a thread
+    # would still slow every other request of this worker several-fold. Started on first use
+    # (spawned, not forked: the service's threads and connections stay behind).
+    if not _parsers:
+        _parsers.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_follow_parent, initargs=(os.getpid(),)))
+    return _parsers[0]
+
+
+def _follow_parent(parent: int) -> None:
+    """In the parsing process: exit when the service's process is gone, however it ended (a
+    killed parent never tells its pool to stop)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def stop_parser() -> None:
+    """Ends the parsing process with the service (it would otherwise outlive it)."""
+    while _parsers:
+        _parsers.pop().shutdown(wait=False, cancel_futures=True)
+
+
+def _read_then(filename: str, content: bytes, then: Callable | None):
+    rows = read_rows_now(filename, content)
+    return then(rows) if then else rows
+
+
+async def read_rows(filename: str, content: bytes, then: Callable | None = None):
+    """The file's rows, read in a separate process, so the service goes on answering everyone
+    else while a large file is parsed. `then` (a module-level function of the rows) runs there
+    too: row-by-row checking of a large file is work for that process as well."""
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_parser(), _read_then, filename, content, then)
+    except BrokenProcessPool:  # the parser died (killed, out of memory): start a new one next time
+        _parsers.clear()
+        raise ImportFileError("Filen kunne ikke læses. Prøv igen, eller del filen op.") from None
 
 
 def read_rows_now(filename: str, content: bytes) -> list[list[object]]:
@@ -76,8 +122,12 @@ def _xlsx_rows(content: bytes) -> list[list[object]]:
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
-            # max_col: a sheet may claim 16,384 columns, and read-only mode pads every row to them.
-            return _bounded(wb.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1))
+            sheet = wb.worksheets[0]
+            # The sheet's own dimension says how wide it is; read-only mode pads every row to it.
+            if (sheet.max_column or 0) > MAX_COLUMNS or (sheet.max_row or 0) > MAX_ROWS + 1:
+                raise ImportFileError(TOO_BIG)
+            # max_col as well: the dimension may be missing or lie.
+            return _bounded(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1))
         finally:
             wb.close()
     except ImportFileError:
@@ -138,6 +188,7 @@ class ImportOutcome:
     dry_run: bool
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    LISTED = 200  # errors shown on the page; a file of 10,000 bad rows is refused, not listed whole
 
     @property
     def ok(self) -> bool:

@@ -91,6 +91,12 @@ def _fte(value: object) -> Decimal:
     return number.quantize(Decimal("0.0001"))
 
 
+def _parse_rows(rows: list[list[object]]) -> tuple[list[dict], ImportResult]:
+    """The file's records and its row errors (run in the parsing process)."""
+    result = ImportResult(dry_run=True)
+    return _parse(rows, result), result
+
+
 def _parse(rows: list[list[object]], result: ImportResult) -> list[dict]:
     parsed: list[dict] = []
     seen: dict[str, int] = {}
@@ -146,7 +152,8 @@ async def run_import(
     today: date | None = None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
-    records = _parse(await _read_rows(filename, content), result)
+    records, parsed = await _read_rows(filename, content, then=_parse_rows)
+    result.rows, result.errors = parsed.rows, parsed.errors
     today = today or now().date()
 
     institutions = {r["code"]: r["id"] for r in await Institution.select(Institution.id, Institution.code).run()}
