@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from hr import audit
+from hr import audit, forms
 from hr.auth.principal import Principal
 from hr.competence.tables import CourseRun, Module, ModuleMethod
 from hr.db import transaction
@@ -70,7 +70,7 @@ def clean_module(values: dict, method_names: dict[str, int]) -> tuple[dict, list
             errors[key] = f"Højst {limit} tegn"
     clean = {"code": code, "title": title, "ects": ects, "provider": text(values.get("provider")),
              "subject_area": text(values.get("subject_area")), "level": text(values.get("level")) or "diplom",
-             "description": text(values.get("description"))[:5000]}
+             "description": forms.text(values.get("description"), errors, "description", max_length=5000)}
     return clean, sorted(set(methods)), errors
 
 
@@ -106,7 +106,8 @@ def clean_run(values: dict) -> tuple[dict, dict[str, str]]:
             raise ValueError
     except ValueError:
         errors["price"] = "Skriv prisen i kroner, fx 12.500"
-    return {"semester": semester, "place": text(values.get("place"))[:200], "seats": seats, "price": price,
+    return {"semester": semester, "place": forms.text(values.get("place"), errors, "place", max_length=200),
+            "seats": seats, "price": price,
             **dates}, errors
 
 

@@ -18,7 +18,7 @@ from hr.auth.scope import leader_unit_ids
 from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Certificate, CourseRun, Enrolment, EnrolmentEvent, Module, PlanGoal
 from hr.db import now, transaction
-from hr.forms import NotFound, ValidationError, optional_int, parse_date
+from hr.forms import NotFound, ValidationError, optional_int, parse_date, text
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 from hr.tabular import blank
@@ -154,9 +154,8 @@ async def change_state(principal: Principal, enrolment_id: int, form) -> None:
         elif (grade in PASSING) != (target == "passed"):
             errors["grade"] = "Karakteren passer ikke til resultatet"
         changes = {Enrolment.completed_on: day, Enrolment.grade: grade}
-    note = str(form.get("note", "")).strip()[:2000]
-    if target == "withdrawn" and not note:
-        errors["note"] = "Skriv hvorfor forløbet afbrydes"
+    note = text(form.get("note"), errors, "note", max_length=2000,
+                required="Skriv hvorfor forløbet afbrydes" if target == "withdrawn" else None)
     if errors:
         raise ValidationError(errors)
     async with transaction():

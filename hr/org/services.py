@@ -8,7 +8,7 @@ from hr import audit
 from hr.auth.principal import Principal
 from hr.auth.scope import visible_institution_ids, visible_unit_ids
 from hr.db import transaction
-from hr.forms import Page, ValidationError
+from hr.forms import Page, ValidationError, text
 from hr.org.tables import (
     Employee,
     Institution,
@@ -194,10 +194,11 @@ async def add_method(principal: Principal, name: str, description: str = "") -> 
         errors["name"] = "Navnet må højst være 100 tegn"
     elif await Method.exists().where(Method.name.ilike(name)).run():
         errors["name"] = "Metoden findes allerede"
+    description = text(description, errors, "description", max_length=2000)
     if errors:
         raise ValidationError(errors)
     async with transaction():
-        rows = await Method.insert(Method(name=name, description=description.strip())).returning(Method.id).run()
+        rows = await Method.insert(Method(name=name, description=description)).returning(Method.id).run()
         await audit.record(principal, "create", "method", rows[0]["id"], {"name": name})
     return rows[0]["id"]
 

@@ -15,7 +15,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.db import is_postgres, now, transaction
-from hr.forms import NotFound, ValidationError
+from hr.forms import NotFound, ValidationError, text
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import notices
@@ -30,6 +30,7 @@ from hr.supervision.tables import (
 
 MIN_MINUTES, MAX_MINUTES = 30, 240
 MAX_GROUP = 30
+REASON_LENGTH = 1000
 
 
 def cutoff() -> timedelta:
@@ -132,8 +133,9 @@ async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime 
         if not match or not match["bookable"]:
             errors["supervisor"] = "Supervisoren kender ingen af tilbuddets metoder og har ingen godkendt undtagelse"
     _check_time(errors, starts_at, minutes)
-    place, video_link = place.strip()[:200], video_link.strip()[:500]
-    if not place and not video_link:
+    place = text(place, errors, "place", max_length=200)
+    video_link = text(video_link, errors, "video_link", max_length=500, cpr=False)
+    if not place and not video_link and "place" not in errors:
         errors["place"] = "Skriv et sted eller et videolink"
     if video_link and not video_link.startswith("https://"):
         errors["video_link"] = "Videolinket skal begynde med https://"
@@ -179,16 +181,15 @@ async def cancel(principal: Principal, booking_id: int, reason: str) -> None:
         errors["reason"] = "Sessionen er allerede aflyst"
     elif _too_late(principal, booking):
         errors["reason"] = f"Sessionen begynder om mindre end {_hours()}: kontakt HR for at aflyse"
-    if not reason.strip():
-        errors["reason"] = "Skriv hvorfor sessionen aflyses"
+    reason = text(reason, errors, "reason", max_length=REASON_LENGTH, required="Skriv hvorfor sessionen aflyses")
     if errors:
         raise ValidationError(errors)
     async with transaction():
-        await Booking.update({Booking.status: "cancelled", Booking.cancel_reason: reason.strip(),
+        await Booking.update({Booking.status: "cancelled", Booking.cancel_reason: reason,
                               Booking.cancelled_at: now(), Booking.sequence: Booking.sequence + 1}).where(
             Booking.id == booking_id).run()
         await audit.record(principal, "cancel", "booking", booking_id)
-        await notices.notify(booking_id, "cancelled", reason=reason.strip())
+        await notices.notify(booking_id, "cancelled", reason=reason)
 
 
 def _too_late(principal: Principal, booking: dict) -> bool:
@@ -210,8 +211,7 @@ async def reschedule(principal: Principal, booking_id: int, starts_at: datetime 
     elif _too_late(principal, booking):
         errors["starts_at"] = f"Sessionen begynder om mindre end {_hours()}: kontakt HR for at flytte den"
     _check_time(errors, starts_at, minutes)
-    if not reason.strip():
-        errors["move_reason"] = "Skriv hvorfor sessionen flyttes"
+    reason = text(reason, errors, "move_reason", max_length=REASON_LENGTH, required="Skriv hvorfor sessionen flyttes")
     if errors:
         raise ValidationError(errors)
     ends_at = starts_at + timedelta(minutes=minutes)
@@ -223,11 +223,11 @@ async def reschedule(principal: Principal, booking_id: int, starts_at: datetime 
         await _lock(booking["supervisor"], employee_ids)
         await _check_free(booking["supervisor"], employee_ids, starts_at, ends_at, exclude=booking_id)
         await Booking.update({Booking.starts_at: starts_at, Booking.ends_at: ends_at,
-                              Booking.sequence: Booking.sequence + 1, Booking.move_reason: reason.strip(),
+                              Booking.sequence: Booking.sequence + 1, Booking.move_reason: reason,
                               Booking.moved_at: now()}).where(Booking.id == booking_id).run()
         await audit.record(principal, "reschedule", "booking", booking_id,
                            {"from": booking["starts_at"].isoformat(), "to": starts_at.isoformat()})
-        await notices.notify(booking_id, "moved", reason=reason.strip())
+        await notices.notify(booking_id, "moved", reason=reason)
 
 
 async def leave(principal: Principal, booking_id: int, employee_id: int, reason: str) -> None:
@@ -235,19 +235,21 @@ async def leave(principal: Principal, booking_id: int, employee_id: int, reason:
     booking = await _managed_booking(principal, booking_id)
     if booking["status"] != "booked":
         raise ValidationError({"reason": "Sessionen er aflyst"})
-    if not reason.strip():
-        raise ValidationError({"reason": "Skriv hvorfor deltageren melder fra"})
+    errors: dict[str, str] = {}
+    reason = text(reason, errors, "reason", max_length=REASON_LENGTH, required="Skriv hvorfor deltageren melder fra")
+    if errors:
+        raise ValidationError(errors)
     async with transaction():
         await Booking.update({Booking.sequence: Booking.sequence + 1}).where(Booking.id == booking_id).run()
         rows = await BookingParticipant.update({BookingParticipant.status: "cancelled",
-                                                BookingParticipant.cancel_reason: reason.strip(),
+                                                BookingParticipant.cancel_reason: reason,
                                                 BookingParticipant.cancelled_at: now()}).where(
             (BookingParticipant.booking == booking_id) & (BookingParticipant.employee == employee_id)
             & (BookingParticipant.status == "active")).returning(BookingParticipant.id).run()
         if not rows:
             raise NotFound(employee_id)
         await audit.record(principal, "leave", "booking", booking_id, {"employee": employee_id})
-        await notices.notify(booking_id, "left", employee_ids=[employee_id], reason=reason.strip())
+        await notices.notify(booking_id, "left", employee_ids=[employee_id], reason=reason)
 
 
 async def register_attendance(principal: Principal, booking_id: int, attended_ids: list[int]) -> None:

@@ -11,7 +11,17 @@ from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.cpr import CPR_MESSAGE, contains_cpr
 from hr.db import now, transaction
-from hr.forms import NotFound, Page, ValidationError, add_days, local_today, optional_int, parse_moment, years_from
+from hr.forms import (
+    NotFound,
+    Page,
+    ValidationError,
+    add_days,
+    local_today,
+    optional_int,
+    parse_moment,
+    text,
+    years_from,
+)
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.workenv import choices
@@ -516,11 +526,7 @@ async def amend(principal: Principal, incident_id: int, field_name: str, new_val
     errors: dict[str, str] = {}
     if field_name not in AMENDABLE:
         errors["field"] = "Vælg hvilket felt der skal rettes"
-    reason = reason.strip()
-    if not reason:
-        errors["reason"] = "Skriv hvorfor indberetningen rettes"
-    elif contains_cpr(reason):
-        errors["reason"] = CPR_MESSAGE
+    reason = text(reason, errors, "reason", max_length=1000, required="Skriv hvorfor indberetningen rettes")
     if errors:
         raise ValidationError(errors)
     merged = {k: ("" if v is None else str(v)) for k, v in incident.items()}
