@@ -9,17 +9,15 @@ from litestar.response import Template
 
 from hr.audit import AuditEvent
 from hr.auth.rules import allow
-from hr.forms import Page, page_number
+from hr.forms import Page, page_number, parse_date
 from hr.settings import TIMEZONE
 
 PER_PAGE = 50
 
 
 def _parse_day(value: str | None):
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
-    except ValueError:
-        return None
+    """A filter date; one that cannot be read or lies outside the plausible is no filter."""
+    return parse_date(value, {}, "day")
 
 
 class AuditController(Controller):

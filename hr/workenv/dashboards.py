@@ -24,9 +24,11 @@ def parse_month(value: str | None) -> date | None:
     """'2026-05' as the first day of that month; None if it is not one."""
     try:
         year, month = str(value or "").split("-")
-        return date(int(year), int(month), 1)
+        day = date(int(year), int(month), 1)
     except ValueError:
         return None
+    # Within the years the data can span: a month in year 1 or 9999 would overflow the month steps.
+    return day if 2000 <= day.year <= 2100 else None
 
 
 @dataclass

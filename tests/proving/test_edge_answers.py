@@ -92,3 +92,12 @@ async def test_the_access_log_never_holds_the_calendar_feed_secret(world):
         output = server.communicate(timeout=15)[0].decode()
     assert "/supervision/feed/***" in output, output[-2000:]
     assert token not in output
+
+
+async def test_filter_dates_at_the_calendars_ends_give_pages_not_errors(client, world):
+    await login(client, World.HR)
+    for url in ("/arbejdsmiljoe/analyse?fra=0001-01&til=9999-12", "/ledelsesinformation?maaned=9999-12",
+                "/arbejdsmiljoe/analyse/eksport?fra=9999-01&format=csv",
+                "/admin/revisionslog?fra=0001-01-01&til=9999-12-31"):
+        response = await client.get(url)
+        assert response.status_code in (200, 400), (url, response.status_code)
