@@ -100,8 +100,19 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
     return scheduler
 
 
+# Where HR looks at (and mends) an item a job could not handle, by the kind of id it names.
+PROBLEM_LINKS = {"incident": "/arbejdsmiljoe/haendelser/{}", "employee": "/medarbejdere/{}",
+                 "booking": "/supervision/bookinger/{}", "order": "/arbejdsmiljoe/paabud/{}",
+                 "account": "/admin/brugere/{}", "unit": "/organisation/afdelinger/{}"}
+
+
+def problem_link(item: str) -> str | None:
+    kind, _, number = item.partition(":")
+    return PROBLEM_LINKS[kind].format(number) if kind in PROBLEM_LINKS and number.isdigit() else None
+
+
 async def recent_runs(limit: int = 30) -> list[dict]:
     runs = await JobRun.select().order_by(JobRun.started_at, ascending=False).limit(limit).run()
     for run in runs:
-        run["problems"] = json.loads(run["problems"] or "[]")
+        run["problems"] = [{**p, "link": problem_link(p["item"])} for p in json.loads(run["problems"] or "[]")]
     return runs

@@ -67,7 +67,8 @@ async def test_a_broken_row_is_reported_and_every_other_reminder_is_delivered(cl
     # HR sees what failed: the run with its item, the mail with its reason.
     await login(client, World.HR)
     jobs = await client.get("/admin/paamindelser")
-    assert "1 kunne ikke behandles" in jobs.text and f"incident:{planted['retired']}" in jobs.text
+    assert "1 kunne ikke behandles" in jobs.text
+    assert f'<a href="/arbejdsmiljoe/haendelser/{planted["retired"]}">incident:{planted["retired"]}</a>' in jobs.text
     post = await client.get("/admin/post?status=failed")
     assert post.status_code == 200 and "Fejlet" in post.text
 
