@@ -104,7 +104,10 @@ def read_rows_now(filename: str, content: bytes) -> list[list[object]]:
         decoded = content.decode("cp1252", errors="replace")
     first = decoded.splitlines()[0] if decoded else ""
     delimiter = max([";", ",", "\t"], key=first.count)
-    return _bounded(csv.reader(io.StringIO(decoded), delimiter=delimiter))
+    try:
+        return _bounded(csv.reader(io.StringIO(decoded), delimiter=delimiter))
+    except csv.Error as exc:  # a NUL further in, a field beyond the csv module's limit
+        raise ImportFileError(f"CSV-filen kan ikke læses: {exc}") from exc
 
 
 def _xlsx_rows(content: bytes) -> list[list[object]]:

@@ -89,7 +89,7 @@ class CatalogueController(Controller):
             module_id = await catalogue.save_module(request.user, None, form)
         except ValidationError as exc:
             values = _values(form)
-            values["method_ids"] = ids(form.getall("methods")) or [] if "methods" in form else []
+            values["method_ids"] = ids(form.getall("methods", [])) or []
             return await self._list(request, exc.errors, values, status=400)
         return Redirect(path=f"{BASE}/moduler/{module_id}")
 
@@ -151,7 +151,7 @@ class CatalogueController(Controller):
             await catalogue.save_module(request.user, module_id, form)
         except ValidationError as exc:
             values = _values(form)
-            values["method_ids"] = ids(form.getall("methods")) or [] if "methods" in form else []
+            values["method_ids"] = ids(form.getall("methods", [])) or []
             return await self._detail(request, module_id, exc.errors, values, "edit", status=400)
         return Redirect(path=f"{BASE}/moduler/{module_id}")
 

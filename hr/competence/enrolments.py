@@ -133,9 +133,8 @@ async def change_state(principal: Principal, enrolment_id: int, form) -> None:
                                         f"{STATES.get(target, target).lower()}. Mulige næste trin: {allowed}"})
     errors: dict[str, str] = {}
     changes: dict = {}
-    day = None
-    day = _today() if blank(form.get("on")) else parse_date(form.get("on"), errors, "on",
-                                                                      latest=date.max)  # refused just below
+    # Any readable date is taken here; one in the future is refused just below, with its own message.
+    day = _today() if blank(form.get("on")) else parse_date(form.get("on"), errors, "on", latest=date.max)
     if day and day > _today():
         errors["on"] = "Datoen ligger i fremtiden"
     run_id = optional_int(form.get("run")) or row["run"]

@@ -82,8 +82,7 @@ async def enqueue(*mails: Mail, problems: Problems | None = None) -> int:
         except Exception as exc:
             if problems is None:
                 raise
-            with problems.item("Udbakke", mail.key):
-                raise exc
+            problems.report("Udbakke", mail.key, exc)
             continue
         rows.append(OutboxMessage(
             key=mail.key[:300], kind=mail.kind, account=mail.account_id, to_address=mail.to_address,

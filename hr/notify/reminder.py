@@ -51,10 +51,13 @@ class Problems:
         try:
             yield
         except Exception as exc:  # one bad item must not stop the rest; it is reported instead
-            # The log names the item by id and the kind of error; the message (which may quote a
-            # stored value) is kept for HR on the job run.
-            log.error("%s: %s could not be handled (%s)", source, item, exc.__class__.__name__)
-            self.found.append(Problem(source, item, f"{exc.__class__.__name__}: {exc}"[:500]))
+            self.report(source, item, exc)
+
+    def report(self, source: str, item: str, exc: Exception) -> None:
+        # The log names the item by id and the kind of error; the message (which may quote a
+        # stored value) is kept for HR on the job run.
+        log.error("%s: %s could not be handled (%s)", source, item, exc.__class__.__name__)
+        self.found.append(Problem(source, item, f"{exc.__class__.__name__}: {exc}"[:500]))
 
     def as_rows(self) -> list[dict]:
         return [asdict(p) for p in self.found[:MAX_LISTED]]

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from hr.tabular import MAX_BYTES, MAX_ROWS, ImportFileError, read_rows_now
+from hr.tabular import MAX_BYTES, MAX_ROWS, ImportFileError, read_rows_now, text
 from tests.conftest import World, login, post_form
 from tests.org.test_import import HEADER
 
@@ -107,3 +107,10 @@ async def test_others_are_answered_while_a_large_import_is_parsed(client, new_cl
     assert response.status_code in (200, 400) and "Der skete en fejl" not in response.text
     # While the file was read, the staff member's pages kept coming (parsing blocked nobody).
     assert answered_during >= 3, answered_during
+
+
+def test_a_csv_the_csv_module_cannot_read_is_refused_with_a_reason_and_control_characters_are_dropped():
+    with pytest.raises(ImportFileError, match="CSV-filen kan ikke læses"):
+        read_rows_now("odd.csv", ("a;b\n1;" + "x" * 200_000 + "\n").encode())
+    rows = read_rows_now("nul.csv", ("a;b\n" + "1;2\n" * 2000 + "3;\x004\x07\n").encode())
+    assert text(rows[-1][1]) == "4"
