@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from math import ceil
 from typing import Any, Generic, TypeVar
 
@@ -208,6 +209,26 @@ def parse_moment(day: Any, clock: Any, errors: dict, field: str, *, required: st
             return None
         parsed_time = default_time
     return datetime.combine(parsed_day, parsed_time, TIMEZONE)
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A number as Danes write it (12.500,50) or as a spreadsheet holds it; empty gives None.
+    Raises ValueError for anything else, NaN and infinity included (they would make every
+    comparison with them raise)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet's 10.0 is 10
+    raw = clean_text(str(value if value is not None else "")).strip().replace(" ", "")
+    if "," in raw:
+        raw = raw.replace(".", "").replace(",", ".")
+    if not raw:
+        return None
+    try:
+        number = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValueError("Skriv et tal") from exc
+    if not number.is_finite():
+        raise ValueError("Skriv et tal")
+    return number
 
 
 def ids(values: list[Any]) -> list[int] | None:

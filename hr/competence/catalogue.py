@@ -7,28 +7,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from hr import audit, forms
 from hr.auth.principal import Principal
 from hr.competence.tables import CourseRun, Module, ModuleMethod
 from hr.db import transaction
-from hr.forms import NotFound, ValidationError
+from hr.forms import NotFound, ValidationError, parse_decimal
 from hr.org.tables import Method
 from hr.tabular import ImportOutcome, RowError, blank, data_rows, parse_date, read_rows, text
 
 ECTS_CHOICES = (Decimal("5"), Decimal("10"), Decimal("15"))
 SEMESTER_RE = re.compile(r"^[FE]\d{4}$")  # F = forår (spring), E = efterår (autumn)
-
-
-def parse_decimal(value: object) -> Decimal | None:
-    raw = text(value).replace(" ", "")
-    if "," in raw:
-        raw = raw.replace(".", "").replace(",", ".")
-    try:
-        return Decimal(raw) if raw else None
-    except InvalidOperation as exc:
-        raise ValueError("Skriv et tal") from exc
 
 
 def _optional_date(value: object) -> date | None:

@@ -17,7 +17,7 @@ from hr.auth.principal import SYSTEM, Principal, Role
 from hr.auth.tables import RoleAssignment
 from hr.competence.tables import Cohort, Nomination
 from hr.db import is_postgres, now, transaction
-from hr.forms import NotFound, ValidationError, parse_date, parse_year, years_from
+from hr.forms import NotFound, ValidationError, integer, parse_date, parse_year, text, years_from
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 
@@ -35,23 +35,13 @@ def _today() -> date:
 async def open_cohort(principal: Principal, form) -> int:
     errors: dict[str, str] = {}
     year = parse_year(form.get("year"), errors)
-    try:
-        capacity = int(str(form.get("capacity", "") or 20))
-        if not 1 <= capacity <= 200:
-            raise ValueError
-    except ValueError:
-        capacity = None
-        errors["capacity"] = "Skriv antal pladser (1-200)"
+    capacity = integer(form.get("capacity"), errors, "capacity", low=1, high=200, default=20,
+                       message="Skriv antal pladser (1-200)")
     deadline = parse_date(form.get("nomination_deadline"), errors, "nomination_deadline",
                           required="Vælg en frist for indstillinger", earliest=_today(),
                           latest=years_from(_today(), 2))
-    try:
-        offer_days = int(str(form.get("offer_days", "") or 14))
-        if not 1 <= offer_days <= 60:
-            raise ValueError
-    except ValueError:
-        offer_days = None
-        errors["offer_days"] = "Skriv antal dage (1-60)"
+    offer_days = integer(form.get("offer_days"), errors, "offer_days", low=1, high=60, default=14,
+                         message="Skriv antal dage (1-60)")
     if year and await Cohort.exists().where(Cohort.year == year).run():
         errors["year"] = f"Der er allerede et hold for {year}"
     if errors:
@@ -106,18 +96,11 @@ async def nominate(principal: Principal, cohort_id: int, form) -> int:
     leader = next((e for e in await eligible_leaders(principal) if raw.isdigit() and e["id"] == int(raw)), None)
     if leader is None:
         errors["employee"] = errors.get("employee") or "Vælg en leder med personaleansvar fra dit tilbud"
-    motivation = str(form.get("motivation", "")).strip()
-    if len(motivation) < MIN_MOTIVATION:
+    motivation = text(form.get("motivation"), errors, "motivation", max_length=3000)
+    if "motivation" not in errors and len(motivation) < MIN_MOTIVATION:
         errors["motivation"] = f"Skriv en begrundelse på mindst {MIN_MOTIVATION} tegn"
-    elif len(motivation) > 3000:
-        errors["motivation"] = "Højst 3000 tegn"
-    try:
-        priority = int(str(form.get("priority", "") or 1))
-        if not 1 <= priority <= 50:
-            raise ValueError
-    except ValueError:
-        priority = 1
-        errors["priority"] = "Skriv prioriteten som et tal fra 1 (højest)"
+    priority = integer(form.get("priority"), errors, "priority", low=1, high=50, default=1,
+                       message="Skriv prioriteten som et tal fra 1 (højest)") or 1
     if leader and await Nomination.exists().where((Nomination.cohort == cohort_id)
                                                   & (Nomination.employee == leader["id"])).run():
         errors["employee"] = "Lederen er allerede indstillet til holdet"

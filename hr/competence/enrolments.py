@@ -15,10 +15,9 @@ from decimal import Decimal
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
-from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Certificate, CourseRun, Enrolment, EnrolmentEvent, Module, PlanGoal
 from hr.db import now, transaction
-from hr.forms import NotFound, ValidationError, optional_int, parse_date, text
+from hr.forms import NotFound, ValidationError, optional_int, parse_date, parse_decimal, text
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 from hr.tabular import blank

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hr import audit
+from hr import audit, forms
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import visible_institution_ids
-from hr.competence.catalogue import parse_decimal
 from hr.competence.tables import Enrolment, Plan, PlanGoal
 from hr.db import transaction
-from hr.forms import NotFound, ValidationError, optional_int, parse_year
+from hr.forms import NotFound, ValidationError, optional_int, parse_decimal, parse_year
 from hr.org.tables import Institution, Method, TargetGroup
 
 
@@ -131,17 +130,13 @@ async def add_goal(principal: Principal, plan_id: int, form) -> int:
     if not plan["editable"]:
         raise ValidationError({"text": "Kun tilbuddets leder og HR kan ændre planen"})
     errors: dict[str, str] = {}
-    text = " ".join(str(form.get("text", "")).split())
-    if not text:
-        errors["text"] = "Beskriv målet"
-    elif len(text) > 1000:
-        errors["text"] = "Højst 1000 tegn"
+    goal = " ".join(forms.text(form.get("text"), errors, "text", max_length=1000, required="Beskriv målet").split())
     method = str(form.get("method", "")).strip()
-    method_id = int(method) if method.isdigit() else None
+    method_id = optional_int(method)
     if method and (method_id is None or not await Method.exists().where(Method.id == method_id).run()):
         errors["method"] = "Vælg en metode fra listen"
     group = str(form.get("target_group", "")).strip()
-    group_id = int(group) if group.isdigit() else None
+    group_id = optional_int(group)
     if group and (group_id is None or not await TargetGroup.exists().where(TargetGroup.id == group_id).run()):
         errors["target_group"] = "Vælg en målgruppe fra listen"
     target = Decimal(0)
@@ -154,7 +149,7 @@ async def add_goal(principal: Principal, plan_id: int, form) -> int:
     if errors:
         raise ValidationError(errors)
     async with transaction():
-        rows = await PlanGoal.insert(PlanGoal(plan=plan_id, text=text, method=method_id, target_group=group_id,
+        rows = await PlanGoal.insert(PlanGoal(plan=plan_id, text=goal, method=method_id, target_group=group_id,
                                               target_ects=target)).returning(PlanGoal.id).run()
         await audit.record(principal, "create", "competence_goal", rows[0]["id"], {"plan": plan_id})
     return rows[0]["id"]

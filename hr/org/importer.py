@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import now, transaction
+from hr.forms import local_today, parse_decimal
 from hr.org.tables import Employee, Institution, Unit
 from hr.tabular import ImportFileError, ImportOutcome, RowError, data_rows
 from hr.tabular import blank as _blank
@@ -79,11 +80,12 @@ class ImportResult(ImportOutcome):
 
 
 def _fte(value: object) -> Decimal:
-    text = _text(value).replace(",", ".").rstrip("%").strip()
     try:
-        number = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError("Beskæftigelsesgraden skal være et tal, fx 0,8 eller 80") from exc
+        number = parse_decimal(_text(value).rstrip("%").strip())
+    except ValueError:
+        number = None
+    if number is None:
+        raise ValueError("Beskæftigelsesgraden skal være et tal, fx 0,8 eller 80")
     if number > Decimal("1.5"):
         number = number / 100  # given as a percentage
     if number <= 0 or number > Decimal("1.5"):
@@ -154,7 +156,7 @@ async def run_import(
     result = ImportResult(dry_run=dry_run)
     records, parsed = await _read_rows(filename, content, then=_parse_rows)
     result.rows, result.errors = parsed.rows, parsed.errors
-    today = today or now().date()
+    today = today or local_today()  # the Danish day: between midnight and 01:00 UTC is still yesterday
 
     institutions = {r["code"]: r["id"] for r in await Institution.select(Institution.id, Institution.code).run()}
     units = {r["code"]: r for r in await Unit.select().run()}

@@ -10,7 +10,17 @@ from decimal import Decimal, InvalidOperation
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import transaction
-from hr.forms import NotFound, ValidationError, ids, local_today, optional_int, parse_date, text, years_from
+from hr.forms import (
+    NotFound,
+    ValidationError,
+    ids,
+    integer,
+    local_today,
+    optional_int,
+    parse_date,
+    text,
+    years_from,
+)
 from hr.org.tables import Institution, InstitutionMethod, Method, Unit
 from hr.supervision.tables import MatchException, Requirement, Supervisor, SupervisorInstitution, SupervisorMethod
 
@@ -217,12 +227,7 @@ async def add_requirement(principal: Principal, form) -> int:
     numbers = {}
     for name, low, high, message in (("interval_days", 7, 730, "Skriv antal dage mellem sessioner (7-730)"),
                                      ("grace_days", 0, 365, "Skriv antal dages frist for nyansatte (0-365)")):
-        try:
-            numbers[name] = int(str(form.get(name, "")).strip())
-            if not low <= numbers[name] <= high:
-                raise ValueError
-        except ValueError:
-            errors[name] = message
+        numbers[name] = integer(form.get(name), errors, name, low=low, high=high, message=message)
     valid_from = parse_date(form.get("valid_from"), errors, "valid_from", required="Skriv hvornår kravet gælder fra")
     institution = optional_int(form.get("institution"))
     unit = optional_int(form.get("unit"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hr import audit
 from hr.auth.principal import Principal
 from hr.db import transaction
-from hr.forms import ValidationError
+from hr.forms import ValidationError, integer
 from hr.workenv.followup import _date, _text
 from hr.workenv.tables import ContributingFactor, ReportingRule
 
@@ -26,15 +26,8 @@ async def list_rules() -> list[dict]:
 
 
 def _number(form, name: str, errors: dict, limit: int) -> int:
-    raw = str(form.get(name, "") or "0").strip()
-    try:
-        value = int(raw)
-        if value < 0 or value > limit:
-            raise ValueError
-        return value
-    except ValueError:
-        errors[name] = f"Skriv et helt tal fra 0 til {limit}"
-        return 0
+    return integer(form.get(name), errors, name, low=0, high=limit, default=0,
+                   message=f"Skriv et helt tal fra 0 til {limit}") or 0
 
 
 async def add_rule(principal: Principal, form) -> int:

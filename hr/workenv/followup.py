@@ -14,6 +14,7 @@ from hr.forms import (
     NotFound,
     Page,
     ValidationError,
+    integer,
     local_today,
     optional_int,
     parse_date,
@@ -109,15 +110,11 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
     errors: dict[str, str] = {}
     values: dict = {}
     if incident["kind"] == "accident":
-        raw = str(form.get("absence_days", "") or "").strip()
-        if raw:
-            try:
-                days = int(raw)
-                if days < 0 or days > 3650:
-                    raise ValueError
+        if str(form.get("absence_days", "") or "").strip():
+            days = integer(form.get("absence_days"), errors, "absence_days", low=0, high=3650,
+                           message="Fraværsdage skal være et helt tal fra 0 til 3650")
+            if days is not None:
                 values["absence_days"] = days
-            except ValueError:
-                errors["absence_days"] = "Fraværsdage skal være et helt tal fra 0 og op"
         first = _date(form, "first_absence_date", errors)
         if first:
             occurred = incident["occurred_at"].astimezone(TIMEZONE).date()
@@ -216,13 +213,8 @@ async def add_action(principal: Principal, source_type: str, source_id: int, for
     deadline = _date(form, "deadline", errors)
     if deadline is None and "deadline" not in errors:
         errors["deadline"] = "Vælg en frist"
-    try:
-        priority = int(form.get("priority", 2))
-        if priority not in PRIORITIES:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["priority"] = "Vælg prioritet"
-        priority = 2
+    priority = integer(form.get("priority"), errors, "priority", low=min(PRIORITIES), high=max(PRIORITIES),
+                       default=2, message="Vælg prioritet") or 2
     owner = optional_int(form.get("owner"))
     if owner is None:
         errors["owner"] = "Vælg en ansvarlig"

@@ -1,13 +1,14 @@
 """HR opens the leadership cohort, a head nominates, HR selects 20 and reads the regional
 overview with export; a leader plans a module for a staff member. Each page passes axe."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from hr.auth.services import load_principal
 from hr.competence import cohorts
 from hr.competence.tables import Nomination
+from hr.forms import local_today
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_login import log_in
 from tests.competence.conftest import catalogue, head, more_leaders  # noqa: F401  (fixtures)
@@ -25,9 +26,9 @@ async def test_hr_opens_a_cohort_heads_nominate_and_hr_selects_twenty(server_url
     submenu = page.get_by_role("navigation", name="Undermenu: Kompetence")
     await submenu.get_by_role("link", name="Lederuddannelse").click()
     await check_accessibility(page, "60-lederuddannelse")
-    year = date.today().year + 1
+    year = local_today().year + 1
     await page.get_by_label("År").fill(str(year))
-    await page.get_by_label("Frist for indstilling").fill((date.today() + timedelta(days=30)).isoformat())
+    await page.get_by_label("Frist for indstilling").fill((local_today() + timedelta(days=30)).isoformat())
     await page.get_by_role("button", name="Åbn holdet").click()
     await page.get_by_role("heading", name=f"Lederuddannelse: hold {year}").wait_for()
     cohort_id = int(page.url.rstrip("/").rsplit("/", 1)[1])

@@ -1,13 +1,13 @@
 """Competence fixtures: a small catalogue, an institution head, and extra leaders to nominate."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from multidict import MultiDict
 
 from hr.auth.principal import Role
 from hr.competence.tables import CourseRun, Module, ModuleMethod
-from hr.db import now
+from hr.forms import local_today
 from hr.org.tables import Employee
 from tests.conftest import make_account
 
@@ -26,7 +26,7 @@ async def catalogue(world) -> dict:
     krap = await insert(Module, code="PÆD-KRAP", title="KRAP i praksis", ects=10, provider="Absalon")
     await ModuleMethod.insert(ModuleMethod(module=krap, method=world.method_krap)).run()
     other = await insert(Module, code="DIL-1", title="Ledelse og organisation", ects=10)
-    today = now().date()
+    today = local_today()
     run = await insert(CourseRun, module=krap, semester="F2027", starts_on=today + timedelta(days=60),
                        ends_on=today + timedelta(days=150), application_deadline=today + timedelta(days=10),
                        exam_date=today + timedelta(days=140))
@@ -55,4 +55,4 @@ async def more_leaders(world, count: int) -> list[int]:
 
 
 def in_days(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()

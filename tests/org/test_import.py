@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from openpyxl import Workbook
 
 from hr.audit import AuditEvent
+from hr.forms import local_today
 from hr.org.importer import ImportFileError, run_import
 from hr.org.tables import Employee, Unit
 from tests.conftest import World, login, post_form
@@ -70,7 +71,7 @@ async def test_it_updates_changed_fields_and_reports_them(world):
 
 async def test_a_leaver_is_marked_inactive_and_kept(world):
     await run_import("loen.csv", VALID, dry_run=False, principal=None)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     left = csv_bytes(
         "2001;Karen Kjær;karen@test.example;Afdelingsleder;1;01-02-2015;;A3;Afdeling A3;A;",
         f"2002;Ørjan Ås;orjan@test.example;Socialpædagog;0,8;2020-03-01;{yesterday};A3;Afdeling A3;A;2001",

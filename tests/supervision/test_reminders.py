@@ -4,6 +4,7 @@ from datetime import date, time, timedelta
 
 from hr.auth.services import load_principal
 from hr.db import now
+from hr.forms import local_today
 from hr.org.tables import Employee
 from hr.supervision import booking, reminders
 from hr.supervision.tables import Booking, Supervisor
@@ -29,7 +30,7 @@ async def test_overdue_employees_and_their_leader_are_reminded_until_a_session_i
 
 
 async def test_new_hires_are_not_reminded_during_their_grace_period(world):
-    await Employee.update({Employee.start_date: now().date() - timedelta(days=5)}, force=True).run()
+    await Employee.update({Employee.start_date: local_today() - timedelta(days=5)}, force=True).run()
     assert not [r for r in await reminders.due(now()) if r.kind.startswith("supervision.overdue")]
 
 

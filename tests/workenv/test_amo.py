@@ -1,11 +1,12 @@
 """Orders (påbud), APVs and the yearly discussion: recorded by leaders and HR, read by AMR."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from hr.forms import local_today
 from hr.workenv.tables import Apv, Order, WorkEnvironmentDiscussion
 from tests.conftest import World, login, post_form
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 def order_form(world, **overrides):

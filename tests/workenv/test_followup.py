@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from hr.db import now
+from hr.forms import local_today
 from hr.settings import TIMEZONE
 from hr.workenv.tables import ActionItem, Incident
 from tests.conftest import World, login, post_form
@@ -116,7 +117,7 @@ async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_cl
     leader = new_client()
     await login(leader, World.LEADER)
     base = f"/arbejdsmiljoe/haendelser/{incident_id}"
-    deadline = (date.today() + timedelta(days=14)).isoformat()
+    deadline = (local_today() + timedelta(days=14)).isoformat()
     bad = await post_form(leader, f"{base}/handlinger", {"problem": "", "owner": str(world.accounts["other"])},
                           token_from=base)
     assert bad.status_code == 400

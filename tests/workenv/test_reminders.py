@@ -1,8 +1,9 @@
 """Reminder hooks: what the work environment wants sent, with stable keys."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hr.db import now
+from hr.forms import local_today
 from hr.workenv import reminders
 from hr.workenv.tables import ActionItem, Apv, Incident, Order
 
@@ -31,7 +32,7 @@ async def test_a_reviewed_and_supported_incident_needs_no_reminder(world):
 
 
 async def test_actions_orders_and_apvs_remind_their_owners(world):
-    today = date.today()
+    today = local_today()
     await ActionItem.insert(ActionItem(source_type="incident", source_id=1, institution=world.inst_a,
                                        unit=world.unit_a1, problem="Uro", owner=world.accounts["staff"],
                                        deadline=today - timedelta(days=1))).run()
