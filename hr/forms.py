@@ -137,6 +137,11 @@ def text(value: Any, errors: dict, field: str, *, max_length: int, required: str
     return value
 
 
+def one_line(value: Any, errors: dict, field: str, *, max_length: int, required: str | None = None) -> str:
+    """A name or a title: `text` with runs of whitespace (newlines too) made one space."""
+    return " ".join(text(value, errors, field, max_length=max_length, required=required).split())
+
+
 def integer(value: Any, errors: dict, field: str, *, low: int, high: int, message: str,
             default: int | None = None) -> int | None:
     """A whole number within [low, high]; empty gives `default` (an error if there is none)."""

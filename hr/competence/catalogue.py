@@ -29,15 +29,11 @@ def clean_module(values: dict, method_names: dict[str, int]) -> tuple[dict, list
     """(module values, method ids, errors) from a form or an import row."""
     errors: dict[str, str] = {}
     code = text(values.get("code")).upper()
-    title = " ".join(text(values.get("title")).split())
+    title = forms.one_line(values.get("title"), errors, "title", max_length=200, required="Skriv modulets titel")
     if not code:
         errors["code"] = "Skriv modulets kode"
     elif len(code) > 30 or not re.fullmatch(r"[A-ZÆØÅ0-9.\-_/]+", code):
         errors["code"] = "Koden må kun have bogstaver, tal og . - _ / (højst 30 tegn)"
-    if not title:
-        errors["title"] = "Skriv modulets titel"
-    elif len(title) > 200:
-        errors["title"] = "Titlen må højst være 200 tegn"
     ects = None
     try:
         ects = parse_decimal(values.get("ects"))
@@ -55,11 +51,10 @@ def clean_module(values: dict, method_names: dict[str, int]) -> tuple[dict, list
             errors["methods"] = f"Ukendt metode: {name}"
         else:
             methods.append(match)
-    for key, limit in (("provider", 200), ("subject_area", 200)):
-        if len(text(values.get(key))) > limit:
-            errors[key] = f"Højst {limit} tegn"
-    clean = {"code": code, "title": title, "ects": ects, "provider": text(values.get("provider")),
-             "subject_area": text(values.get("subject_area")), "level": text(values.get("level")) or "diplom",
+    clean = {"code": code, "title": title, "ects": ects,
+             "provider": forms.one_line(values.get("provider"), errors, "provider", max_length=200),
+             "subject_area": forms.one_line(values.get("subject_area"), errors, "subject_area", max_length=200),
+             "level": forms.one_line(values.get("level"), errors, "level", max_length=40) or "diplom",
              "description": forms.text(values.get("description"), errors, "description", max_length=5000)}
     return clean, sorted(set(methods)), errors
 

@@ -107,11 +107,7 @@ async def create_plan(principal: Principal, form) -> int:
     if not may_edit(principal, {"institution": institution}):
         errors["institution"] = ("Du kan kun lave planer for de tilbud, du leder" if institution is not None
                                  else "Kun HR laver tværgående planer")
-    title = " ".join(str(form.get("title", "")).split())
-    if not title:
-        errors["title"] = "Giv planen en titel"
-    elif len(title) > 200:
-        errors["title"] = "Højst 200 tegn"
+    title = forms.one_line(form.get("title"), errors, "title", max_length=200, required="Giv planen en titel")
     if not errors and institution is not None and await Plan.exists().where(
             (Plan.institution == institution) & (Plan.year == year)).run():
         errors["year"] = "Tilbuddet har allerede en plan for det år"

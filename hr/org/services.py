@@ -8,7 +8,7 @@ from hr import audit
 from hr.auth.principal import Principal
 from hr.auth.scope import visible_institution_ids, visible_unit_ids
 from hr.db import transaction
-from hr.forms import Page, ValidationError, text
+from hr.forms import Page, ValidationError, clean_text, one_line, text
 from hr.org.tables import (
     Employee,
     Institution,
@@ -186,13 +186,9 @@ async def list_methods(active_only: bool = False) -> list[dict]:
 
 
 async def add_method(principal: Principal, name: str, description: str = "") -> int:
-    name = " ".join(name.split())
-    errors = {}
-    if not name:
-        errors["name"] = "Skriv metodens navn"
-    elif len(name) > 100:
-        errors["name"] = "Navnet må højst være 100 tegn"
-    elif await Method.exists().where(Method.name.ilike(name)).run():
+    errors: dict[str, str] = {}
+    name = one_line(name, errors, "name", max_length=100, required="Skriv metodens navn")
+    if "name" not in errors and await Method.exists().where(Method.name.ilike(name)).run():
         errors["name"] = "Metoden findes allerede"
     description = text(description, errors, "description", max_length=2000)
     if errors:
@@ -235,9 +231,11 @@ async def list_target_groups() -> list[dict]:
 async def save_institution(principal: Principal, institution_id: int | None, code: str, name: str, kind: str,
                            places: str, target_group_ids: list[int], new_target_group: str = "") -> int:
     """Create (institution_id None) or update an institution with its target groups."""
-    code, name, kind = code.strip().upper(), " ".join(name.split()), " ".join(kind.split())
-    new_target_group = " ".join(new_target_group.split())
     errors: dict[str, str] = {}
+    code = clean_text(code).strip().upper()
+    name = one_line(name, errors, "name", max_length=200, required="Skriv tilbuddets navn")
+    kind = one_line(kind, errors, "kind", max_length=100)
+    new_target_group = one_line(new_target_group, errors, "new_target_group", max_length=150)
     if not code:
         errors["code"] = "Skriv tilbuddets kode"
     elif len(code) > 20:
@@ -248,12 +246,6 @@ async def save_institution(principal: Principal, institution_id: int | None, cod
             clash = clash.where(Institution.id != institution_id)
         if await clash.run():
             errors["code"] = "Et andet tilbud har allerede denne kode"
-    if not name:
-        errors["name"] = "Skriv tilbuddets navn"
-    elif len(name) > 200:
-        errors["name"] = "Navnet må højst være 200 tegn"
-    if len(kind) > 100:
-        errors["kind"] = "Typen må højst være 100 tegn"
     try:
         places_number = int(places or 0)
         if places_number < 0 or places_number > 10000:
@@ -264,8 +256,6 @@ async def save_institution(principal: Principal, institution_id: int | None, cod
     known = {r["id"] for r in await TargetGroup.select(TargetGroup.id).run()}
     if set(target_group_ids) - known:
         errors["target_groups"] = "En eller flere målgrupper findes ikke"
-    if len(new_target_group) > 150:
-        errors["new_target_group"] = "Målgruppen må højst være 150 tegn"
     if institution_id and not await Institution.exists().where(Institution.id == institution_id).run():
         errors["institution"] = "Tilbuddet findes ikke"
     if errors:

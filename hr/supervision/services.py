@@ -16,6 +16,7 @@ from hr.forms import (
     ids,
     integer,
     local_today,
+    one_line,
     optional_int,
     parse_date,
     text,
@@ -71,21 +72,15 @@ async def get_supervisor(supervisor_id: int) -> dict | None:
 
 async def save_supervisor(principal: Principal, supervisor_id: int | None, form) -> int:
     errors: dict[str, str] = {}
-    name = " ".join(str(form.get("name", "")).split())
+    name = one_line(form.get("name"), errors, "name", max_length=200, required="Skriv supervisorens navn")
     email = str(form.get("email", "")).strip().lower()
     phone = str(form.get("phone", "")).strip()
-    organisation = " ".join(str(form.get("organisation", "")).split())
+    organisation = one_line(form.get("organisation"), errors, "organisation", max_length=200)
     external = form.get("external") == "1"
-    if not name:
-        errors["name"] = "Skriv supervisorens navn"
-    elif len(name) > 200:
-        errors["name"] = "Navnet må højst være 200 tegn"
     if email and not EMAIL_RE.match(email):
         errors["email"] = "Skriv en gyldig e-mailadresse"
     if len(phone) > 40 or (phone and not re.fullmatch(r"[+0-9 ()-]{6,40}", phone)):
         errors["phone"] = "Skriv et gyldigt telefonnummer"
-    if len(organisation) > 200:
-        errors["organisation"] = "Højst 200 tegn"
     fee = None
     raw_fee = str(form.get("fee_per_session", "")).strip().replace(".", "").replace(",", ".")
     if raw_fee:

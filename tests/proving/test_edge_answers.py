@@ -101,3 +101,19 @@ async def test_filter_dates_at_the_calendars_ends_give_pages_not_errors(client, 
                 "/admin/revisionslog?fra=0001-01-01&til=9999-12-31"):
         response = await client.get(url)
         assert response.status_code in (200, 400), (url, response.status_code)
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/organisation/tilbud/ny", {"code": "CPR1", "name": "Bo 0101\u200b90-1234", "kind": "Botilbud", "places": "4"}),
+    ("/kompetence/moduler", {"code": "CPR-1", "title": "Modul", "ects": "10", "description": "O1O19O 1234"}),
+    ("/supervision/supervisorer", {"name": "Sif", "organisation": "01.01.90-12 34".replace("12 34", "1234")}),
+])
+async def test_a_cpr_number_in_a_name_title_or_description_is_refused_and_nothing_is_stored(client, world, path,
+                                                                                          data):
+    from tests.proving.test_form_fuzz import _fingerprint
+
+    await login(client, World.HR)
+    before = await _fingerprint()
+    response = await post_form(client, path, data, token_from=path if path != "/organisation/tilbud/ny" else "/")
+    assert response.status_code == 400 and "CPR-nummer" in response.text, (path, response.status_code)
+    assert await _fingerprint() == before
