@@ -7,7 +7,7 @@ from hr.auth.passwords import PasswordPolicyError, check_policy, hash_password, 
 from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, RoleAssignment, Session
 from hr.db import transaction
-from hr.forms import Page, ValidationError
+from hr.forms import Page, ValidationError, one_line
 from hr.org.importer import EMAIL_RE
 from hr.org.tables import Employee, Institution, Unit
 
@@ -122,8 +122,8 @@ async def remove_role(actor: Principal, account_id: int, assignment_id: int) -> 
 async def create_account(actor: Principal, email: str, name: str, password: str,
                          employee_id: int | None = None) -> int:
     email = email.strip().lower()
-    name = " ".join(name.split())
     errors: dict[str, str] = {}
+    name = one_line(name, errors, "name", max_length=200)
     if employee_id:
         employee = await Employee.select(Employee.name, Employee.email).where(Employee.id == employee_id).first().run()
         if not employee:

@@ -11,6 +11,7 @@ from hr.auth import services
 from hr.auth.middleware import SESSION_COOKIE, client_ip, session_cookie
 from hr.auth.rules import PUBLIC, allow
 from hr.auth.tables import ApiToken
+from hr.forms import one_line
 from hr.settings import get_settings
 
 
@@ -91,13 +92,10 @@ class ApiTokenController(Controller):
     @post("/", opt=allow("api.admin"), name="api_token_create")
     async def create(self, request: Request) -> Template:
         form = await request.form()
-        name = str(form.get("name", "")).strip()
         scopes = [str(s) for s in form.getall("scopes")] if "scopes" in form else []
-        errors = {}
-        if not name:
-            errors["name"] = "Giv nøglen et navn, fx integrationens navn"
-        elif len(name) > 100:
-            errors["name"] = "Navnet må højst være 100 tegn"
+        errors: dict[str, str] = {}
+        name = one_line(form.get("name"), errors, "name", max_length=100,
+                        required="Giv nøglen et navn, fx integrationens navn")
         if not scopes:
             errors["scopes"] = "Vælg mindst ét scope"
         elif any(s not in services.API_SCOPES for s in scopes):
