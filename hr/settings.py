@@ -53,6 +53,8 @@ class Settings:
     reports_per_hour: int = 30
     # How old a dashboard page may be (seconds; 0 computes every request).
     dashboard_cache_seconds: int = 60
+    # How long a mail refused temporarily (4xx, no answer) is retried before it is marked failed.
+    mail_retry_hours: int = 48
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -111,6 +113,7 @@ class Settings:
             retention_years=_int(env, "HR_RETENTION_YEARS", 10),
             reports_per_hour=_int(env, "HR_REPORTS_PER_HOUR", 30),
             dashboard_cache_seconds=max(0, _int(env, "HR_DASHBOARD_CACHE_SECONDS", 60)),
+            mail_retry_hours=min(max(1, _int(env, "HR_MAIL_RETRY_HOURS", 48)), 24 * 14),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
@@ -27,7 +28,6 @@ from hr.web import fmt_date, fmt_number
 
 log = logging.getLogger("hr.mail")
 
-MAX_ATTEMPTS = 10
 BACKOFF_CAP = timedelta(hours=1)
 STALE_AFTER = timedelta(minutes=10)
 
@@ -118,6 +118,29 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
+def jittered(delay: timedelta) -> timedelta:
+    """The delay give or take a fifth, so mails refused together (greylisting, a server down) are
+    not all retried in the same second."""
+    return delay * random.uniform(0.8, 1.2)  # nosec B311: spreading retries, not a secret
+
+
+def retry_horizon(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.mail_retry_hours)
+
+
+def classify(exc: BaseException) -> tuple[bool, str]:
+    """(temporary, the server's reply as text) for a failed delivery, by the SMTP reply code:
+    4xx (421 at any step included) is temporary and retried, 5xx is final; no reply at all
+    (connection refused or lost, a timeout) is temporary."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        refusals = exc.recipients
+        temporary = all(400 <= r.code < 500 for r in refusals)
+        return temporary, "; ".join(f"{r.code} {r.message}" for r in refusals)
+    if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 400:
+        return exc.code < 500, f"{exc.code} {exc.message}"
+    return True, f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
+
+
 async def recover_stale() -> int:
     """Messages left `sending` by a worker that died: maybe sent, maybe not. Never resent
     automatically (at most once per key); HR sees them and can resend."""
@@ -162,14 +185,10 @@ async def deliver_due(settings: Settings | None = None, limit: int = 100) -> dic
                                   port=settings.smtp_port, username=settings.smtp_username or None,
                                   password=settings.smtp_password or None, start_tls=settings.smtp_starttls,
                                   timeout=15)
-        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused,
-                aiosmtplib.SMTPDataError) as exc:
-            permanent = getattr(exc, "code", 0) >= 500 or isinstance(exc, aiosmtplib.SMTPRecipientsRefused)
-            counts["failed" if permanent or row["attempts"] >= MAX_ATTEMPTS else "retry"] += 1
-            await _failed(row, str(exc), permanent)
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            counts["failed" if row["attempts"] >= MAX_ATTEMPTS else "retry"] += 1
-            await _failed(row, str(exc) or exc.__class__.__name__, False)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            temporary, reply = classify(exc)
+            final = await _failed(row, reply, permanent=not temporary)
+            counts["failed" if final else "retry"] += 1
         except Exception as exc:  # anything else: this message is set aside, the batch goes on
             counts["failed"] += 1
             await _failed(row, f"Uventet fejl under afsendelse: {exc.__class__.__name__}: {exc}", True)
@@ -180,15 +199,21 @@ async def deliver_due(settings: Settings | None = None, limit: int = 100) -> dic
     return counts
 
 
-async def _failed(row: dict, error: str, permanent: bool) -> None:
-    final = permanent or row["attempts"] >= MAX_ATTEMPTS
+async def _failed(row: dict, error: str, permanent: bool) -> bool:
+    """Records a failed attempt; returns whether it was the last (a final refusal, or temporary
+    refusals for longer than the retry horizon)."""
+    horizon = retry_horizon(get_settings())
+    final = permanent or now() - row["created_at"] >= horizon
+    if final and not permanent:
+        error = f"Opgivet efter {horizon.total_seconds() / 3600:g} timers forsøg. Seneste svar: {error}"
     # The reply text may name the recipient: it is kept on the message for HR, not in the log.
     log.warning("mail %s failed (attempt %s, %s)", row["id"], row["attempts"], "final" if final else "retried")
     await OutboxMessage.update({
         OutboxMessage.status: "failed" if final else "pending",
-        OutboxMessage.next_attempt_at: now() + backoff(row["attempts"]),
+        OutboxMessage.next_attempt_at: now() + jittered(backoff(row["attempts"])),
         OutboxMessage.last_error: error[:2000],
     }).where(OutboxMessage.id == row["id"]).run()
+    return final
 
 
 def sender_address(settings: Settings | None = None) -> tuple[str, str]:

@@ -85,15 +85,22 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
     moment = moment or now()
     scheduler = AsyncIOScheduler(timezone=TIMEZONE, job_defaults={"coalesce": True, "max_instances": 1,
                                                                  "misfire_grace_time": None})
-    sweep_first = moment if await engine.sweep_is_stale(moment) else moment + engine.SWEEP_EVERY
+    sweep_missed, digest_late = await engine.sweep_is_stale(moment), await digest_missed(moment)
+    # A missed digest waits for a missed sweep: it sends what the sweep finds, so they run in one job
+    # in that order, and the regular sweeps start one interval later.
+    sweep_first = moment if sweep_missed and not digest_late else moment + engine.SWEEP_EVERY
     scheduler.add_job(_safe, IntervalTrigger(minutes=15, timezone=TIMEZONE), args=[engine.sweep], id="sweep",
                       next_run_time=sweep_first)
     scheduler.add_job(deliver, IntervalTrigger(seconds=int(DELIVER_EVERY.total_seconds()), timezone=TIMEZONE),
                       id="deliver", next_run_time=moment + timedelta(seconds=5))
     scheduler.add_job(_safe, DIGEST, args=[engine.send_digests], id="digest")
-    if await digest_missed(moment):
-        scheduler.add_job(_safe, DateTrigger(run_date=moment, timezone=TIMEZONE), args=[engine.send_digests],
-                          id="digest-catch-up")
+    if digest_late:
+        async def catch_up() -> None:
+            if sweep_missed:
+                await _safe(engine.sweep)
+            await _safe(engine.send_digests)
+
+        scheduler.add_job(catch_up, DateTrigger(run_date=moment, timezone=TIMEZONE), id="catch-up")
     scheduler.add_job(_safe, CronTrigger(hour=3, minute=0, timezone=TIMEZONE), args=[purge], id="purge")
     scheduler.add_job(_safe, CronTrigger(hour=2, minute=0, timezone=TIMEZONE), args=[retention], id="retention")
     scheduler.start()

@@ -150,3 +150,22 @@ async def test_the_digest_catch_up_knows_the_last_monday_morning():
         monday_morning - timedelta(days=7))
     # Summer time: 07:00 Danish time is 05:00 UTC.
     assert scheduler.last_digest_time(datetime.fromisoformat("2026-06-03T12:00:00+00:00")).hour == 7
+
+
+async def test_after_a_long_stop_the_missed_sweep_runs_before_the_missed_digest(world):
+    old = now() - timedelta(days=9)
+    await JobRun.insert(JobRun(job="sweep", started_at=old, finished_at=old, status="ok"),
+                        JobRun(job="digest", started_at=old, finished_at=old, status="ok")).run()
+    clock = await scheduler.start()
+    try:
+        for _ in range(150):  # until the catch-up digest has finished
+            if await JobRun.count().where((JobRun.job == "digest") & (JobRun.started_at > old)
+                                          & (JobRun.status != "running")):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        clock.shutdown(wait=False)
+    runs = await JobRun.select(JobRun.job, JobRun.started_at, JobRun.finished_at).where(
+        JobRun.started_at > old).order_by(JobRun.started_at).run()
+    assert [r["job"] for r in runs][:2] == ["sweep", "digest"], runs
+    assert runs[0]["finished_at"] is not None and runs[0]["finished_at"] <= runs[1]["started_at"]

@@ -74,17 +74,21 @@ async def test_mail_waits_for_a_server_that_is_down_and_is_delivered_once_after(
     assert len(smtp.envelopes) == 1
 
 
-async def test_a_temporary_refusal_is_retried_and_finally_marked_failed(smtp):
+async def test_a_temporary_refusal_is_retried_until_the_horizon_and_then_marked_failed(smtp):
     smtp.refuse = True
     async with transaction():
         await enqueue(test_mail())
-    for _ in range(outbox.MAX_ATTEMPTS):
+    for _ in range(3):
         await OutboxMessage.update({OutboxMessage.next_attempt_at: now() - timedelta(seconds=1)}).where(
             OutboxMessage.status == "pending").run()
-        await outbox.deliver_due()
+        assert (await outbox.deliver_due())["retry"] == 1
+    # Two days of refusals later (simulated: the message was written 49 hours ago).
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: now() - timedelta(seconds=1),
+                                OutboxMessage.created_at: now() - timedelta(hours=49)}, force=True).run()
+    assert (await outbox.deliver_due())["failed"] == 1
     row = await OutboxMessage.select().first().run()
-    assert row["status"] == "failed" and row["attempts"] == outbox.MAX_ATTEMPTS
-    assert "451" in row["last_error"]
+    assert row["status"] == "failed" and row["attempts"] == 4
+    assert row["last_error"].startswith("Opgivet efter 48 timers forsøg. Seneste svar: 451")
 
 
 async def test_back_off_grows_and_is_capped():
