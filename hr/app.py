@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     from hr.management import ManagementController
     from hr.notify.controllers import OutboxController, PreferenceController, ScheduleController
+    from hr.notify.health import warn_hr
     from hr.org.controllers import (
         ImportController,
         InstitutionAdminController,
@@ -196,6 +197,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[access_guard],
         middleware=[InputGuardMiddleware(), PrincipalMiddleware()],
         before_send=[security_headers_hook(settings.secure_cookies)],
+        before_request=warn_hr,
         request_class=HRRequest,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

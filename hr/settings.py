@@ -55,6 +55,8 @@ class Settings:
     dashboard_cache_seconds: int = 60
     # How long a mail refused temporarily (4xx, no answer) is retried before it is marked failed.
     mail_retry_hours: int = 48
+    # HR is warned when the oldest mail waiting for delivery is older than this.
+    mail_warn_minutes: int = 30
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -114,6 +116,7 @@ class Settings:
             reports_per_hour=_int(env, "HR_REPORTS_PER_HOUR", 30),
             dashboard_cache_seconds=max(0, _int(env, "HR_DASHBOARD_CACHE_SECONDS", 60)),
             mail_retry_hours=min(max(1, _int(env, "HR_MAIL_RETRY_HOURS", 48)), 24 * 14),
+            mail_warn_minutes=max(1, _int(env, "HR_MAIL_WARN_MINUTES", 30)),
         )
 
 

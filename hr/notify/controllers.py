@@ -27,7 +27,7 @@ class OutboxController(Controller):
             "result": await services.list_outbox(status if status in STATUSES else "",
                                                  page_number(request.query_params.get("side"))),
             "statuses": STATUSES, "counts": await services.status_counts(),
-            "stale": await engine.sweep_is_stale(), "delivering": bool(get_settings().smtp_host)})
+            "delivering": bool(get_settings().smtp_host)})
 
     async def _detail(self, request: Request, message_id: int, errors=None, status: int = 200) -> Template:
         message = await services.get_message(request.user, message_id)
@@ -57,7 +57,7 @@ class ScheduleController(Controller):
     async def _page(self, errors=None, done: str = "", status: int = 200) -> Template:
         return Template("notify/schedule.html", status_code=status, context={
             "jobs": scheduler.JOBS, "runs": await scheduler.recent_runs(), "switches": await services.switches(),
-            "stale": await engine.sweep_is_stale(), "last_sweep": await engine.last_success("sweep"),
+            "last_sweep": await engine.last_success("sweep"),
             "errors": errors or {}, "done": done})
 
     @get("/", opt=allow("notify.admin"), name="schedule")
