@@ -41,6 +41,8 @@ class Settings:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Seconds to wait for the mail server to connect or answer a command.
+    smtp_timeout_seconds: int = 10
     mail_from: str = "HR Socialområdet <hr-noreply@example.invalid>"
     session_hours: int = 10
     # How close to the start a leader may still move or cancel a supervision session.
@@ -108,6 +110,7 @@ class Settings:
             smtp_username=env.get("HR_SMTP_USERNAME", ""),
             smtp_password=env.get("HR_SMTP_PASSWORD", ""),
             smtp_starttls=_bool(env.get("HR_SMTP_STARTTLS"), False),
+            smtp_timeout_seconds=min(max(1, _int(env, "HR_SMTP_TIMEOUT", 10)), 120),
             mail_from=env.get("HR_MAIL_FROM", cls.mail_from),
             session_hours=_int(env, "HR_SESSION_HOURS", 10),
             supervision_cutoff_hours=_int(env, "HR_SUPERVISION_CUTOFF_HOURS", 24),

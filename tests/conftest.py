@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,17 +306,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def mail_server_at(port: int, **settings):
+    """Points the service's mail settings at a server on loopback, with delivery's pause (after a
+    server that did not answer) cleared before and after."""
+    from dataclasses import replace
+
+    from hr.notify import outbox
+    from hr.settings import get_settings, set_settings
+
+    before = get_settings()
+    set_settings(replace(before, smtp_host="127.0.0.1", smtp_port=port, **settings))
+    outbox.breaker.reset()
+    try:
+        yield
+    finally:
+        set_settings(before)
+        outbox.breaker.reset()
+
+
 @pytest.fixture
 def smtp():
     """Starts the SMTP server and points the service's settings at it."""
-    from dataclasses import replace
-
-    from hr.settings import get_settings, set_settings
-
     inbox = Inbox(free_port())
     inbox.start()
-    before = get_settings()
-    set_settings(replace(before, smtp_host="127.0.0.1", smtp_port=inbox.port))
-    yield inbox
-    set_settings(before)
+    with mail_server_at(inbox.port):
+        yield inbox
     inbox.stop()

@@ -37,9 +37,16 @@ JOBS = {
 }
 
 
+DELIVERY_BUDGET = timedelta(seconds=50)  # a run a minute, each as long as mail is due, within the minute
+
+
 async def deliver() -> None:
+    started = now()
     try:
-        await outbox.deliver_due()
+        while now() - started < DELIVERY_BUDGET:
+            counts = await outbox.deliver_due()
+            if not any(counts.values()):
+                break  # nothing due (or delivery is pausing for an unanswering server)
     except Exception:  # the next minute tries again; the error is logged, nothing is lost
         log.exception("mail delivery failed")
 
