@@ -59,6 +59,8 @@ class Settings:
     mail_retry_hours: int = 48
     # HR is warned when the oldest mail waiting for delivery is older than this.
     mail_warn_minutes: int = 30
+    # An interrupted mail that may have arrived is resent (same Message-ID) after this; 0: never.
+    mail_uncertain_resend_minutes: int = 30
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -120,6 +122,7 @@ class Settings:
             dashboard_cache_seconds=max(0, _int(env, "HR_DASHBOARD_CACHE_SECONDS", 60)),
             mail_retry_hours=min(max(1, _int(env, "HR_MAIL_RETRY_HOURS", 48)), 24 * 14),
             mail_warn_minutes=max(1, _int(env, "HR_MAIL_WARN_MINUTES", 30)),
+            mail_uncertain_resend_minutes=max(0, _int(env, "HR_MAIL_UNCERTAIN_RESEND_MINUTES", 30)),
         )
 
 

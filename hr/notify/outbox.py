@@ -2,9 +2,10 @@
 
 `enqueue` runs inside the caller's transaction: the message exists exactly when the change
 that caused it was committed. `deliver_due` claims messages one by one with a conditional
-UPDATE, so two workers never send the same message; a worker that dies after sending but
-before recording it leaves the message `sending`, which `recover_stale` turns into
-`uncertain` (visible to HR, resent only by hand): each key is accepted at most once."""
+UPDATE, so two workers never send the same message. Each attempt records how far it got
+(`phase`), so `recover_stale` knows what a worker that died left behind: a mail the server
+never had is due again, one it may have is `uncertain` and resent later with the same
+Message-ID."""
 
 from __future__ import annotations
 
@@ -142,19 +143,51 @@ def classify(exc: BaseException) -> tuple[bool, str]:
     return True, f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
 
 
-async def recover_stale() -> int:
-    """Messages left `sending` by a worker that died: maybe sent, maybe not. Never resent
-    automatically (at most once per key); HR sees them and can resend."""
-    rows = await OutboxMessage.update({
+async def recover_stale(settings: Settings | None = None) -> int:
+    """Messages left `sending` by a worker that died. Interrupted before the server had the whole
+    mail: simply due again. Interrupted after DATA was sent but before the acceptance was
+    recorded: `uncertain`, shown to HR, and resent automatically with the same Message-ID after
+    `HR_MAIL_UNCERTAIN_RESEND_MINUTES` (0: never; HR resends by hand)."""
+    settings = settings or get_settings()
+    stale = (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now() - STALE_AFTER)
+    due_again = await OutboxMessage.update({
+        OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now(),
+        OutboxMessage.last_error: "Afsendelsen blev afbrudt, før mailserveren fik mailen; den sendes igen",
+    }).where(stale & (OutboxMessage.phase != "data_sent")).returning(OutboxMessage.id).run()
+    uncertain = await OutboxMessage.update({
         OutboxMessage.status: "uncertain",
-        OutboxMessage.last_error: "Afsendelsen blev afbrudt; kontrollér om modtageren fik mailen, og send igen",
-    }).where((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now() - STALE_AFTER)
-             ).returning(OutboxMessage.id).run()
-    return len(rows)
+        OutboxMessage.last_error: "Afsendelsen blev afbrudt, efter mailserveren fik mailen, men før den bekræftede "
+                                  "den; måske er den nået frem",
+    }).where(stale & (OutboxMessage.phase == "data_sent")).returning(OutboxMessage.id).run()
+    if settings.mail_uncertain_resend_minutes:
+        await OutboxMessage.update({
+            OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now(), OutboxMessage.phase: "",
+            OutboxMessage.last_error: "Sendt igen automatisk efter en afbrudt afsendelse (samme Message-ID, så en "
+                                      "eventuel dublet kan genkendes)",
+        }).where((OutboxMessage.status == "uncertain") & (OutboxMessage.claimed_at < now() - timedelta(
+            minutes=settings.mail_uncertain_resend_minutes))).run()
+    return len(due_again) + len(uncertain)
+
+
+class PhasedSMTP(aiosmtplib.SMTP):
+    """An SMTP client that says when it is about to send DATA: until then an interrupted attempt
+    left nothing with the server; after it, the mail may have arrived."""
+
+    before_data = None  # an async callable, set per message
+
+    async def data(self, message, /, **options):
+        if self.before_data is not None:
+            await self.before_data()
+        return await super().data(message, **options)
+
+
+async def _phase(message_id: int, phase: str) -> None:
+    await OutboxMessage.update({OutboxMessage.phase: phase}).where(OutboxMessage.id == message_id).run()
 
 
 async def _claim(message_id: int) -> dict | None:
     rows = await OutboxMessage.update({OutboxMessage.status: "sending", OutboxMessage.claimed_at: now(),
+                                       OutboxMessage.phase: "claimed",
                                        OutboxMessage.attempts: OutboxMessage.attempts + 1}).where(
         (OutboxMessage.id == message_id) & (OutboxMessage.status == "pending")).returning(
         *OutboxMessage.all_columns()).run()
@@ -190,7 +223,7 @@ NO_ANSWER = (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, aio
 
 
 async def _connect(settings: Settings) -> aiosmtplib.SMTP:
-    smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port,
+    smtp = PhasedSMTP(hostname=settings.smtp_host, port=settings.smtp_port,
                            username=settings.smtp_username or None, password=settings.smtp_password or None,
                            start_tls=settings.smtp_starttls, timeout=settings.smtp_timeout_seconds)
     await smtp.connect()
@@ -213,7 +246,7 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
     counts = {"sent": 0, "retry": 0, "failed": 0}
     if not settings.smtp_host or breaker.paused():
         return counts
-    await recover_stale()
+    await recover_stale(settings)
     queue = [r["id"] for r in await OutboxMessage.select(OutboxMessage.id).where(
         (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now())).order_by(
         OutboxMessage.id).limit(limit).run()]
@@ -241,6 +274,8 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
                 try:
                     if smtp is None:
                         smtp = await _connect(settings)
+                    await _phase(row["id"], "connected")
+                    smtp.before_data = lambda message_id=row["id"]: _phase(message_id, "data_sent")
                     await smtp.send_message(message)
                 except (aiosmtplib.SMTPException, *NO_ANSWER) as exc:
                     temporary, reply = classify(exc)
@@ -258,7 +293,7 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
                     breaker.reset()
                     answered.set()
                     await OutboxMessage.update({OutboxMessage.status: "sent", OutboxMessage.sent_at: now(),
-                                                OutboxMessage.last_error: ""}).where(
+                                                OutboxMessage.phase: "accepted", OutboxMessage.last_error: ""}).where(
                         OutboxMessage.id == row["id"]).run()
                     counts["sent"] += 1
         finally:

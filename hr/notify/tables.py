@@ -11,8 +11,8 @@ from hr.auth.tables import Account
 
 # pending: waiting for delivery (or for the next retry); sending: claimed by a worker;
 # sent; failed: given up after retries or refused by the server; uncertain: a worker died
-# between sending and recording it, so it is not resent automatically (at most once) but
-# shown to HR, who can resend it.
+# after the server had the whole mail but before its acceptance was recorded: resent with the
+# same Message-ID after a wait (a rare duplicate is recognisable; a lost legal reminder is not).
 STATUSES = {
     "pending": "Venter",
     "sending": "Sendes",
@@ -35,6 +35,9 @@ class OutboxMessage(Table, tablename="notify_outbox"):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     claimed_at = Timestamptz(null=True, default=None)
+    # How far the latest attempt got: claimed, connected, data_sent (the server has the whole mail
+    # but has not yet said it accepted it), accepted. Decides what an interrupted attempt becomes.
+    phase = Varchar(length=20, default="")
     sent_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -9,7 +9,7 @@ from hr.db import now, transaction
 from hr.notify import outbox
 from hr.notify.outbox import Attachment, Mail, enqueue
 from hr.notify.tables import OutboxMessage
-from hr.settings import get_settings
+from hr.settings import get_settings, set_settings
 from tests.conftest import free_port
 
 
@@ -97,18 +97,45 @@ async def test_back_off_grows_and_is_capped():
     assert outbox.backoff(30) == outbox.BACKOFF_CAP
 
 
-async def test_a_crash_between_send_and_commit_is_not_resent_but_shown(smtp):
+async def _crash_after(phase: str, smtp) -> None:
+    """A worker claimed the message, got as far as `phase` (and, after DATA, the server took the
+    mail), and died before recording more; ten minutes pass."""
     async with transaction():
         await enqueue(test_mail())
-    # A worker claimed the message, sent it, and died before recording it.
     row = await outbox._claim((await OutboxMessage.select(OutboxMessage.id).first().run())["id"])
-    await outbox.aiosmtplib.send(outbox.build_message(row, get_settings()), hostname="127.0.0.1", port=smtp.port)
-    await OutboxMessage.update({OutboxMessage.claimed_at: now() - outbox.STALE_AFTER - timedelta(minutes=1)},
+    if phase == "data_sent":
+        await outbox.aiosmtplib.send(outbox.build_message(row, get_settings()), hostname="127.0.0.1",
+                                     port=smtp.port)
+    await OutboxMessage.update({OutboxMessage.phase: phase,
+                                OutboxMessage.claimed_at: now() - outbox.STALE_AFTER - timedelta(minutes=1)},
                                force=True).run()
+
+
+async def test_a_crash_before_the_server_had_the_mail_is_simply_sent_again(smtp):
+    await _crash_after("connected", smtp)
+    assert (await outbox.deliver_due())["sent"] == 1
+    assert len(smtp.envelopes) == 1 and await statuses() == ["sent"]
+
+
+async def test_a_crash_after_data_is_uncertain_then_resent_once_with_the_same_message_id(smtp):
+    await _crash_after("data_sent", smtp)
     await outbox.deliver_due()
+    assert await statuses() == ["uncertain"] and len(smtp.envelopes) == 1  # not at once
+    await OutboxMessage.update({OutboxMessage.claimed_at: now() - timedelta(minutes=31)}, force=True).run()
+    assert (await outbox.deliver_due())["sent"] == 1
     await outbox.deliver_due()
-    assert len(smtp.envelopes) == 1  # at most once per key
-    assert await statuses() == ["uncertain"]
+    ids = [m["Message-ID"] for m in smtp.messages()]
+    assert len(ids) == 2 and ids[0] == ids[1]  # a repeat the recipient's mail program recognises
+    assert await statuses() == ["sent"]
+
+
+async def test_with_automatic_resending_off_an_uncertain_mail_waits_for_hr(smtp):
+    set_settings(replace(get_settings(), mail_uncertain_resend_minutes=0))
+    await _crash_after("data_sent", smtp)
+    await outbox.deliver_due()
+    await OutboxMessage.update({OutboxMessage.claimed_at: now() - timedelta(days=1)}, force=True).run()
+    await outbox.deliver_due()
+    assert await statuses() == ["uncertain"] and len(smtp.envelopes) == 1
 
 
 async def test_without_an_smtp_host_mail_stays_in_the_outbox():

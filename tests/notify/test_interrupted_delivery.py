@@ -1,0 +1,96 @@
+"""A delivering process killed outright (SIGKILL, a real subprocess) at each phase of the SMTP
+conversation: the mail the server never had is sent again once, the one it may have had is
+resent once with the same Message-ID; none is lost (a real SMTP server on loopback)."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+
+from hr.db import now, transaction
+from hr.notify import outbox
+from hr.notify.outbox import Mail, enqueue
+from hr.notify.tables import OutboxMessage
+from tests.conftest import free_port, mail_server_at
+
+DELIVER = ("import asyncio\n"
+           "from hr import db\n"
+           "from hr.notify import outbox\n"
+           "async def main():\n"
+           "    await db.start()\n"
+           "    await outbox.deliver_due()\n"
+           "asyncio.run(main())\n")
+
+
+class SlowAt:
+    """Accepts mail, but stalls (as a busy server does) at one step until told to go on."""
+
+    def __init__(self, step: str):
+        self.step, self.envelopes, self.release = step, [], asyncio.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.step == "RCPT" and not self.release.is_set():
+            await asyncio.sleep(30)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.step == "DATA" and not self.release.is_set():
+            await asyncio.sleep(2)  # it has the whole mail; the client dies before the answer arrives
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+async def _kill_when(process: subprocess.Popen, phase: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        row = await OutboxMessage.select(OutboxMessage.phase).first().run()
+        if row["phase"] == phase:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            return
+        await asyncio.sleep(0.05)
+    process.kill()
+    pytest.fail(f"the delivering process never reached {phase}")
+
+
+async def _pass(time_: timedelta) -> None:
+    await OutboxMessage.update({OutboxMessage.claimed_at: now() - time_}).where(
+        OutboxMessage.status.is_in(["sending", "uncertain"])).run()
+    await outbox.deliver_due()
+
+
+@pytest.mark.parametrize("step, phase, after_claim, most_copies", [("RCPT", "connected", "sent", 1),
+                                                                  ("DATA", "data_sent", "uncertain", 2)])
+async def test_a_killed_delivery_loses_nothing(world, step, phase, after_claim, most_copies):
+    from aiosmtpd.controller import Controller
+
+    handler = SlowAt(step)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with mail_server_at(controller.port):
+            async with transaction():
+                await enqueue(Mail(key="legal:1", kind="workenv.accident_easy.overdue", to_address="leder@test.example",
+                                   template="test_message", context={"name": "Lene", "text": "EASY-fristen"}))
+            env = {**os.environ, "HR_SMTP_HOST": "127.0.0.1", "HR_SMTP_PORT": str(controller.port)}
+            process = subprocess.Popen([sys.executable, "-c", DELIVER], env=env)
+            await _kill_when(process, phase)
+            handler.release.set()
+            await asyncio.sleep(2.5)  # a DATA the server was handling completes on its side
+            # Ten minutes pass: the dead worker's claim goes stale.
+            await _pass(outbox.STALE_AFTER + timedelta(minutes=1))
+            assert (await OutboxMessage.select().first().run())["status"] == after_claim
+            await _pass(timedelta(minutes=31))  # the wait before an uncertain mail is resent
+        row = await OutboxMessage.select().first().run()
+        assert row["status"] == "sent", row
+        ids = {e.content.split(b"Message-ID: ")[1].split(b"\r\n")[0] for e in handler.envelopes}
+        # Delivered, once, or (when the server kept the interrupted copy) twice with one Message-ID.
+        assert 1 <= len(handler.envelopes) <= most_copies and len(ids) == 1
+    finally:
+        controller.stop()
