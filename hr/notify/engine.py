@@ -9,6 +9,7 @@ A sweep costs a fixed number of queries per domain plus one per 500 new reminder
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import logging
@@ -32,7 +33,10 @@ log = logging.getLogger("hr.reminders")
 
 SOURCES = ["hr.workenv.reminders", "hr.supervision.reminders", "hr.competence.reminders"]
 SWEEP_EVERY = timedelta(minutes=15)
-LEASE = timedelta(minutes=10)
+# Short, and renewed while the holder works: a holder that is killed blocks the job for at most
+# a minute and a half.
+LEASE = timedelta(seconds=90)
+RENEW_EVERY = timedelta(seconds=30)
 CHUNK = 500
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -55,6 +59,13 @@ async def take_lease(job: str, holder: str = HOLDER, moment: datetime | None = N
         (JobLease.job == job) & ((JobLease.expires_at < moment) | (JobLease.holder == holder) | (JobLease.holder == ""))
     ).returning(JobLease.id).run()
     return bool(rows)
+
+
+async def _keep_lease(job: str, holder: str = HOLDER) -> None:
+    while True:
+        await asyncio.sleep(RENEW_EVERY.total_seconds())
+        await JobLease.update({JobLease.expires_at: utcnow() + LEASE}).where(
+            (JobLease.job == job) & (JobLease.holder == holder)).run()
 
 
 async def release_lease(job: str, holder: str = HOLDER) -> None:
@@ -149,9 +160,14 @@ async def run_job(job: str, work) -> dict:
     on its own and reports in `problems` what it could not do; the run records them for HR."""
     if not await take_lease(job):
         return {"status": "skipped"}
+    # Holding the lease, nobody else runs this job: a run still marked running was killed.
+    await JobRun.update({JobRun.status: "interrupted", JobRun.finished_at: utcnow(),
+                         JobRun.detail: "Afbrudt: processen stoppede, før kørslen var færdig"}).where(
+        (JobRun.job == job) & (JobRun.status == "running")).run()
     rows = await JobRun.insert(JobRun(job=job)).returning(JobRun.id).run()
     run_id = rows[0]["id"]
     problems = Problems()
+    keeper = asyncio.create_task(_keep_lease(job))
     try:
         detail = await work(problems)
     except Exception as exc:
@@ -161,6 +177,7 @@ async def run_job(job: str, work) -> dict:
             JobRun.id == run_id).run()
         raise
     finally:
+        keeper.cancel()
         await release_lease(job)
     if problems:
         detail += f"; {len(problems)} kunne ikke behandles"

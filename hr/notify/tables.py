@@ -82,7 +82,7 @@ class JobRun(Table, tablename="notify_job_run"):
     job = Varchar(length=60, index=True)
     started_at = Timestamptz(default=TimestamptzNow(), index=True)
     finished_at = Timestamptz(null=True, default=None)
-    status = Varchar(length=20, default="running")  # running | ok | failed | skipped
+    status = Varchar(length=20, default="running")  # running | ok | failed | interrupted (its process died)
     detail = Text(default="")
     # The items the run could not handle (the rest were done): JSON [{"source", "item", "error"}].
     problem_count = Integer(default=0)
