@@ -74,7 +74,9 @@ async def _start(app: Litestar) -> None:
 async def _stop(app: Litestar) -> None:
     running = getattr(app.state, "scheduler", None)
     if running is not None:
-        running.shutdown(wait=False)
+        from hr.notify import scheduler
+
+        await scheduler.stop(running)
     tabular.stop_parser()
     await db.stop()
 

@@ -95,15 +95,21 @@ def scheduler() -> None:
     """Run the reminder and mail jobs in this process (set HR_SCHEDULER=off on the web service)."""
     from hr.notify import scheduler as clock
 
-    async def forever():
-        await clock.start()
-        click.echo("Planlæggeren kører. Stop med Ctrl+C.")
-        await asyncio.Event().wait()
+    async def until_stopped():
+        import signal
 
-    try:
-        _run(_with_db(forever))
-    except KeyboardInterrupt:
-        pass
+        running = await clock.start()
+        asked = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, asked.set)
+        click.echo("Planlæggeren kører. Stop med Ctrl+C.")
+        await asked.wait()
+        click.echo("Stopper: kørende job gøres færdige (højst 20 sekunder) ...")
+        await clock.stop(running)
+        click.echo("Planlæggeren er stoppet.")
+
+    _run(_with_db(until_stopped))
 
 
 @main.command()

@@ -158,7 +158,9 @@ async def _accounts(ids: list[int]) -> dict[int, dict]:
 async def run_job(job: str, work) -> dict:
     """Run one job under its lease, logged in notify_job_run. `work(problems)` handles each item
     on its own and reports in `problems` what it could not do; the run records them for HR."""
-    if not await take_lease(job):
+    from hr.notify.outbox import stopping
+
+    if stopping.requested or not await take_lease(job):
         return {"status": "skipped"}
     # Holding the lease, nobody else runs this job: a run still marked running was killed.
     await JobRun.update({JobRun.status: "interrupted", JobRun.finished_at: utcnow(),
@@ -170,6 +172,11 @@ async def run_job(job: str, work) -> dict:
     keeper = asyncio.create_task(_keep_lease(job))
     try:
         detail = await work(problems)
+    except asyncio.CancelledError:  # stopped before it finished: its transaction rolled back
+        await asyncio.shield(JobRun.update({JobRun.status: "interrupted", JobRun.finished_at: utcnow(),
+                                            JobRun.detail: "Afbrudt: tjenesten blev stoppet"}).where(
+            JobRun.id == run_id).run())
+        raise
     except Exception as exc:
         log.exception("job %s failed", job)
         await JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(),

@@ -181,6 +181,12 @@ class PhasedSMTP(aiosmtplib.SMTP):
         return await super().data(message, **options)
 
 
+async def _hand_back(message_id: int) -> None:
+    await OutboxMessage.update({OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now()}).where(
+        (OutboxMessage.id == message_id) & (OutboxMessage.status == "sending")
+        & (OutboxMessage.phase != "data_sent")).run()
+
+
 async def _phase(message_id: int, phase: str) -> None:
     await OutboxMessage.update({OutboxMessage.phase: phase}).where(OutboxMessage.id == message_id).run()
 
@@ -217,6 +223,17 @@ class Breaker:
 
 
 breaker = Breaker()
+
+
+class Stopping:
+    """Set when the process is asked to stop: delivery claims no more mail (what is in flight is
+    finished or handed back)."""
+
+    def __init__(self):
+        self.requested = False
+
+
+stopping = Stopping()
 # No answer at all: the connection is gone or never came (as opposed to a reply with a code).
 NO_ANSWER = (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPTimeoutError,
              ConnectionError, TimeoutError, OSError)
@@ -244,7 +261,7 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
     stays in the outbox. A server that does not answer pauses delivery (see Breaker)."""
     settings = settings or get_settings()
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    if not settings.smtp_host or breaker.paused():
+    if not settings.smtp_host or breaker.paused() or stopping.requested:
         return counts
     await recover_stale(settings)
     queue = [r["id"] for r in await OutboxMessage.select(OutboxMessage.id).where(
@@ -261,7 +278,7 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
         if not first:
             await answered.wait()
         try:
-            while queue and not breaker.paused():
+            while queue and not breaker.paused() and not stopping.requested:
                 row = await _claim(queue.pop())
                 if row is None:
                     continue  # another worker took it
@@ -289,6 +306,9 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
                 except Exception as exc:  # anything else: this message is set aside, the batch goes on
                     counts["failed"] += 1
                     await _failed(row, f"Uventet fejl under afsendelse: {exc.__class__.__name__}: {exc}", True)
+                except asyncio.CancelledError:  # stopped mid-send: hand back what the server never had
+                    await asyncio.shield(_hand_back(row["id"]))
+                    raise
                 else:
                     breaker.reset()
                     answered.set()

@@ -8,6 +8,7 @@ up at start-up, as is a missed weekly digest."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import datetime, time, timedelta
@@ -41,6 +42,15 @@ DELIVERY_BUDGET = timedelta(seconds=50)  # a run a minute, each as long as mail 
 
 
 async def deliver() -> None:
+    task = asyncio.current_task()
+    RUNNING.add(task)
+    try:
+        await _deliver()
+    finally:
+        RUNNING.discard(task)
+
+
+async def _deliver() -> None:
     started = now()
     try:
         while now() - started < DELIVERY_BUDGET:
@@ -68,11 +78,37 @@ async def retention() -> dict:
     return await engine.run_job("retention", work)
 
 
+RUNNING: set[asyncio.Task] = set()
+STOP_WITHIN = timedelta(seconds=20)
+
+
 async def _safe(job) -> None:
+    task = asyncio.current_task()
+    RUNNING.add(task)
     try:
         await job()
     except Exception:
         log.exception("scheduled job failed")
+    finally:
+        RUNNING.discard(task)
+
+
+async def stop(clock: AsyncIOScheduler | None, within: timedelta = STOP_WITHIN) -> None:
+    """An orderly stop (SIGTERM, SIGINT, the service shutting down): start nothing new, claim no
+    more mail, let running jobs finish for up to `within`, then cancel them; a cancelled job
+    releases its lease, hands back the mail it had not yet given the server, and is recorded as
+    interrupted."""
+    outbox.stopping.requested = True
+    if clock is not None:
+        clock.pause()  # no new runs; shutting down now would cancel the running ones at once
+    running = [t for t in RUNNING if not t.done()]
+    if running:
+        _, late = await asyncio.wait(running, timeout=within.total_seconds())
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+    if clock is not None:
+        clock.shutdown(wait=False)
 
 
 def last_digest_time(moment: datetime) -> datetime:
@@ -89,6 +125,7 @@ async def digest_missed(moment: datetime) -> bool:
 
 async def start(moment: datetime | None = None) -> AsyncIOScheduler:
     """Start the clock in the running event loop, making up missed runs first."""
+    outbox.stopping.requested = False
     moment = moment or now()
     scheduler = AsyncIOScheduler(timezone=TIMEZONE, job_defaults={"coalesce": True, "max_instances": 1,
                                                                  "misfire_grace_time": None})
