@@ -325,6 +325,21 @@ def mail_server_at(port: int, **settings):
         outbox.breaker.reset()
 
 
+@contextmanager
+def smtp_server(handler, **settings):
+    """A real SMTP server on loopback (aiosmtpd) answering as `handler` says, with the service's
+    mail settings pointed at it; yields its port."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with mail_server_at(controller.port, **settings):
+            yield controller.port
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp():
     """Starts the SMTP server and points the service's settings at it."""

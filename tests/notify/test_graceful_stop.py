@@ -15,7 +15,7 @@ from hr.db import transaction
 from hr.notify import outbox
 from hr.notify.outbox import Mail, enqueue
 from hr.notify.tables import JobLease, JobRun, OutboxMessage
-from tests.conftest import free_port, mail_server_at
+from tests.conftest import free_port, smtp_server
 
 MAILS = 40
 
@@ -34,14 +34,9 @@ class SlowServer:
 
 @pytest.fixture
 def slow_server():
-    from aiosmtpd.controller import Controller
-
     handler = SlowServer()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    with mail_server_at(controller.port):
-        yield handler, controller.port
-    controller.stop()
+    with smtp_server(handler) as port:
+        yield handler, port
 
 
 def _service(kind: str, port: int) -> subprocess.Popen:

@@ -16,7 +16,7 @@ from hr.db import now, transaction
 from hr.notify import outbox
 from hr.notify.outbox import Mail, enqueue
 from hr.notify.tables import OutboxMessage
-from tests.conftest import free_port, mail_server_at
+from tests.conftest import smtp_server
 
 DELIVER = ("import asyncio\n"
            "from hr import db\n"
@@ -68,29 +68,22 @@ async def _pass(time_: timedelta) -> None:
 @pytest.mark.parametrize("step, phase, after_claim, most_copies", [("RCPT", "connected", "sent", 1),
                                                                   ("DATA", "data_sent", "uncertain", 2)])
 async def test_a_killed_delivery_loses_nothing(world, step, phase, after_claim, most_copies):
-    from aiosmtpd.controller import Controller
-
     handler = SlowAt(step)
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        with mail_server_at(controller.port):
-            async with transaction():
-                await enqueue(Mail(key="legal:1", kind="workenv.accident_easy.overdue", to_address="leder@test.example",
-                                   template="test_message", context={"name": "Lene", "text": "EASY-fristen"}))
-            env = {**os.environ, "HR_SMTP_HOST": "127.0.0.1", "HR_SMTP_PORT": str(controller.port)}
-            process = subprocess.Popen([sys.executable, "-c", DELIVER], env=env)
-            await _kill_when(process, phase)
-            handler.release.set()
-            await asyncio.sleep(2.5)  # a DATA the server was handling completes on its side
-            # Ten minutes pass: the dead worker's claim goes stale.
-            await _pass(outbox.STALE_AFTER + timedelta(minutes=1))
-            assert (await OutboxMessage.select().first().run())["status"] == after_claim
-            await _pass(timedelta(minutes=31))  # the wait before an uncertain mail is resent
-        row = await OutboxMessage.select().first().run()
-        assert row["status"] == "sent", row
-        ids = {e.content.split(b"Message-ID: ")[1].split(b"\r\n")[0] for e in handler.envelopes}
-        # Delivered, once, or (when the server kept the interrupted copy) twice with one Message-ID.
-        assert 1 <= len(handler.envelopes) <= most_copies and len(ids) == 1
-    finally:
-        controller.stop()
+    with smtp_server(handler) as port:
+        async with transaction():
+            await enqueue(Mail(key="legal:1", kind="workenv.accident_easy.overdue", to_address="leder@test.example",
+                               template="test_message", context={"name": "Lene", "text": "EASY-fristen"}))
+        env = {**os.environ, "HR_SMTP_HOST": "127.0.0.1", "HR_SMTP_PORT": str(port)}
+        process = subprocess.Popen([sys.executable, "-c", DELIVER], env=env)
+        await _kill_when(process, phase)
+        handler.release.set()
+        await asyncio.sleep(2.5)  # a DATA the server was handling completes on its side
+        # Ten minutes pass: the dead worker's claim goes stale.
+        await _pass(outbox.STALE_AFTER + timedelta(minutes=1))
+        assert (await OutboxMessage.select().first().run())["status"] == after_claim
+        await _pass(timedelta(minutes=31))  # the wait before an uncertain mail is resent
+    row = await OutboxMessage.select().first().run()
+    assert row["status"] == "sent", row
+    ids = {e.content.split(b"Message-ID: ")[1].split(b"\r\n")[0] for e in handler.envelopes}
+    # Delivered, once, or (when the server kept the interrupted copy) twice with one Message-ID.
+    assert 1 <= len(handler.envelopes) <= most_copies and len(ids) == 1

@@ -13,7 +13,7 @@ from hr.notify import outbox
 from hr.notify.outbox import Mail, enqueue
 from hr.notify.tables import OutboxMessage
 from hr.settings import get_settings, set_settings
-from tests.conftest import World, free_port, login, mail_server_at
+from tests.conftest import World, free_port, login, smtp_server
 
 
 class ScriptedServer:
@@ -52,14 +52,9 @@ class ScriptedServer:
 
 @pytest.fixture
 def server():
-    from aiosmtpd.controller import Controller
-
     handler = ScriptedServer()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    with mail_server_at(controller.port):
+    with smtp_server(handler):
         yield handler
-    controller.stop()
 
 
 async def _write(count: int) -> None:
