@@ -65,13 +65,22 @@ class ScheduleController(Controller):
         return await self._page()
 
     @post("/typer", opt=allow("notify.admin"), name="schedule_switch")
-    async def switch(self, request: Request) -> Template | Redirect:
+    async def switch(self, request: Request) -> Template:
         form = await request.form()
+        choice = {name: form.get(name) == "1" for name in ("enabled", "at_most_once") if name in form}
         try:
-            await services.set_switch(request.user, str(form.get("kind", "")), form.get("enabled") == "1")
+            if not choice:
+                raise ValidationError({"kind": "Vælg, hvad der skal ændres"})
+            await services.set_switch(request.user, str(form.get("kind", "")), **choice)
         except ValidationError as exc:
             return await self._page(exc.errors, status=400)
-        return Redirect(path="/admin/paamindelser#typer")
+        label = next(f["label"] for f in await services.switches() if f["kind"] == form.get("kind"))
+        if "enabled" in choice:
+            done = f"{label}: slået {'til' if choice['enabled'] else 'fra'}"
+        else:
+            done = f"{label}: " + ("en afbrudt mail sendes ikke igen automatisk; I sender den selv fra Post"
+                                   if choice["at_most_once"] else "en afbrudt mail sendes igen automatisk")
+        return await self._page(done=done)
 
     @post("/koer", opt=allow("notify.admin"), name="schedule_run")
     async def run_now(self) -> Template:

@@ -23,8 +23,9 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from hr.db import now
+from hr.notify.kinds import family
 from hr.notify.reminder import Problems
-from hr.notify.tables import OutboxMessage
+from hr.notify.tables import KindSwitch, OutboxMessage
 from hr.settings import PROJECT_ROOT, Settings, get_settings
 from hr.web import fmt_date, fmt_number
 
@@ -147,7 +148,8 @@ async def recover_stale(settings: Settings | None = None) -> int:
     """Messages left `sending` by a worker that died. Interrupted before the server had the whole
     mail: simply due again. Interrupted after DATA was sent but before the acceptance was
     recorded: `uncertain`, shown to HR, and resent automatically with the same Message-ID after
-    `HR_MAIL_UNCERTAIN_RESEND_MINUTES` (0: never; HR resends by hand)."""
+    `HR_MAIL_UNCERTAIN_RESEND_MINUTES` (0: never; HR resends by hand), unless HR made its kind
+    at-most-once."""
     settings = settings or get_settings()
     stale = (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now() - STALE_AFTER)
     due_again = await OutboxMessage.update({
@@ -160,12 +162,18 @@ async def recover_stale(settings: Settings | None = None) -> int:
                                   "den; måske er den nået frem",
     }).where(stale & (OutboxMessage.phase == "data_sent")).returning(OutboxMessage.id).run()
     if settings.mail_uncertain_resend_minutes:
-        await OutboxMessage.update({
-            OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now(), OutboxMessage.phase: "",
-            OutboxMessage.last_error: "Sendt igen automatisk efter en afbrudt afsendelse (samme Message-ID, så en "
-                                      "eventuel dublet kan genkendes)",
-        }).where((OutboxMessage.status == "uncertain") & (OutboxMessage.claimed_at < now() - timedelta(
-            minutes=settings.mail_uncertain_resend_minutes))).run()
+        waited = (OutboxMessage.status == "uncertain") & (OutboxMessage.claimed_at < now() - timedelta(
+            minutes=settings.mail_uncertain_resend_minutes))
+        at_most_once = {r["kind"] for r in await KindSwitch.select(KindSwitch.kind).where(
+            KindSwitch.at_most_once.eq(True)).run()}
+        resend = [r["id"] for r in await OutboxMessage.select(OutboxMessage.id, OutboxMessage.kind).where(waited).run()
+                  if family(r["kind"]).prefix not in at_most_once]
+        if resend:
+            await OutboxMessage.update({
+                OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now(), OutboxMessage.phase: "",
+                OutboxMessage.last_error: "Sendt igen automatisk efter en afbrudt afsendelse (samme Message-ID, så en "
+                                          "eventuel dublet kan genkendes)",
+            }).where(waited & OutboxMessage.id.is_in(resend)).run()
     return len(due_again) + len(uncertain)
 
 

@@ -4,7 +4,7 @@ processes may run a scheduler and a restart loses nothing.
 
 Late runs are never dropped: `misfire_grace_time=None` runs a late job however late, and
 `coalesce` runs a backlog once. A sweep that was missed while no process was running is made
-up at start-up, as is a missed weekly digest."""
+up at start-up, as is a missed weekly digest, even when a killed process still holds the lease."""
 
 from __future__ import annotations
 
@@ -111,6 +111,27 @@ async def stop(clock: AsyncIOScheduler | None, within: timedelta = STOP_WITHIN) 
         clock.shutdown(wait=False)
 
 
+CATCH_UP_RETRY = timedelta(seconds=10)
+
+
+async def _until_done(job, still_missed) -> None:
+    """A start-up catch-up that finds the job's lease held (by a process that may have been killed
+    holding it) tries again until the lease has run out, rather than waiting for the next regular
+    run; it stops once the job has run, here or elsewhere."""
+    give_up = now() + 2 * engine.LEASE
+    while True:
+        try:
+            result = await job()
+        except Exception:
+            log.exception("catch-up of a missed job failed")
+            return
+        if result.get("status") != "skipped" or outbox.stopping.requested or now() > give_up:
+            return
+        await asyncio.sleep(CATCH_UP_RETRY.total_seconds())
+        if not await still_missed():
+            return
+
+
 def last_digest_time(moment: datetime) -> datetime:
     """The latest Monday 07:00 (Danish time) at or before the moment."""
     local = moment.astimezone(TIMEZONE)
@@ -130,21 +151,21 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=TIMEZONE, job_defaults={"coalesce": True, "max_instances": 1,
                                                                  "misfire_grace_time": None})
     sweep_missed, digest_late = await engine.sweep_is_stale(moment), await digest_missed(moment)
-    # A missed digest waits for a missed sweep: it sends what the sweep finds, so they run in one job
-    # in that order, and the regular sweeps start one interval later.
-    sweep_first = moment if sweep_missed and not digest_late else moment + engine.SWEEP_EVERY
     scheduler.add_job(_safe, IntervalTrigger(minutes=15, timezone=TIMEZONE), args=[engine.sweep], id="sweep",
-                      next_run_time=sweep_first)
+                      next_run_time=moment + engine.SWEEP_EVERY)
     scheduler.add_job(deliver, IntervalTrigger(seconds=int(DELIVER_EVERY.total_seconds()), timezone=TIMEZONE),
                       id="deliver", next_run_time=moment + timedelta(seconds=5))
     scheduler.add_job(_safe, DIGEST, args=[engine.send_digests], id="digest")
-    if digest_late:
+    if sweep_missed or digest_late:
+        # A missed digest waits for a missed sweep: it sends what the sweep finds, so they run in one
+        # job in that order.
         async def catch_up() -> None:
             if sweep_missed:
-                await _safe(engine.sweep)
-            await _safe(engine.send_digests)
+                await _until_done(engine.sweep, engine.sweep_is_stale)
+            if digest_late:
+                await _until_done(engine.send_digests, lambda: digest_missed(now()))
 
-        scheduler.add_job(catch_up, DateTrigger(run_date=moment, timezone=TIMEZONE), id="catch-up")
+        scheduler.add_job(_safe, DateTrigger(run_date=moment, timezone=TIMEZONE), args=[catch_up], id="catch-up")
     scheduler.add_job(_safe, CronTrigger(hour=3, minute=0, timezone=TIMEZONE), args=[purge], id="purge")
     scheduler.add_job(_safe, CronTrigger(hour=2, minute=0, timezone=TIMEZONE), args=[retention], id="retention")
     scheduler.start()

@@ -54,19 +54,24 @@ async def resend(principal: Principal, message_id: int) -> None:
 
 
 async def switches() -> list[dict]:
-    off = {r["kind"] for r in await KindSwitch.select().where(KindSwitch.enabled.eq(False)).run()}
-    return [{"kind": f.prefix, "label": f.label, "mandatory": f.mandatory, "enabled": f.prefix not in off}
-            for f in FAMILIES]
+    stored = {r["kind"]: r for r in await KindSwitch.select().run()}
+    return [{"kind": f.prefix, "label": f.label, "mandatory": f.mandatory,
+             "enabled": stored.get(f.prefix, {}).get("enabled", True),
+             "at_most_once": stored.get(f.prefix, {}).get("at_most_once", False)} for f in FAMILIES]
 
 
-async def set_switch(principal: Principal, kind: str, enabled: bool) -> None:
+async def set_switch(principal: Principal, kind: str, *, enabled: bool | None = None,
+                     at_most_once: bool | None = None) -> None:
+    """HR turns a kind on or off, or chooses how an interrupted mail of that kind is handled."""
     if kind not in {f.prefix for f in FAMILIES}:
         raise ValidationError({"kind": "Ukendt type påmindelse"})
+    values = {name: value for name, value in (("enabled", enabled), ("at_most_once", at_most_once))
+              if value is not None}
     async with transaction():
-        await KindSwitch.insert(KindSwitch(kind=kind, enabled=enabled)).on_conflict(
-            target=KindSwitch.kind, action="DO UPDATE", values=[KindSwitch.enabled]).run()
-        await KindSwitch.update({KindSwitch.changed_at: now()}).where(KindSwitch.kind == kind).run()
-        await audit.record(principal, "switch", "reminder_kind", kind, {"enabled": enabled})
+        await KindSwitch.insert(KindSwitch(kind=kind)).on_conflict(target=KindSwitch.kind, action="DO NOTHING").run()
+        await KindSwitch.update({**{getattr(KindSwitch, name): value for name, value in values.items()},
+                                 KindSwitch.changed_at: now()}).where(KindSwitch.kind == kind).run()
+        await audit.record(principal, "switch", "reminder_kind", kind, values)
 
 
 async def preference(principal: Principal) -> dict:

@@ -68,10 +68,13 @@ class Preference(Table, tablename="notify_preference"):
 
 
 class KindSwitch(Table, tablename="notify_kind_switch"):
-    """HR turns a kind of reminder off for everyone (e.g. while a rule is being revised)."""
+    """HR turns a kind of reminder off for everyone (e.g. while a rule is being revised), or makes
+    it at-most-once: a mail of that kind interrupted after DATA is then left for HR to resend
+    rather than resent automatically."""
 
     kind = Varchar(length=60, unique=True)
     enabled = Boolean(default=True)
+    at_most_once = Boolean(default=False)
     changed_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from hr.db import now
 from hr.notify import engine, outbox, scheduler
 from hr.notify.tables import JobLease, JobRun, KindSwitch, OutboxMessage, Preference, ReminderLog
-from tests.conftest import ENGINE, World, login
+from tests.conftest import ENGINE, World
 
 
 async def expected_keys() -> set[str]:
@@ -169,21 +169,6 @@ async def test_after_a_long_stop_the_missed_sweep_runs_before_the_missed_digest(
         JobRun.started_at > old).order_by(JobRun.started_at).run()
     assert [r["job"] for r in runs][:2] == ["sweep", "digest"], runs
     assert runs[0]["finished_at"] is not None and runs[0]["finished_at"] <= runs[1]["started_at"]
-
-
-async def test_a_killed_runs_lease_blocks_for_a_minute_and_a_half_and_the_run_shows_as_ended(client, world):
-    # What a process killed mid-sweep leaves behind: its run marked running, its lease held.
-    started = now() - timedelta(minutes=2)
-    await JobRun.insert(JobRun(job="sweep", started_at=started)).run()
-    await JobLease.insert(JobLease(job="sweep", holder="dead-host:4242:0000",
-                                   expires_at=started + engine.LEASE)).run()
-    assert engine.LEASE <= timedelta(minutes=2)
-    result = await engine.sweep()
-    assert result["status"] == "ok"  # the lease has lapsed: the next sweep runs
-    runs = {r["status"]: r for r in await JobRun.select().where(JobRun.job == "sweep").run()}
-    assert set(runs) == {"interrupted", "ok"} and runs["interrupted"]["finished_at"] is not None
-    await login(client, World.HR)
-    assert "Afbrudt" in (await client.get("/admin/paamindelser")).text
 
 
 async def test_a_working_holder_renews_its_lease(world):

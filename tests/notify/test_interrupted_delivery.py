@@ -1,6 +1,7 @@
 """A delivering process killed outright (SIGKILL, a real subprocess) at each phase of the SMTP
 conversation: the mail the server never had is sent again once, the one it may have had is
-resent once with the same Message-ID; none is lost (a real SMTP server on loopback)."""
+resent once with the same Message-ID (unless HR made its kind at-most-once: then it waits for HR);
+none is lost (a real SMTP server on loopback)."""
 
 import asyncio
 import os
@@ -16,7 +17,7 @@ from hr.db import now, transaction
 from hr.notify import outbox
 from hr.notify.outbox import Mail, enqueue
 from hr.notify.tables import OutboxMessage
-from tests.conftest import smtp_server
+from tests.conftest import World, login, post_form, smtp_server
 
 DELIVER = ("import asyncio\n"
            "from hr import db\n"
@@ -87,3 +88,29 @@ async def test_a_killed_delivery_loses_nothing(world, step, phase, after_claim, 
     ids = {e.content.split(b"Message-ID: ")[1].split(b"\r\n")[0] for e in handler.envelopes}
     # Delivered, once, or (when the server kept the interrupted copy) twice with one Message-ID.
     assert 1 <= len(handler.envelopes) <= most_copies and len(ids) == 1
+
+
+async def test_a_kind_hr_made_at_most_once_is_left_for_hr_and_never_resent_by_itself(client, world):
+    await login(client, World.HR)
+    made = await post_form(client, "/admin/paamindelser/typer",
+                           {"kind": "workenv.", "at_most_once": "1"})
+    assert made.status_code == 200 and "sendes ikke igen automatisk" in made.text
+    handler = SlowAt("DATA")
+    with smtp_server(handler) as port:
+        async with transaction():
+            await enqueue(Mail(key="legal:1", kind="workenv.accident_easy.overdue", to_address="leder@test.example",
+                               template="test_message", context={"name": "Lene", "text": "EASY-fristen"}))
+        env = {**os.environ, "HR_SMTP_HOST": "127.0.0.1", "HR_SMTP_PORT": str(port)}
+        process = subprocess.Popen([sys.executable, "-c", DELIVER], env=env)
+        await _kill_when(process, "data_sent")
+        handler.release.set()
+        await asyncio.sleep(2.5)
+        await _pass(outbox.STALE_AFTER + timedelta(minutes=1))
+        await _pass(timedelta(hours=5))  # far past the automatic resend's wait
+        row = await OutboxMessage.select().first().run()
+        assert row["status"] == "uncertain"
+        kept = len(handler.envelopes)  # 0 or 1: whether the server kept the interrupted copy
+        assert "afbrudt under afsendelsen" in (await client.get("/admin/post")).text  # HR is told
+        await post_form(client, f"/admin/post/{row['id']}/send-igen")  # and HR decides
+        await outbox.deliver_due()
+    assert (await OutboxMessage.select().first().run())["status"] == "sent" and len(handler.envelopes) == kept + 1

@@ -1,7 +1,8 @@
 """SMTP replies decide what happens to a mail, by their code: 4xx (greylisting, 421 at any step)
-and no answer are retried with back-off, 5xx is final; the server's words are kept for HR. A real
+a 421 greeting and no answer are retried with back-off, 5xx is final; the server's words are kept for HR. A real
 SMTP server on loopback (aiosmtpd) gives each reply."""
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -18,8 +19,8 @@ from tests.conftest import World, free_port, login, smtp_server
 
 class ScriptedServer:
     """Accepts mail, except for the replies it is told to give: `script[step]` is a list of replies
-    given once each, in order, at MAIL, RCPT or DATA; `greylist` answers each new recipient's first
-    RCPT with 451, as greylisting servers do."""
+    given once each, in order, at EHLO (and the HELO a client falls back to), MAIL, RCPT or DATA;
+    `greylist` answers each new recipient's first RCPT with 451, as greylisting servers do."""
 
     def __init__(self):
         self.envelopes, self.script, self.greylist, self.seen = [], {}, False, set()
@@ -27,6 +28,20 @@ class ScriptedServer:
     def _scripted(self, step: str) -> str | None:
         replies = self.script.get(step) or []
         return replies.pop(0) if replies else None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if reply := self._scripted("EHLO"):
+            self.refused_hello = reply
+            return [reply]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        if reply := getattr(self, "refused_hello", None):
+            self.refused_hello = None
+            return reply
+        session.host_name = hostname
+        return "250 OK"
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if reply := self._scripted("MAIL"):
@@ -87,7 +102,7 @@ async def test_greylisting_delays_every_mail_once_and_loses_none(server):
     assert received == sorted(f"person{n}@test.example" for n in range(60))  # each once
 
 
-@pytest.mark.parametrize("step", ["MAIL", "RCPT", "DATA"])
+@pytest.mark.parametrize("step", ["EHLO", "MAIL", "RCPT", "DATA"])
 @pytest.mark.parametrize("reply", ["421 4.3.2 Service shutting down", "451 4.3.0 Temporary local problem",
                                    "452 4.2.2 Mailbox full"])
 async def test_a_temporary_reply_at_any_step_is_retried_and_delivered_once(server, step, reply):
@@ -111,6 +126,28 @@ async def test_a_permanent_refusal_is_final_at_once_and_hr_reads_the_servers_wor
     await login(client, World.HR)
     page = await client.get(f"/admin/post/{row['id']}")
     assert "550 5.1.1 Mailbox unavailable" in page.text
+
+
+async def test_a_server_that_greets_with_421_is_retried_and_the_mail_delivered_once(server):
+    async def too_busy(reader, writer):
+        writer.write(b"421 4.3.2 Too many connections, try again later\r\n")
+        await writer.drain()
+        writer.close()
+
+    busy = await asyncio.start_server(too_busy, "127.0.0.1", 0)
+    real = get_settings()
+    set_settings(replace(real, smtp_port=busy.sockets[0].getsockname()[1]))
+    try:
+        await _write(2)
+        assert (await outbox.deliver_due())["retry"] >= 1
+        rows = await OutboxMessage.select().where(OutboxMessage.attempts > 0).run()
+        assert rows and all(r["status"] == "pending" and r["last_error"].startswith("421 4.3.2") for r in rows)
+    finally:
+        busy.close()
+        set_settings(real)
+    await _later()
+    assert (await outbox.deliver_due())["sent"] == 2
+    assert sorted(r for e in server.envelopes for r in e.rcpt_tos) == ["person0@test.example", "person1@test.example"]
 
 
 async def test_a_server_that_is_down_is_retried_and_delivered_once_it_is_up(server):
