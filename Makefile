@@ -4,10 +4,11 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed
 NPM_STAMP := hr/static/node_modules/.installed
+IDP_STAMP := devidp/node_modules/.installed
 
 .PHONY: setup demo serve test test-sqlite test-postgres security audit chromium postgres bench-load wrk
 
-setup: $(STAMP) $(NPM_STAMP)
+setup: $(STAMP) $(NPM_STAMP) $(IDP_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,11 @@ $(STAMP): pyproject.toml
 # Front-end packages come from the npm registry into a git-ignored folder.
 $(NPM_STAMP): hr/static/package.json hr/static/package-lock.json
 	cd hr/static && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+# The local OpenID provider that plays the region's Entra ID in the tests and the demo.
+$(IDP_STAMP): devidp/package.json devidp/package-lock.json
+	cd devidp && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
 ## Start the service on SQLite with demo data (logins are printed).

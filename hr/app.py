@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -30,10 +31,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "node_modules"
 
 
-def security_headers_hook(secure: bool):
+def security_headers_hook(secure: bool, form_targets: tuple[str, ...] = ()):
     """Adds the security headers to every answer: pages, API, static files, and the router's own
     404 and 405 answers, which no middleware sees (a before-send hook wraps the whole app)."""
-    headers = security_headers(secure)
+    headers = security_headers(secure, form_targets)
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
@@ -49,6 +50,10 @@ def security_headers_hook(secure: bool):
             mutable.setdefault("Cache-Control", "no-store")
 
     return add_headers
+
+
+def _origins(*urls: str) -> tuple[str, ...]:
+    return tuple("{0.scheme}://{0.netloc}".format(urlsplit(u)) for u in urls if u)
 
 
 class InputGuardMiddleware(ASGIMiddleware):
@@ -198,7 +203,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         guards=[access_guard],
         middleware=[InputGuardMiddleware(), PrincipalMiddleware()],
-        before_send=[security_headers_hook(settings.secure_cookies)],
+        before_send=[security_headers_hook(settings.secure_cookies, _origins(settings.oidc_issuer))],
         before_request=warn_hr,
         request_class=HRRequest,
         csrf_config=CSRFConfig(

@@ -67,27 +67,64 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--incident-years", default=4, type=click.IntRange(1, 20), help="År med arbejdsmiljøhændelser.")
 @click.option("--incident-scale", default=1.0, type=click.FloatRange(0.1, 20),
               help="Gang hyppigheden af hændelser (10 år ved 5,2 giver over 200.000).")
-def demo(host: str, port: int, do_serve: bool, reset: bool, incident_years: int, incident_scale: float) -> None:
+@click.option("--arbejdskonto/--uden-arbejdskonto", "work_account", default=True,
+              help="Start en lokal OpenID-udbyder i stedet for regionens Entra ID (kræver Node.js).")
+def demo(host: str, port: int, do_serve: bool, reset: bool, incident_years: int, incident_scale: float,
+         work_account: bool) -> None:
     """Migrate, load deterministic demo data, print logins and serve."""
-    from hr.demo import DEMO_PASSWORD, load_demo
+    from hr.demo import DEMO_PASSWORD, directory_people, load_demo
     from hr.migrate import migrate as run_migrate
 
     async def prepare():
         await run_migrate()
-        return await load_demo(reset=reset, incident_years=incident_years, incident_scale=incident_scale)
+        summary = await load_demo(reset=reset, incident_years=incident_years, incident_scale=incident_scale)
+        return summary, await directory_people()
 
-    summary = _run(_with_db(prepare))
+    summary, people = _run(_with_db(prepare))
     click.echo(summary.describe())
     click.echo("")
     click.echo(f"Demo-logins (adgangskode for alle: {DEMO_PASSWORD}):")
     for role, email in summary.logins:
         click.echo(f"  {role:<38} {email}")
     click.echo("")
-    if do_serve:
-        click.echo(f"Tjenesten kører på http://{host}:{port}  (stop med Ctrl+C)")
-        import uvicorn
+    if not do_serve:
+        return
+    provider = _demo_directory(host, port, people) if work_account else None
+    click.echo(f"Tjenesten kører på http://{host}:{port}  (stop med Ctrl+C)")
+    import uvicorn
 
+    try:
         uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, log_level="warning")
+    finally:
+        if provider is not None:
+            provider.close()
+
+
+def _demo_directory(host: str, port: int, people: list):
+    """The local stand-in for the region's Entra ID, with the service's settings pointed at it."""
+    import os
+    from dataclasses import replace
+
+    from hr.auth.oidc import CALLBACK_PATH
+    from hr.devidp import DevIdentityProvider
+    from hr.settings import get_settings, set_settings
+
+    base_url = f"http://{host}:{port}"
+    provider = DevIdentityProvider(people, redirect_uri=base_url + CALLBACK_PATH, post_logout_uri=base_url + "/login")
+    try:
+        provider.start()
+    except (OSError, RuntimeError) as exc:
+        click.echo(f"Arbejdskonto-log-ind er ikke med i demoen: {exc}")
+        return None
+    values = {"HR_OIDC_ISSUER": provider.issuer, "HR_OIDC_CLIENT_ID": provider.client_id,
+              "HR_OIDC_CLIENT_SECRET": provider.client_secret, "HR_BASE_URL": base_url}
+    os.environ.update(values)
+    set_settings(replace(get_settings(), oidc_issuer=provider.issuer, oidc_client_id=provider.client_id,
+                         oidc_client_secret=provider.client_secret, base_url=base_url))
+    click.echo(f"Arbejdskonto: en lokal OpenID-udbyder ({provider.issuer}) spiller regionens Entra ID.")
+    click.echo("  Vælg »Log ind med din arbejdskonto« og derefter en person, fx den nyansatte uden konto.")
+    click.echo("")
+    return provider
 
 
 @main.command()

@@ -143,6 +143,25 @@ PERSONAS = [
     ("Supervisor (ekstern)", f"supervisor@{DOMAIN}"),
     ("Afdelingsleder (Kildebakken)", f"leder2@{DOMAIN}"),
 ]
+# An employee payroll has reported but who has no account yet: the work-account demo shows the
+# first sign-in creating it.
+NEWCOMER = f"nyansat@{DOMAIN}"
+NEWCOMER_LABEL = "Nyansat medarbejder (Lindehøj, Birken), ingen konto endnu"
+
+
+async def directory_people() -> list:
+    """The demo people as the local stand-in for Entra ID knows them: each employee persona with
+    their employee number, and the newcomer."""
+    from hr.devidp import Person
+
+    labels = {email: label for label, email in PERSONAS} | {NEWCOMER: NEWCOMER_LABEL}
+    rows = await Employee.select(Employee.employee_number, Employee.name, Employee.email).where(
+        Employee.email.is_in(list(labels))).run()
+    order = list(labels)
+    rows.sort(key=lambda r: order.index(r["email"]))
+    return [Person(sub=f"demo-{r['employee_number']}", name=r["name"], email=r["email"],
+                   employee_number=r["employee_number"], description=labels[r["email"]]) for r in rows]
+
 
 # Children before parents. Seed tables (rules, factors, requirements) are kept.
 ALL_TABLES = [Nomination, Cohort, Certificate, EnrolmentEvent, Enrolment, PlanGoal, Plan, ProgrammeModule,
@@ -263,8 +282,10 @@ async def _load(rng: random.Random, password_hash: str) -> None:
                 title = rng.choices([t for t, _ in TITLES], [w for _, w in TITLES])[0]
                 if title == "Lærer" and "skole" not in INSTITUTIONS[i][2].lower():
                     title = "Socialpædagog"
-                email = f"medarbejder@{DOMAIN}" if (i, j, s) == (0, 1, 0) else None
-                person(unit["id"], title, "staff", i, j, email)
+                email = {(0, 1, 0): f"medarbejder@{DOMAIN}", (0, 1, 1): NEWCOMER}.get((i, j, s))
+                hired = person(unit["id"], title, "staff", i, j, email)
+                if email == NEWCOMER:  # started this week
+                    hired.update(start_date=TODAY - timedelta(days=2), end_date=None, active=True)
         person(units[1]["id"], "Socialpædagog", "amr", i, 1, f"amr@{DOMAIN}" if i == 0 else None)
     for k in range(6):
         inst = institutions[k * 2]
@@ -293,15 +314,16 @@ async def _load(rng: random.Random, password_hash: str) -> None:
         await Employee.update({Employee.manager: manager_id}).where(Employee.id.is_in(member_ids)).run()
 
     # Accounts: every active employee can log in (staff report from their phones).
+    # (but the newcomer, who has never signed in: the first sign-in with the work account makes it).
     accounts = [Account(email=e["email"], name=e["name"], password_hash=password_hash, employee=e["id"])
-                for e in employees if e["active"]]
+                for e in employees if e["active"] and e["email"] != NEWCOMER]
     for start in range(0, len(accounts), 500):
         await Account.insert(*accounts[start:start + 500]).run()
     account_ids = {r["email"]: r["id"] for r in await Account.select(Account.id, Account.email).run()}
     inst_ids = [inst[0] for inst in institutions]
     assignments = []
     for e in employees:
-        if not e["active"]:
+        if not e["active"] or e["email"] == NEWCOMER:
             continue
         account_id = account_ids[e["email"]]
         if e["_role"] == "head":

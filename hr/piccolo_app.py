@@ -5,7 +5,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from hr.audit import AuditEvent
-from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
+from hr.auth.tables import Account, ApiToken, LoginAttempt, PendingSignIn, RoleAssignment, Session
 from hr.org.tables import (
     Employee,
     EmployeeLeave,
@@ -34,6 +34,7 @@ APP_CONFIG = AppConfig(
         Session,
         LoginAttempt,
         ApiToken,
+        PendingSignIn,
         AuditEvent,
     ],
 )

@@ -61,7 +61,23 @@ class Settings:
     mail_warn_minutes: int = 30
     # An interrupted mail that may have arrived is resent (same Message-ID) after this; 0: never.
     mail_uncertain_resend_minutes: int = 30
+    # Sign-in with the region's work accounts (OpenID Connect; Entra ID in production). Off while
+    # the issuer is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # The ID-token claim that carries the employee number (empty: match by e-mail only), the one
+    # that carries the work e-mail, and the one that carries the app roles.
+    oidc_employee_claim: str = "employee_number"
+    oidc_email_claim: str = "email"
+    oidc_roles_claim: str = "roles"
+    # Roles whose accounts may not sign in with a local password once work accounts are on.
+    local_login_off_for: frozenset[str] = frozenset()
     timezone: ZoneInfo = TIMEZONE
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @property
     def is_postgres(self) -> bool:
@@ -102,6 +118,15 @@ class Settings:
         smtp_port = _int(env, "HR_SMTP_PORT", 25)
         if not 1 <= _int(env, "HR_RETENTION_YEARS", 10) <= 100:
             raise SettingsError("HR_RETENTION_YEARS skal være mellem 1 og 100")
+        issuer = env.get("HR_OIDC_ISSUER", "").strip().rstrip("/")
+        if issuer and not (env.get("HR_OIDC_CLIENT_ID") and env.get("HR_OIDC_CLIENT_SECRET")):
+            raise SettingsError("HR_OIDC_ISSUER er sat: HR_OIDC_CLIENT_ID og HR_OIDC_CLIENT_SECRET skal også sættes")
+        if issuer and mode == "production" and not issuer.startswith("https://"):
+            raise SettingsError("HR_OIDC_ISSUER skal være en https-adresse i produktion")
+        off_for = frozenset(r.strip().lower() for r in env.get("HR_LOCAL_LOGIN_OFF_FOR", "").split(",") if r.strip())
+        unknown = off_for - {"staff", "leader", "hr", "amr", "supervisor"}
+        if unknown:
+            raise SettingsError(f"HR_LOCAL_LOGIN_OFF_FOR kender ikke rollen {', '.join(sorted(unknown))}")
         return cls(
             mode=mode,
             database_url=url,
@@ -123,6 +148,13 @@ class Settings:
             mail_retry_hours=min(max(1, _int(env, "HR_MAIL_RETRY_HOURS", 48)), 24 * 14),
             mail_warn_minutes=max(1, _int(env, "HR_MAIL_WARN_MINUTES", 30)),
             mail_uncertain_resend_minutes=max(0, _int(env, "HR_MAIL_UNCERTAIN_RESEND_MINUTES", 30)),
+            oidc_issuer=issuer,
+            oidc_client_id=env.get("HR_OIDC_CLIENT_ID", "").strip(),
+            oidc_client_secret=env.get("HR_OIDC_CLIENT_SECRET", ""),
+            oidc_employee_claim=env.get("HR_OIDC_EMPLOYEE_CLAIM", cls.oidc_employee_claim).strip(),
+            oidc_email_claim=env.get("HR_OIDC_EMAIL_CLAIM", cls.oidc_email_claim).strip() or "email",
+            oidc_roles_claim=env.get("HR_OIDC_ROLES_CLAIM", cls.oidc_roles_claim).strip() or "roles",
+            local_login_off_for=off_for,
         )
 
 

@@ -216,9 +216,12 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'self'; object-src 'none'")
 
 
-def security_headers(secure: bool) -> dict[str, str]:
+def security_headers(secure: bool, form_targets: tuple[str, ...] = ()) -> dict[str, str]:
+    """`form_targets`: other origins a form's answer may lead to (logging out of a work-account
+    session goes on to the directory's logout page; CSP form-action covers such redirects)."""
+    csp = CSP.replace("form-action 'self'", " ".join(("form-action 'self'", *form_targets)))
     headers = {
-        "Content-Security-Policy": CSP,
+        "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",

@@ -53,10 +53,13 @@ async def _roles_for(account_ids: list[int]) -> dict[int, list[dict]]:
 async def get_account(actor: Principal, account_id: int) -> dict | None:
     account = await Account.select(
         Account.id, Account.email, Account.name, Account.active, Account.employee, Account.created_at,
-        Account.last_login_at, Account.employee.employee_number.as_alias("employee_number"),
+        Account.last_login_at, Account.last_login_method, Account.directory_subject,
+        Account.password_hash,
+        Account.employee.employee_number.as_alias("employee_number"),
         Account.employee.unit.name.as_alias("unit_name"),
     ).where(Account.id == account_id).first().run()
     if account:
+        account["has_password"] = bool(account.pop("password_hash"))  # whether, never the hash
         account["roles"] = (await _roles_for([account_id])).get(account_id, [])
         await audit.record(actor, "read", "account", account_id)
     return account

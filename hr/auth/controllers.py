@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from hr.auth import services
+from hr.auth import oidc, services
 from hr.auth.middleware import SESSION_COOKIE, client_ip, session_cookie
+from hr.auth.oidc import SignInRefused
 from hr.auth.rules import PUBLIC, allow
 from hr.auth.tables import ApiToken
 from hr.forms import one_line
@@ -22,6 +24,16 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+# Ties the provider's answer to the browser that started the sign-in (login CSRF).
+SIGN_IN_COOKIE = "hr_sign_in"
+
+
+def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200) -> Template:
+    return Template("login.html", status_code=status, context={
+        "next": target, "values": values or {}, "errors": errors or {},
+        "directory": get_settings().oidc_enabled})
+
+
 class LoginController(Controller):
     include_in_schema = False
 
@@ -29,7 +41,40 @@ class LoginController(Controller):
     async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
         if request.user is not None:
             return Redirect(path=_safe_next(next))
-        return Template("login.html", context={"next": _safe_next(next), "values": {}, "errors": {}})
+        return _login_page(_safe_next(next))
+
+    @get("/login/arbejdskonto", opt=allow(PUBLIC), name="login_directory")
+    async def directory_start(self, next: FromQuery[str] = "/") -> Template | Redirect:
+        settings = get_settings()
+        if not settings.oidc_enabled:
+            raise NotFoundException()
+        try:
+            url, browser = await oidc.begin(_safe_next(next))
+        except SignInRefused as exc:
+            return _login_page(_safe_next(next), errors={"form": exc.message}, status=503)
+        response = Redirect(path=url)
+        response.set_cookie(Cookie(key=SIGN_IN_COOKIE, value=browser, httponly=True, samesite="lax",
+                                   max_age=int(oidc.ATTEMPT_LIFETIME.total_seconds()),
+                                   secure=settings.secure_cookies, path="/login/arbejdskonto"))
+        return response
+
+    @get(oidc.CALLBACK_PATH, opt=allow(PUBLIC), name="login_directory_answer")
+    async def directory_answer(self, request: Request) -> Template | Redirect:
+        settings = get_settings()
+        if not settings.oidc_enabled:
+            raise NotFoundException()
+        params = {key: str(value)[:4000] for key, value in request.query_params.items()}
+        try:
+            token, _, target = await services.sign_in_from_directory(
+                params, request.cookies.get(SIGN_IN_COOKIE, ""), ip=client_ip(request.scope),
+                user_agent=request.headers.get("user-agent", ""), session_hours=settings.session_hours)
+        except SignInRefused as exc:
+            response = Template("auth/sign_in_refused.html", status_code=403, context={"message": exc.message})
+        else:
+            response = Redirect(path=_safe_next(target))
+            response.set_cookie(session_cookie(token, settings.session_hours * 3600, settings.secure_cookies))
+        response.delete_cookie(SIGN_IN_COOKIE, path="/login/arbejdskonto")
+        return response
 
     @post("/login", opt=allow(PUBLIC), name="login_submit")
     async def login(self, request: Request) -> Response:
@@ -59,14 +104,13 @@ class LoginController(Controller):
                 response.set_cookie(session_cookie(token, settings.session_hours * 3600,
                                                    settings.secure_cookies))
                 return response
-        return Template("login.html", status_code=status,
-                        context={"next": target, "values": {"email": email}, "errors": errors})
+        return _login_page(target, {"email": email}, errors, status)
 
     @post("/logout", opt=allow("self"), name="logout")
     async def logout(self, request: Request) -> Redirect:
-        if request.auth:
-            await services.logout(request.auth)
-        response = Redirect(path="/login")
+        method = await services.logout(request.auth) if request.auth else ""
+        elsewhere = await oidc.end_session_url() if method == "arbejdskonto" and get_settings().oidc_enabled else None
+        response = Redirect(path=elsewhere or "/login")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 from typing import Iterable
 
 from hr import audit
+from hr.auth import oidc
+from hr.auth.oidc import Identity, SignInRefused
 from hr.auth.passwords import (
     PasswordPolicyError,
     check_policy,
@@ -17,6 +20,8 @@ from hr.auth.passwords import (
 from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
 from hr.db import now, transaction
+from hr.org.tables import Employee
+from hr.settings import get_settings
 
 __all__ = [
     "PasswordPolicyError",
@@ -30,6 +35,8 @@ __all__ = [
     "revoke_api_token",
     "API_SCOPES",
 ]
+
+log = logging.getLogger("hr.auth")
 
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
@@ -147,18 +154,106 @@ async def login(email: str, password: str, ip: str = "", user_agent: str = "",
     if not ok or not account["active"]:
         await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
         raise LoginError("Forkert e-mail eller adgangskode.")
+    principal = await load_principal(account["id"])
+    settings = get_settings()
+    if settings.oidc_enabled and principal and principal.roles & settings.local_login_off_for:
+        raise LoginError("Log ind med din arbejdskonto: knappen øverst på siden.")
+    await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=True)).run()
+    return await start_session(account["id"], "adgangskode", ip, user_agent, session_hours)
+
+
+async def start_session(account_id: int, method: str, ip: str, user_agent: str,
+                        session_hours: int) -> tuple[str, Principal]:
+    """A new session for a person who has proved who they are (always a new token: the session
+    id rotates at every sign-in)."""
     token = secrets.token_urlsafe(32)
     async with transaction():
-        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=True)).run()
         rows = await Session.insert(
-            Session(token_hash=_sha256(token), account=account["id"],
+            Session(token_hash=_sha256(token), account=account_id,
                     expires_at=now() + timedelta(hours=session_hours),
-                    ip=ip[:64], user_agent=user_agent[:300])
+                    ip=ip[:64], user_agent=user_agent[:300], method=method)
         ).returning(Session.id).run()
-        await Account.update({Account.last_login_at: now()}).where(Account.id == account["id"]).run()
-    principal = await load_principal(account["id"], session_id=rows[0]["id"])
-    await audit.record(principal, "login", "account", account["id"], ip=ip)
+        await Account.update({Account.last_login_at: now(), Account.last_login_method: method}).where(
+            Account.id == account_id).run()
+    principal = await load_principal(account_id, session_id=rows[0]["id"])
+    await audit.record(principal, "login", "account", account_id, {"method": method}, ip=ip)
     return token, principal
+
+
+REFUSED_UNKNOWN = ("Din arbejdskonto er ikke knyttet til en aktiv ansættelse i HR-systemet. Er du nyansat, kan der "
+                   "gå et døgn, før lønsystemet har meldt dig ind; ellers kontakt HR.")
+
+
+async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = "",
+                            session_hours: int = 10) -> tuple[str, Principal]:
+    """The person the directory vouched for gets in when they are an active employee: the first
+    time, the identity is linked to the employee (by employee number, or a verified work e-mail)
+    and the account is created or linked; after that the identity finds the account."""
+    account = await Account.select(Account.id, Account.active, Account.employee,
+                                   Account.employee.active.as_alias("employee_active")).where(
+        Account.directory_subject == identity.subject).first().run()
+    if account:
+        if not account["active"] or (account["employee"] and not account["employee_active"]):
+            raise SignInRefused("inactive", REFUSED_UNKNOWN, {"account": account["id"]})
+        return await start_session(account["id"], "arbejdskonto", ip, user_agent, session_hours)
+    employee = await _employee_for(identity)
+    async with transaction():
+        linked = await Account.select(Account.id, Account.active, Account.directory_subject).where(
+            Account.employee == employee["id"]).first().run()
+        if linked is None and employee["email"]:
+            linked = await Account.select(Account.id, Account.active, Account.directory_subject).where(
+                (Account.email == normalise_email(employee["email"])) & Account.employee.is_null()).first().run()
+        if linked is not None:
+            if not linked["active"]:
+                raise SignInRefused("inactive", REFUSED_UNKNOWN, {"account": linked["id"]})
+            if linked["directory_subject"]:  # already someone else's identity: never move it silently
+                raise SignInRefused("other_identity", "Din ansættelse er allerede knyttet til en anden arbejdskonto. "
+                                    "Kontakt HR.", {"account": linked["id"]})
+            await Account.update({Account.directory_subject: identity.subject, Account.employee: employee["id"]}).where(
+                Account.id == linked["id"]).run()
+            account_id, action = linked["id"], "link"
+        else:
+            email = normalise_email(employee["email"] or identity.email)
+            if not email or await Account.exists().where(Account.email == email).run():
+                raise SignInRefused("email_taken", "Der findes allerede en konto med din e-mailadresse, knyttet til en "
+                                    "anden ansættelse. Kontakt HR.", {"employee": employee["id"]})
+            rows = await Account.insert(Account(email=email, name=employee["name"], employee=employee["id"],
+                                                directory_subject=identity.subject)).returning(Account.id).run()
+            account_id, action = rows[0]["id"], "create"
+        await audit.record(None, action, "account", account_id,
+                           {"method": "arbejdskonto", "employee": employee["id"]}, ip=ip)
+    return await start_session(account_id, "arbejdskonto", ip, user_agent, session_hours)
+
+
+async def sign_in_from_directory(params: dict[str, str], browser: str, ip: str = "", user_agent: str = "",
+                                 session_hours: int = 10) -> tuple[str, Principal, str]:
+    """The provider's answer to a sign-in started here: checked (`oidc.finish`), then let in or
+    refused. A refusal is in the audit trail with its reason; the log names only the reason."""
+    try:
+        identity, next_path = await oidc.finish(params, browser)
+        token, principal = await directory_sign_in(identity, ip, user_agent, session_hours)
+    except SignInRefused as exc:
+        await audit.record(None, "refused", "sign_in", "", {"method": "arbejdskonto", "reason": exc.reason,
+                                                            **exc.detail}, ip=ip)
+        log.warning("directory sign-in refused: %s", exc.reason)
+        raise
+    return token, principal, next_path
+
+
+async def _employee_for(identity: Identity) -> dict:
+    columns = (Employee.id, Employee.email, Employee.name, Employee.active)
+    employee = None
+    if identity.employee_number:
+        employee = await Employee.select(*columns).where(
+            Employee.employee_number == identity.employee_number).first().run()
+    elif identity.email and identity.email_trusted:
+        matches = await Employee.select(*columns).where(Employee.email == identity.email).run()
+        active = [m for m in matches if m["active"]]
+        employee = active[0] if len(active) == 1 else (matches[0] if len(matches) == 1 else None)
+    if employee is None or not employee["active"]:
+        raise SignInRefused("unknown_employee" if employee is None else "inactive", REFUSED_UNKNOWN,
+                            {"employee_number": identity.employee_number, "email": identity.email})
+    return employee
 
 
 # Every page request resolves its session: one query (session, account, employee and role
@@ -188,8 +283,10 @@ async def principal_for_session(token: str) -> Principal | None:
     return _principal(account, assignments, session_id=first["session_id"])
 
 
-async def logout(token: str) -> None:
-    await Session.delete().where(Session.token_hash == _sha256(token)).run()
+async def logout(token: str) -> str:
+    """Ends the session; returns how it was signed in to."""
+    rows = await Session.delete().where(Session.token_hash == _sha256(token)).returning(Session.method).run()
+    return rows[0]["method"] if rows else ""
 
 
 async def purge_expired_sessions() -> int:

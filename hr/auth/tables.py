@@ -16,6 +16,22 @@ class Account(Table, tablename="auth_account"):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # "arbejdskonto" (the region's directory, OpenID Connect) or "adgangskode" (local password).
+    last_login_method = Varchar(length=20, default="")
+    # The directory's identity for this person, "issuer|subject", set at the first sign-in.
+    directory_subject = Varchar(length=400, null=True, default=None, unique=True)
+
+
+class PendingSignIn(Table, tablename="auth_pending_sign_in"):
+    """A sign-in sent to the directory and not yet back: what the answer must match. Used once
+    (deleted when the answer arrives) and only from the browser that started it."""
+
+    state_hash = Varchar(length=64, unique=True)
+    browser_hash = Varchar(length=64)
+    nonce = Varchar(length=100)
+    code_verifier = Varchar(length=200)
+    next_path = Varchar(length=500, default="/")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
 class RoleAssignment(Table, tablename="auth_role_assignment"):
@@ -38,6 +54,9 @@ class Session(Table, tablename="auth_session"):
     expires_at = Timestamptz(index=True)
     ip = Varchar(length=64, default="")
     user_agent = Varchar(length=300, default="")
+    # How the person proved who they are ("arbejdskonto" or "adgangskode"): logging out of a
+    # work-account session also ends the directory's session (a shared PC on a ward).
+    method = Varchar(length=20, default="")
 
 
 class LoginAttempt(Table, tablename="auth_login_attempt"):

@@ -30,6 +30,9 @@ ACCESS = {
     ("GET", "/medarbejdere/{employee_id:int}/indsigt"): expect(ok=("hr",)),
     ("GET", "/login"): expect(ok=EVERYONE),
     ("POST", "/login"): expect(ok=EVERYONE),
+    # Public, but there only when work-account sign-in is configured (not in this test).
+    ("GET", "/login/arbejdskonto"): expect(hidden=EVERYONE),
+    ("GET", "/login/arbejdskonto/svar"): expect(hidden=EVERYONE),
     ("POST", "/logout"): expect(ok=LOGGED_IN),
     ("GET", "/health"): expect(ok=EVERYONE),
     ("GET", "/tilgaengelighed"): expect(ok=EVERYONE),

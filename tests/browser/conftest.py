@@ -27,29 +27,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(database):
-    port = _free_port()
-    env = {**os.environ}
+def start_server(port: int | None = None, **env_extra: str) -> tuple[str, subprocess.Popen]:
+    """The service in its own process (uvicorn), on the test database."""
+    port = port or _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "hr.app:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, **env_extra}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
+                return url, proc
         except httpx.HTTPError:
             time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError(f"server did not start: {proc.stdout.read().decode()[:2000]}")
-    yield url
+    proc.kill()
+    raise RuntimeError(f"server did not start: {proc.stdout.read().decode()[:2000]}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_url(database):
+    url, proc = start_server()
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,11 @@
 
 import pytest
 
+from hr.auth.oidc import CALLBACK_PATH
 from hr.auth.services import load_principal
+from hr.devidp import DevIdentityProvider, Person
 from hr.web import nav_for, subnav_for
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import _free_port, check_accessibility, start_server, stop_server
 from tests.conftest import PASSWORD, World
 
 pytestmark = pytest.mark.browser
@@ -77,3 +79,42 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     assert "HR Socialområdet API" in await page.content()
     await page.goto(f"{server_url}/findes-ikke")
     await check_accessibility(page, "20-404")
+
+
+@pytest.fixture(scope="module")
+def directory_server(database):
+    """A service with work-account sign-in against a real OpenID provider on loopback."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    provider = DevIdentityProvider([Person("sub-staff", "Søren Ståbi", World.STAFF, "901",
+                                           description="Medarbejder, afdeling A1"),
+                                    Person("sub-nobody", "Nina Ukendt", "nina@test.example", "999",
+                                           description="Ikke ansat")],
+                                   redirect_uri=url + CALLBACK_PATH, post_logout_uri=url + "/login").start()
+    url, proc = start_server(port, HR_BASE_URL=url, HR_OIDC_ISSUER=provider.issuer,
+                             HR_OIDC_CLIENT_ID=provider.client_id, HR_OIDC_CLIENT_SECRET=provider.client_secret)
+    yield url
+    stop_server(proc)
+    provider.close()
+
+
+async def test_staff_signs_in_with_the_work_account_on_a_phone(directory_server, phone, desktop, world):
+    page = await phone.new_page()
+    await page.goto(f"{directory_server}/login")
+    await check_accessibility(page, "04-login-arbejdskonto-phone")
+    await page.get_by_role("link", name="Log ind med din arbejdskonto").click()
+    await page.get_by_role("button", name="Søren Ståbi").click()  # at the provider
+    await page.wait_for_url(f"{directory_server}/")
+    await page.get_by_role("heading", name="Goddag, Søren Ståbi").wait_for()
+    # Logging out ends the directory's session too: the next person on this phone signs in as themselves.
+    await page.get_by_role("button", name="Log ud").click()
+    await page.get_by_role("button", name="Ja, log ud").click()  # at the provider
+    await page.wait_for_url(f"{directory_server}/login")
+    await page.get_by_role("link", name="Log ind med din arbejdskonto").click()
+    await page.get_by_role("button", name="Nina Ukendt").click()  # known to the directory, not to payroll
+    await page.get_by_role("heading", name="Du blev ikke logget ind").wait_for()
+    assert await page.get_by_text("ikke knyttet til en aktiv ansættelse").count() == 1
+    await check_accessibility(page, "05-arbejdskonto-afvist-phone")
+    page = await desktop.new_page()
+    await page.goto(f"{directory_server}/login")
+    await check_accessibility(page, "06-login-arbejdskonto")
