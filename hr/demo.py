@@ -265,6 +265,7 @@ async def _load(rng: random.Random, password_hash: str) -> None:
             "employee_number": str(number), "name": name, "email": email, "job_title": title,
             "fte": Decimal("1") if role != "staff" else rng.choice(FTES), "start_date": start,
             "end_date": end, "unit": unit_id, "active": end is None or end >= TODAY,
+            "leads": {"head": "institution", "leader": "unit"}.get(role, ""),
             "_role": role, "_inst": inst_index, "_unit": unit_index,
         })
         return employees[-1]
@@ -328,10 +329,10 @@ async def _load(rng: random.Random, password_hash: str) -> None:
         account_id = account_ids[e["email"]]
         if e["_role"] == "head":
             assignments.append(RoleAssignment(account=account_id, role=Role.LEADER, institution=inst_ids[e["_inst"]],
-                                              staff_responsibility=True))
+                                              staff_responsibility=True, source="organisation"))
         elif e["_role"] == "leader":
             assignments.append(RoleAssignment(account=account_id, role=Role.LEADER, institution=inst_ids[e["_inst"]],
-                                              unit=e["unit"], staff_responsibility=True))
+                                              unit=e["unit"], staff_responsibility=True, source="organisation"))
         elif e["_role"] == "deputy":
             assignments.append(RoleAssignment(account=account_id, role=Role.LEADER, institution=inst_ids[e["_inst"]],
                                               unit=e["unit"], staff_responsibility=False))

@@ -232,4 +232,5 @@ def data_rows(rows: list[list[object]], aliases: dict[str, list[str]], required:
             idx = columns.get(key)
             return raw[idx] if idx is not None and idx < len(raw) else None
 
+        cell.columns = columns  # which keys the file has at all (an empty cell is not a missing column)
         yield number, cell

@@ -4,9 +4,10 @@ import re
 
 from piccolo.query.functions.aggregate import Count
 
+from hr.auth import org_rights
 from hr.auth.principal import Role
 from hr.auth.tables import Account, RoleAssignment
-from hr.demo import DEMO_PASSWORD, PERSONAS, load_demo
+from hr.demo import DEMO_PASSWORD, NEWCOMER, PERSONAS, load_demo
 from hr.org.tables import Employee, Institution, Unit
 from hr.workenv.tables import Incident
 from tests.conftest import login
@@ -32,6 +33,11 @@ async def test_demo_data_has_the_size_of_the_region():
     assert len(years) >= 4
     names = [r["name"] for r in await Employee.select(Employee.name).run()]
     assert any(ch in "".join(names) for ch in "æøå")
+    # The demo's leader roles are what payroll's "Ledelse" gives: keeping them in step changes nothing.
+    change = await org_rights.sync(None)
+    assert not change.granted and not change.removed
+    newcomer = await Employee.select().where(Employee.email == NEWCOMER).first().run()
+    assert newcomer["active"] and not await Account.exists().where(Account.employee == newcomer["id"]).run()
 
 
 async def test_demo_data_is_deterministic_and_loading_twice_adds_nothing():

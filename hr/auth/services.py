@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Iterable
 
 from hr import audit
-from hr.auth import oidc
+from hr.auth import oidc, org_rights
 from hr.auth.oidc import Identity, SignInRefused
 from hr.auth.passwords import (
     PasswordPolicyError,
@@ -106,7 +106,8 @@ async def load_principal(account_id: int, **extra) -> Principal | None:
 
 
 def _principal(account: dict, assignments: list[dict], **extra) -> Principal | None:
-    if not account["active"]:
+    # An account linked to an employment that has ended lets nobody in, whatever roles it holds.
+    if not account["active"] or (account["employee"] and not account["employee_active"]):
         return None
     roles = {a["role"] for a in assignments}
     if account["employee"] and account["employee_active"]:
@@ -155,6 +156,9 @@ async def login(email: str, password: str, ip: str = "", user_agent: str = "",
         await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
         raise LoginError("Forkert e-mail eller adgangskode.")
     principal = await load_principal(account["id"])
+    if principal is None:  # the employment has ended
+        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
+        raise LoginError("Din konto er ikke aktiv, fordi din ansættelse er ophørt. Kontakt HR, hvis det er en fejl.")
     settings = get_settings()
     if settings.oidc_enabled and principal and principal.roles & settings.local_login_off_for:
         raise LoginError("Log ind med din arbejdskonto: knappen øverst på siden.")
@@ -222,6 +226,7 @@ async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = 
             account_id, action = rows[0]["id"], "create"
         await audit.record(None, action, "account", account_id,
                            {"method": "arbejdskonto", "employee": employee["id"]}, ip=ip)
+        await org_rights.sync(None, [account_id])  # a unit leader is a leader from the first sign-in
     return await start_session(account_id, "arbejdskonto", ip, user_agent, session_hours)
 
 

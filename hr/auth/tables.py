@@ -18,8 +18,9 @@ class Account(Table, tablename="auth_account"):
     last_login_at = Timestamptz(null=True, default=None)
     # "arbejdskonto" (the region's directory, OpenID Connect) or "adgangskode" (local password).
     last_login_method = Varchar(length=20, default="")
-    # The directory's identity for this person, "issuer|subject", set at the first sign-in.
-    directory_subject = Varchar(length=400, null=True, default=None, unique=True)
+    # The directory's identity for this person, "issuer|subject", set at the first sign-in. Unique
+    # through the index of migration hr_2026_12_02t01_19_50 (SQLite cannot add a UNIQUE column).
+    directory_subject = Varchar(length=400, null=True, default=None)
 
 
 class PendingSignIn(Table, tablename="auth_pending_sign_in"):
@@ -43,6 +44,9 @@ class RoleAssignment(Table, tablename="auth_role_assignment"):
     institution = ForeignKey(Institution, null=True, on_delete=OnDelete.cascade)
     unit = ForeignKey(Unit, null=True, on_delete=OnDelete.cascade)
     staff_responsibility = Boolean(default=False)
+    # "hr": granted by HR by hand; "organisation": follows from payroll (hr/auth/org_rights.py),
+    # kept in step with it and never edited by hand.
+    source = Varchar(length=20, default="hr")
 
 
 class Session(Table, tablename="auth_session"):

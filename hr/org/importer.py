@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from hr import audit
+from hr.auth import org_rights
+from hr.auth.org_rights import RightsChange
 from hr.auth.principal import Principal
 from hr.db import now, transaction
 from hr.forms import local_today, parse_decimal
@@ -38,6 +40,7 @@ ALIASES = {
     "unit_name": ["afdeling", "afdelingsnavn", "unitname"],
     "institution_code": ["tilbudskode", "tilbudsnr", "institutionskode", "institutioncode"],
     "manager_number": ["leder", "ledermedarbejdernummer", "nærmesteleder", "managernumber"],
+    "leads": ["ledelse", "lederrolle", "lederaf", "leads"],
 }
 REQUIRED = ("employee_number", "name", "unit_code", "institution_code")
 LABELS = {
@@ -52,9 +55,15 @@ LABELS = {
     "unit_name": "Afdeling",
     "institution_code": "Tilbudskode",
     "manager_number": "Leder",
+    "leads": "Ledelse",
 }
+# What the "Ledelse" column may say: the person leads their own unit, or heads its institution.
+LEADS = {"": "", "nej": "", "afdeling": "unit", "afdelingsleder": "unit", "enhed": "unit", "enhedsleder": "unit",
+         "tilbud": "institution", "tilbudsleder": "institution", "forstander": "institution",
+         "institution": "institution"}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TRACKED = ("name", "email", "job_title", "fte", "start_date", "end_date", "unit", "active")
+TRACKED = ("name", "email", "job_title", "fte", "start_date", "end_date", "unit", "leads", "active")
+OPTIONAL = ("email", "job_title", "fte", "start_date", "end_date", "manager_number", "leads")
 
 
 @dataclass
@@ -65,6 +74,7 @@ class ImportResult(ImportOutcome):
     updated: list[tuple[str, list[str]]] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    rights: RightsChange | None = None  # the leader roles that followed (after a real import)
 
     @property
     def written(self) -> bool:
@@ -76,6 +86,7 @@ class ImportResult(ImportOutcome):
             f"{len(self.updated)} {verb} opdateret, {len(self.deactivated)} {verb} markeret fratrådt, "
             f"{self.unchanged} uændrede. Afdelinger: {len(self.units_created)} {verb} oprettet, "
             f"{len(self.units_updated)} {verb} opdateret."
+            + (f" {self.rights.describe()}" if self.rights else "")
         )
 
 
@@ -113,6 +124,13 @@ def _parse(rows: list[list[object]], result: ImportResult) -> list[dict]:
         record["unit_name"] = _text(cell("unit_name")) or record["unit_code"]
         record["job_title"] = _text(cell("job_title"))[:150]
         record["manager_number"] = _text(cell("manager_number"))
+        # Without a "Ledelse" column the file says nothing about leadership: what is known stays.
+        leads = _text(cell("leads")).lower()
+        if leads not in LEADS:
+            result.errors.append(RowError(offset, LABELS["leads"], f"Ukendt værdi: {leads[:40]} (skriv "
+                                          "afdelingsleder, forstander eller lad feltet stå tomt)"))
+        record["leads"] = LEADS.get(leads, "")
+        record["absent"] = {key for key in OPTIONAL if key not in cell.columns}
         email = _text(cell("email")).lower()
         if email and not EMAIL_RE.match(email):
             result.errors.append(RowError(offset, LABELS["email"], f"Ugyldig e-mailadresse: {email}"))
@@ -208,6 +226,7 @@ async def run_import(
             "active": record["end_date"] is None or record["end_date"] >= today,
             "manager_number": record["manager_number"] or None,
             "employee_number": record["employee_number"],
+            "leads": record["leads"],
         }
         existing = employees.get(record["employee_number"])
         if existing is None:
@@ -216,13 +235,17 @@ async def run_import(
             if not values["active"]:
                 result.deactivated.append(record["employee_number"])
             continue
+        for key in record["absent"]:  # a column the file lacks leaves what is known as it is
+            values.pop(key)
+        if "end_date" in record["absent"]:
+            values.pop("active")
         current_unit_code = unit_code_by_id.get(existing["unit"])
         changed = [
-            k for k in TRACKED
+            k for k in TRACKED if k in values or k == "unit"
             if (current_unit_code if k == "unit" else existing[k])
             != (values["unit_code"] if k == "unit" else values[k])
         ]
-        if number_by_id.get(existing["manager"]) != values["manager_number"]:
+        if "manager_number" in values and number_by_id.get(existing["manager"]) != values["manager_number"]:
             changed.append("manager")
         if changed:
             result.updated.append((record["employee_number"], changed))
@@ -265,12 +288,17 @@ async def run_import(
         ids = {r["employee_number"]: r["id"]
                for r in await Employee.select(Employee.id, Employee.employee_number).run()}
         for _, values in plans:
+            if "manager_number" not in values:
+                continue
             manager = ids.get(values["manager_number"]) if values["manager_number"] else None
             await Employee.update({Employee.manager: manager}).where(
                 Employee.employee_number == values["employee_number"]
             ).run()
+        # The leader roles follow what the file says; sessions of those who lost a right end now.
+        result.rights = await org_rights.sync(principal)
         await audit.record(principal, "import", "employees", "", {
             "file": filename, "created": len(result.created), "updated": len(result.updated),
             "deactivated": len(result.deactivated), "units_created": len(result.units_created),
+            "roles_granted": len(result.rights.granted), "roles_removed": len(result.rights.removed),
         })
     return result

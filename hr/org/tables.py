@@ -64,6 +64,9 @@ class Employee(Table, tablename="org_employee"):
     end_date = Date(null=True, default=None)
     unit = ForeignKey(Unit, null=True, on_delete=OnDelete.restrict, index=True)
     manager = ForeignKey("self", null=True, on_delete=OnDelete.set_null)
+    # What payroll says this person leads: "unit" (their own unit) or "institution" (the head of
+    # their unit's institution); the leader role follows from it (hr/auth/org_rights.py).
+    leads = Varchar(length=20, default="")
     active = Boolean(default=True, index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -14,8 +14,10 @@ import pytest
 from hr.audit import AuditEvent
 from hr.auth import oidc
 from hr.auth.middleware import SESSION_COOKIE
+from hr.auth.services import load_principal
 from hr.auth.tables import Account, Session
 from hr.devidp import DevIdentityProvider, Person, new_signing_key
+from hr.org.importer import run_import
 from hr.org.tables import Employee
 from hr.settings import get_settings, set_settings
 from tests.conftest import PASSWORD, World, free_port, login, post_form
@@ -201,3 +203,19 @@ async def test_logging_out_of_a_work_account_session_ends_the_directorys_session
     local = new_client()
     await login(local, World.SUPERVISOR)
     assert (await post_form(local, "/logout")).headers["location"] == "/login"
+
+
+async def test_a_leaders_role_follows_payroll_and_the_old_session_stops(client, new_client, world, directory):
+    def ib(unit: str) -> bytes:
+        return ("Medarbejdernummer;Navn;E-mail;Afdelingskode;Afdeling;Tilbudskode;Ledelse\n"
+                f"904;Ib Kollega;ib@test.example;{unit};Afdeling {unit};A;afdelingsleder\n").encode()
+
+    await run_import("loen.csv", ib("A2"), dry_run=False, principal=None)
+    assert (await sign_in(client, "sub-ib")).status_code == 302  # the first sign-in: a leader at once
+    account = await Account.select().where(Account.directory_subject == f"{directory.issuer}|sub-ib").first().run()
+    assert (await load_principal(account["id"])).leader_unit_ids == {world.unit_a2}
+    assert (await client.get("/arbejdsmiljoe/opfoelgning")).status_code == 200
+    await run_import("loen.csv", ib("A1"), dry_run=False, principal=None)  # Ib now leads A1
+    assert (await client.get("/profil")).status_code in (302, 303)  # yesterday's session is gone
+    assert (await load_principal(account["id"])).leader_unit_ids == {world.unit_a1}
+    assert (await sign_in(new_client(), "sub-ib")).status_code == 302

@@ -4,6 +4,7 @@ import io
 import subprocess
 import sys
 from datetime import date, timedelta
+from decimal import Decimal
 
 from openpyxl import Workbook
 
@@ -229,3 +230,15 @@ def test_the_cli_imports_with_dry_run(tmp_path, world):
                             capture_output=True, text=True, env=env, timeout=60)
     assert failed.returncode == 1
     assert "Række 2: Navn: Skal udfyldes" in failed.stderr
+
+
+async def test_a_column_the_file_lacks_leaves_what_is_known_as_it_is(world):
+    await run_import("loen.csv", VALID, dry_run=False, principal=None)
+    slim = csv_bytes("2001;Karen Kjær;A3;Afdeling A3;A", "2002;Ørjan Ås;A3;Afdeling A3;A",
+                     header="Medarbejdernummer;Navn;Afdelingskode;Afdeling;Tilbudskode")
+    result = await run_import("loen.csv", slim, dry_run=False, principal=None)
+    assert result.unchanged == 2 and not result.updated and not result.deactivated
+    karen = await Employee.select().where(Employee.employee_number == "2001").first().run()
+    orjan = await Employee.select().where(Employee.employee_number == "2002").first().run()
+    assert karen["email"] == "karen@test.example" and karen["job_title"] == "Afdelingsleder"
+    assert orjan["manager"] == karen["id"] and orjan["fte"] == Decimal("0.8")
