@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from hr.api import api_router, declare_error_answers
     from hr.audit.controllers import AuditController
     from hr.auth.account_controllers import AccountController, OwnPasswordController
-    from hr.auth.controllers import ApiTokenController, LoginController
+    from hr.auth.controllers import ApiTokenController, LoginController, PasswordLinkController
     from hr.competence.controllers import (
         CatalogueController,
         CohortController,
@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             PageController,
             LoginController,
+            PasswordLinkController,
             OrganisationController,
             InstitutionAdminController,
             MethodController,

@@ -5,7 +5,15 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from hr.audit import AuditEvent
-from hr.auth.tables import Account, ApiToken, LoginAttempt, PendingSignIn, RoleAssignment, Session
+from hr.auth.tables import (
+    Account,
+    ApiToken,
+    LoginAttempt,
+    PasswordLink,
+    PendingSignIn,
+    RoleAssignment,
+    Session,
+)
 from hr.org.tables import (
     Employee,
     EmployeeLeave,
@@ -35,6 +43,7 @@ APP_CONFIG = AppConfig(
         LoginAttempt,
         ApiToken,
         PendingSignIn,
+        PasswordLink,
         AuditEvent,
     ],
 )

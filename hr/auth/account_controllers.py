@@ -28,17 +28,15 @@ class AccountController(Controller):
     @post("/", opt=allow("accounts.manage"), name="account_create")
     async def create(self, request: Request) -> Template | Redirect:
         form = await request.form()
-        values = {k: str(form.get(k, "")) for k in ("email", "name", "password")}
+        values = {k: str(form.get(k, "")) for k in ("email", "name")}
         try:
-            account_id = await accounts.create_account(request.user, values["email"], values["name"],
-                                                       values["password"])
+            account_id = await accounts.create_account(request.user, values["email"], values["name"])
         except ValidationError as exc:
-            values["password"] = ""
             result = await accounts.list_accounts()
             return Template("admin/accounts.html", status_code=400, context={
                 "result": result, "choices": await accounts.scope_choices(), "errors": exc.errors,
                 "values": values})
-        return Redirect(path=f"/admin/brugere/{account_id}")
+        return Redirect(path=f"/admin/brugere/{account_id}?oprettet=1")
 
     async def _detail(self, request: Request, account_id: int, errors=None, values=None,
                       status: int = 200, notice: str = "") -> Template:
@@ -51,7 +49,9 @@ class AccountController(Controller):
 
     @get("/{account_id:int}", opt=allow("accounts.manage"), name="account")
     async def detail(self, request: Request, account_id: FromPath[int]) -> Template:
-        return await self._detail(request, account_id)
+        created = request.query_params.get("oprettet") == "1"
+        return await self._detail(request, account_id, notice="Brugeren er oprettet og har fået en mail med et "
+                                  "link til at vælge sin adgangskode." if created else "")
 
     @post("/{account_id:int}/roller", opt=allow("accounts.manage"), name="account_role_add")
     async def add_role(self, request: Request, account_id: FromPath[int]) -> Template | Redirect:
@@ -81,16 +81,14 @@ class AccountController(Controller):
         return Redirect(path=f"/admin/brugere/{account_id}")
 
     @post("/{account_id:int}/adgangskode", opt=allow("accounts.manage"), name="account_password")
-    async def set_password(self, request: Request, account_id: FromPath[int]) -> Template:
-        form = await request.form()
+    async def send_password_link(self, request: Request, account_id: FromPath[int]) -> Template:
+        """HR never types a person's password: the person gets a link to choose one."""
         try:
-            await accounts.set_password(request.user, account_id, str(form.get("password", "")))
+            email = await accounts.send_password_link(request.user, account_id)
         except ValidationError as exc:
-            if "account" in exc.errors:
-                raise NotFoundException() from exc
-            return await self._detail(request, account_id, exc.errors, status=400)
-        return await self._detail(
-            request, account_id, notice="Adgangskoden er ændret, og brugerens andre sessioner er afsluttet.")
+            raise NotFoundException() from exc
+        return await self._detail(request, account_id, notice=f"Et link til at vælge en ny adgangskode er sendt til "
+                                  f"{email}. Det virker i 30 minutter.")
 
     @post("/{account_id:int}/status", opt=allow("accounts.manage"), name="account_status")
     async def set_status(self, request: Request, account_id: FromPath[int]) -> Template | Redirect:

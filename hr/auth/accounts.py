@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hr import audit
+from hr.auth import password_links
 from hr.auth.passwords import PasswordPolicyError, check_policy, hash_password, verify_password
 from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, RoleAssignment, Session
@@ -124,8 +125,9 @@ async def remove_role(actor: Principal, account_id: int, assignment_id: int) -> 
     return True
 
 
-async def create_account(actor: Principal, email: str, name: str, password: str,
-                         employee_id: int | None = None) -> int:
+async def create_account(actor: Principal, email: str, name: str, employee_id: int | None = None) -> int:
+    """A local account (an external supervisor, say): the person chooses the password through the
+    link mailed to them; nobody else ever types it."""
     email = email.strip().lower()
     errors: dict[str, str] = {}
     name = one_line(name, errors, "name", max_length=200)
@@ -144,27 +146,26 @@ async def create_account(actor: Principal, email: str, name: str, password: str,
         errors["email"] = "Der findes allerede en bruger med denne e-mail"
     if not name:
         errors["name"] = "Skriv navnet"
-    try:
-        check_policy(password, email)
-    except PasswordPolicyError as exc:
-        errors["password"] = str(exc)
     if errors:
         raise ValidationError(errors)
     async with transaction():
-        rows = await Account.insert(Account(email=email, name=name, password_hash=hash_password(password),
-                                            employee=employee_id)).returning(Account.id).run()
+        rows = await Account.insert(Account(email=email, name=name, employee=employee_id)).returning(Account.id).run()
         await audit.record(actor, "create", "account", rows[0]["id"], {"email": email})
+        await password_links.send_link(actor, rows[0]["id"], "setup")
     return rows[0]["id"]
 
 
-async def set_password(actor: Principal, account_id: int, password: str) -> None:
+async def send_password_link(actor: Principal, account_id: int) -> str:
+    """HR asks for a new-password link to be mailed to the person. Returns the address."""
     account = await Account.select(Account.email).where(Account.id == account_id).first().run()
     if not account:
         raise ValidationError({"account": "Brugeren findes ikke"})
-    try:
-        check_policy(password, account["email"])
-    except PasswordPolicyError as exc:
-        raise ValidationError({"password": str(exc)}) from exc
+    await password_links.send_link(actor, account_id, "reset")
+    return account["email"]
+
+
+async def set_password(actor: Principal, account_id: int, password: str) -> None:
+    """The person's own new password (checked against the policy by the caller)."""
     async with transaction():
         await Account.update({Account.password_hash: hash_password(password)}).where(
             Account.id == account_id).run()
@@ -182,7 +183,7 @@ async def change_own_password(principal: Principal, current: str, new: str, repe
     if new != repeat:
         errors["repeat"] = "De to nye adgangskoder er ikke ens"
     try:
-        check_policy(new, principal.email)
+        check_policy(new, principal.email, principal.name, current_hash=row["password_hash"] if row else None)
     except PasswordPolicyError as exc:
         errors["new"] = str(exc)
     if errors:

@@ -8,12 +8,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from hr.auth import oidc, services
+from hr.auth import oidc, password_links, services
 from hr.auth.middleware import SESSION_COOKIE, client_ip, session_cookie
 from hr.auth.oidc import SignInRefused
 from hr.auth.rules import PUBLIC, allow
 from hr.auth.tables import ApiToken
-from hr.forms import one_line
+from hr.forms import ValidationError, one_line
+from hr.org.importer import EMAIL_RE
 from hr.settings import get_settings
 
 
@@ -28,9 +29,10 @@ def _safe_next(target: str | None) -> str:
 SIGN_IN_COOKIE = "hr_sign_in"
 
 
-def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200) -> Template:
+def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200,
+                notice: str = "") -> Template:
     return Template("login.html", status_code=status, context={
-        "next": target, "values": values or {}, "errors": errors or {},
+        "next": target, "values": values or {}, "errors": errors or {}, "notice": notice,
         "directory": get_settings().oidc_enabled})
 
 
@@ -41,7 +43,8 @@ class LoginController(Controller):
     async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
         if request.user is not None:
             return Redirect(path=_safe_next(next))
-        return _login_page(_safe_next(next))
+        chosen = request.query_params.get("adgangskode") == "valgt"
+        return _login_page(_safe_next(next), notice="Din adgangskode er gemt. Log ind med den." if chosen else "")
 
     @get("/login/arbejdskonto", opt=allow(PUBLIC), name="login_directory")
     async def directory_start(self, next: FromQuery[str] = "/") -> Template | Redirect:
@@ -113,6 +116,50 @@ class LoginController(Controller):
         response = Redirect(path=elsewhere or "/login")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+
+class PasswordLinkController(Controller):
+    """A forgotten password, and a new account's first one: chosen by the person through a link."""
+
+    path = "/adgangskode"
+    include_in_schema = False
+
+    @get("/glemt", opt=allow(PUBLIC), name="password_forgotten")
+    async def forgotten(self) -> Template:
+        return Template("auth/forgotten.html", context={"errors": {}, "values": {}, "sent": False})
+
+    @post("/glemt", opt=allow(PUBLIC), name="password_forgotten_submit")
+    async def ask(self, request: Request) -> Template:
+        form = await request.form()
+        errors: dict[str, str] = {}
+        email = one_line(form.get("email"), errors, "email", max_length=254, required="Skriv din e-mailadresse")
+        if email and not EMAIL_RE.match(email):
+            errors["email"] = "Skriv en gyldig e-mailadresse, fx navn@region.dk"
+        if errors:
+            return Template("auth/forgotten.html", status_code=400,
+                            context={"errors": errors, "values": {"email": email}, "sent": False})
+        await password_links.request_link(email, ip=client_ip(request.scope))
+        # The same answer whether or not the address has an account.
+        return Template("auth/forgotten.html", context={"errors": {}, "values": {"email": email}, "sent": True})
+
+    @get("/nulstil/{token:str}", opt=allow(PUBLIC), name="password_link")
+    async def link(self, token: FromPath[str]) -> Template:
+        link = await password_links.valid_link(token[:100])
+        return Template("auth/choose_password.html", status_code=200 if link else 410,
+                        context={"link": link, "token": token[:100], "errors": {}})
+
+    @post("/nulstil/{token:str}", opt=allow(PUBLIC), name="password_link_submit")
+    async def choose(self, request: Request, token: FromPath[str]) -> Template | Redirect:
+        form = await request.form()
+        token = token[:100]
+        try:
+            await password_links.choose_password(token, str(form.get("password", "")), str(form.get("repeat", "")),
+                                                 ip=client_ip(request.scope))
+        except ValidationError as exc:
+            link = await password_links.valid_link(token)
+            return Template("auth/choose_password.html", status_code=400 if link else 410,
+                            context={"link": link, "token": token, "errors": exc.errors})
+        return Redirect(path="/login?adgangskode=valgt")
 
 
 class ApiTokenController(Controller):

@@ -39,8 +39,12 @@ __all__ = [
 log = logging.getLogger("hr.auth")
 
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 30
+FREE_FAILURES = 5  # wrong passwords from one address at one account before it must wait
+MAX_WAIT = timedelta(minutes=15)
+ACCOUNT_FLOOD = 50  # failures at one account from all addresses: a spread-out attack
+ADDRESS_FLOOD = 100  # failures from one address at all accounts: password spraying
+MAX_FAILURES_IN_FLOOD = 10  # during a flood, an address unknown to the account waits the longest
+KNOWN_DEVICE = timedelta(days=30)  # an address the account signed in from successfully
 API_SCOPES = {
     "org:read": "Læse organisation og medarbejdere",
     "workenv:read": "Læse arbejdsmiljø: indberetninger, handlinger, påbud og APV",
@@ -131,23 +135,54 @@ def _principal(account: dict, assignments: list[dict], **extra) -> Principal | N
     )
 
 
-async def _recent_failures(column, value: str) -> int:
-    since = now() - THROTTLE_WINDOW
-    return await LoginAttempt.count().where(
-        (column == value) & (LoginAttempt.success.eq(False)) & (LoginAttempt.at > since)
-    ).run()
+def backoff(failures: int) -> timedelta:
+    """How long one address must wait before its next try at one account: free for the first
+    FREE_FAILURES, then 30 s, doubling up to 15 minutes."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(MAX_WAIT, timedelta(seconds=30 * 2 ** (failures - FREE_FAILURES)))
+
+
+async def _failures(where) -> tuple[int, object]:
+    rows = await LoginAttempt.select(LoginAttempt.at).where(
+        where & LoginAttempt.success.eq(False) & (LoginAttempt.at > now() - THROTTLE_WINDOW)).order_by(
+        LoginAttempt.at, ascending=False).run()
+    return len(rows), rows[0]["at"] if rows else None
+
+
+async def login_wait(email: str, ip: str) -> timedelta:
+    """How long this address must wait before trying this account again. The back-off is per
+    account and address, so an attacker elsewhere (or a colleague behind the same NAT typing
+    their own password wrong) does not lock the real person out. Only a flood (many addresses at
+    one account, or one address at many accounts) slows addresses that have never signed in to
+    the account successfully; a link to a new password always works."""
+    pair, last = await _failures((LoginAttempt.email == email) & (LoginAttempt.ip == ip))
+    if not pair:
+        return timedelta(0)
+    count = pair
+    if (await _failures(LoginAttempt.email == email))[0] >= ACCOUNT_FLOOD or (
+            await _failures(LoginAttempt.ip == ip))[0] >= ADDRESS_FLOOD:
+        known = await LoginAttempt.exists().where(
+            (LoginAttempt.email == email) & (LoginAttempt.ip == ip) & LoginAttempt.success.eq(True)
+            & (LoginAttempt.at > now() - KNOWN_DEVICE)).run()
+        if not known:
+            count = max(count, MAX_FAILURES_IN_FLOOD)
+    return max(timedelta(0), last + backoff(count) - now())
+
+
+def _minutes(wait: timedelta) -> str:
+    seconds = int(wait.total_seconds()) + 1
+    return f"{seconds} sekunder" if seconds < 90 else f"{(seconds + 59) // 60} minutter"
 
 
 async def login(email: str, password: str, ip: str = "", user_agent: str = "",
                 session_hours: int = 10) -> tuple[str, Principal]:
     """Returns a new session token (always a new one: the session id rotates at login)."""
     email = normalise_email(email)
-    if (await _recent_failures(LoginAttempt.email, email) >= MAX_FAILURES_PER_EMAIL
-            or await _recent_failures(LoginAttempt.ip, ip) >= MAX_FAILURES_PER_IP):
-        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
-        raise LoginError(
-            "For mange mislykkede loginforsøg. Vent 15 minutter, og prøv igen.", throttled=True
-        )
+    wait = await login_wait(email, ip)
+    if wait:
+        raise LoginError(f"For mange forkerte forsøg fra denne enhed. Vent {_minutes(wait)}, og prøv igen, eller "
+                         "få et link til en ny adgangskode.", throttled=True)
     account = await Account.select(Account.id, Account.password_hash, Account.active).where(
         Account.email == email
     ).first().run()

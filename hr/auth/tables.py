@@ -63,6 +63,19 @@ class Session(Table, tablename="auth_session"):
     method = Varchar(length=20, default="")
 
 
+class PasswordLink(Table, tablename="auth_password_link"):
+    """A link mailed to a person to choose a password (first set-up or a forgotten one): only its
+    hash is stored; it works once, for 30 minutes."""
+
+    token_hash = Varchar(length=64, unique=True)
+    account = ForeignKey(Account, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=20, default="reset")  # "setup" or "reset"
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    ip = Varchar(length=64, default="", index=True)
+
+
 class LoginAttempt(Table, tablename="auth_login_attempt"):
     email = Varchar(length=254, index=True)
     ip = Varchar(length=64, index=True)

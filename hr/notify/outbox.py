@@ -32,6 +32,7 @@ from hr.web import fmt_date, fmt_number
 log = logging.getLogger("hr.mail")
 
 BACKOFF_CAP = timedelta(hours=1)
+SCRUB_AFTER_SENDING = ("account.password_link",)
 STALE_AFTER = timedelta(minutes=10)
 
 _env = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates" / "mail"),
@@ -323,6 +324,10 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
                     await OutboxMessage.update({OutboxMessage.status: "sent", OutboxMessage.sent_at: now(),
                                                 OutboxMessage.phase: "accepted", OutboxMessage.last_error: ""}).where(
                         OutboxMessage.id == row["id"]).run()
+                    if row["kind"] in SCRUB_AFTER_SENDING:  # a personal link need not outlive its mail
+                        await OutboxMessage.update({OutboxMessage.text_body: "(slettet efter afsendelse)",
+                                                    OutboxMessage.html_body: ""}).where(
+                            OutboxMessage.id == row["id"]).run()
                     counts["sent"] += 1
         finally:
             answered.set()  # the others may go (or see the pause, or an empty queue)

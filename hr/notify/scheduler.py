@@ -18,7 +18,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from hr.auth.tables import LoginAttempt, Session
+from hr.auth.services import KNOWN_DEVICE
+from hr.auth.tables import LoginAttempt, PasswordLink, Session
 from hr.db import now
 from hr.notify import engine, outbox
 from hr.notify.tables import JobRun
@@ -64,9 +65,13 @@ async def _deliver() -> None:
 async def purge() -> dict:
     async def work(problems) -> str:
         sessions = await Session.delete().where(Session.expires_at < now()).returning(Session.id).run()
-        attempts = await LoginAttempt.delete().where(LoginAttempt.at < now() - timedelta(days=1)).returning(
-            LoginAttempt.id).run()
-        return f"{len(sessions)} sessioner og {len(attempts)} loginforsøg slettet"
+        # Failures matter for a quarter of an hour; a success marks a known address for 30 days.
+        attempts = await LoginAttempt.delete().where(
+            ((LoginAttempt.at < now() - timedelta(days=1)) & LoginAttempt.success.eq(False))
+            | (LoginAttempt.at < now() - KNOWN_DEVICE)).returning(LoginAttempt.id).run()
+        links = await PasswordLink.delete().where(PasswordLink.expires_at < now() - timedelta(days=1)).returning(
+            PasswordLink.id).run()
+        return f"{len(sessions)} sessioner, {len(attempts)} loginforsøg og {len(links)} udløbne links slettet"
 
     return await engine.run_job("purge", work)
 

@@ -28,6 +28,10 @@ async def list_outbox(status: str = "", page: int = 1) -> Page:
     return Page(items=items, page=page, per_page=PER_PAGE, total=total, params={"status": status})
 
 
+# Mail whose text is for its recipient alone (a link to choose a password).
+PRIVATE_KINDS = ("account.password_link",)
+
+
 async def status_counts() -> dict[str, int]:
     return {s: await OutboxMessage.count().where(OutboxMessage.status == s).run() for s in STATUSES}
 
@@ -36,6 +40,8 @@ async def get_message(principal: Principal, message_id: int) -> dict | None:
     row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first().run()
     if row:
         await audit.record(principal, "read", "outbox_message", message_id)
+        if row["kind"] in PRIVATE_KINDS:  # it holds a personal link: whoever reads it could use it
+            row["text_body"] = row["html_body"] = "Indholdet vises ikke: mailen indeholder et personligt link."
     return row
 
 

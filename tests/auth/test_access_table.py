@@ -30,6 +30,10 @@ ACCESS = {
     ("GET", "/medarbejdere/{employee_id:int}/indsigt"): expect(ok=("hr",)),
     ("GET", "/login"): expect(ok=EVERYONE),
     ("POST", "/login"): expect(ok=EVERYONE),
+    ("GET", "/adgangskode/glemt"): expect(ok=EVERYONE),
+    ("POST", "/adgangskode/glemt"): expect(ok=EVERYONE),
+    ("GET", "/adgangskode/nulstil/{token:str}"): expect(ok=EVERYONE),
+    ("POST", "/adgangskode/nulstil/{token:str}"): expect(ok=EVERYONE),
     # Public, but there only when work-account sign-in is configured (not in this test).
     ("GET", "/login/arbejdskonto"): expect(hidden=EVERYONE),
     ("GET", "/login/arbejdskonto/svar"): expect(hidden=EVERYONE),

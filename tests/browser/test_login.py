@@ -1,10 +1,13 @@
 """Logging in with a real browser, on a phone and on a desktop, with WCAG 2.1 AA checks."""
 
+import re
+
 import pytest
 
 from hr.auth.oidc import CALLBACK_PATH
 from hr.auth.services import load_principal
 from hr.devidp import DevIdentityProvider, Person
+from hr.notify.tables import OutboxMessage
 from hr.web import nav_for, subnav_for
 from tests.browser.conftest import _free_port, check_accessibility, start_server, stop_server
 from tests.conftest import PASSWORD, World
@@ -118,3 +121,30 @@ async def test_staff_signs_in_with_the_work_account_on_a_phone(directory_server,
     page = await desktop.new_page()
     await page.goto(f"{directory_server}/login")
     await check_accessibility(page, "06-login-arbejdskonto")
+
+
+async def test_a_forgotten_password_on_a_phone(server_url, phone, world):
+    page = await phone.new_page()
+    await page.goto(f"{server_url}/login")
+    await page.get_by_role("link", name="Glemt adgangskode").click()
+    await page.get_by_label("E-mail").fill(World.SUPERVISOR)
+    await check_accessibility(page, "07-glemt-adgangskode-phone")
+    await page.get_by_role("button", name="Send link").click()
+    await page.get_by_text("har vi sendt en mail").wait_for()
+    await check_accessibility(page, "08-link-sendt-phone")
+    mail = await OutboxMessage.select().where(OutboxMessage.kind == "account.password_link").first().run()
+    link = re.search(r"(/adgangskode/nulstil/[\w-]+)", mail["text_body"]).group(1)
+    await page.goto(f"{server_url}{link}")
+    await page.get_by_label("Ny adgangskode").fill("kort")
+    await page.get_by_label("Gentag adgangskoden").fill("kort")
+    await page.get_by_role("button", name="Gem adgangskoden").click()
+    await page.get_by_text("mindst 12 tegn").first.wait_for()
+    await check_accessibility(page, "09-vaelg-adgangskode-fejl-phone")
+    await page.get_by_label("Ny adgangskode").fill("tre grønne cykler i regnen")
+    await page.get_by_label("Gentag adgangskoden").fill("tre grønne cykler i regnen")
+    await page.get_by_role("button", name="Gem adgangskoden").click()
+    await page.get_by_text("Din adgangskode er gemt").wait_for()
+    await page.get_by_label("E-mail").fill(World.SUPERVISOR)
+    await page.get_by_label("Adgangskode").fill("tre grønne cykler i regnen")
+    await page.get_by_role("button", name="Log ind").click()
+    await page.wait_for_url(f"{server_url}/")
