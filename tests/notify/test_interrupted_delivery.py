@@ -60,6 +60,20 @@ async def _kill_when(process: subprocess.Popen, phase: str) -> None:
     pytest.fail(f"the delivering process never reached {phase}")
 
 
+async def _killed_while_delivering(handler: SlowAt, port: int, phase: str) -> None:
+    """One legal reminder, a delivering process killed with SIGKILL when its attempt reaches
+    `phase`, and ten minutes on: the dead worker's claim has gone stale."""
+    async with transaction():
+        await enqueue(Mail(key="legal:1", kind="workenv.accident_easy.overdue", to_address="leder@test.example",
+                           template="test_message", context={"name": "Lene", "text": "EASY-fristen"}))
+    env = {**os.environ, "HR_SMTP_HOST": "127.0.0.1", "HR_SMTP_PORT": str(port)}
+    process = subprocess.Popen([sys.executable, "-c", DELIVER], env=env)
+    await _kill_when(process, phase)
+    handler.release.set()
+    await asyncio.sleep(2.5)  # a DATA the server was handling completes on its side
+    await _pass(outbox.STALE_AFTER + timedelta(minutes=1))
+
+
 async def _pass(time_: timedelta) -> None:
     await OutboxMessage.update({OutboxMessage.claimed_at: now() - time_}).where(
         OutboxMessage.status.is_in(["sending", "uncertain"])).run()
@@ -71,16 +85,7 @@ async def _pass(time_: timedelta) -> None:
 async def test_a_killed_delivery_loses_nothing(world, step, phase, after_claim, most_copies):
     handler = SlowAt(step)
     with smtp_server(handler) as port:
-        async with transaction():
-            await enqueue(Mail(key="legal:1", kind="workenv.accident_easy.overdue", to_address="leder@test.example",
-                               template="test_message", context={"name": "Lene", "text": "EASY-fristen"}))
-        env = {**os.environ, "HR_SMTP_HOST": "127.0.0.1", "HR_SMTP_PORT": str(port)}
-        process = subprocess.Popen([sys.executable, "-c", DELIVER], env=env)
-        await _kill_when(process, phase)
-        handler.release.set()
-        await asyncio.sleep(2.5)  # a DATA the server was handling completes on its side
-        # Ten minutes pass: the dead worker's claim goes stale.
-        await _pass(outbox.STALE_AFTER + timedelta(minutes=1))
+        await _killed_while_delivering(handler, port, phase)
         assert (await OutboxMessage.select().first().run())["status"] == after_claim
         await _pass(timedelta(minutes=31))  # the wait before an uncertain mail is resent
     row = await OutboxMessage.select().first().run()
@@ -97,15 +102,7 @@ async def test_a_kind_hr_made_at_most_once_is_left_for_hr_and_never_resent_by_it
     assert made.status_code == 200 and "sendes ikke igen automatisk" in made.text
     handler = SlowAt("DATA")
     with smtp_server(handler) as port:
-        async with transaction():
-            await enqueue(Mail(key="legal:1", kind="workenv.accident_easy.overdue", to_address="leder@test.example",
-                               template="test_message", context={"name": "Lene", "text": "EASY-fristen"}))
-        env = {**os.environ, "HR_SMTP_HOST": "127.0.0.1", "HR_SMTP_PORT": str(port)}
-        process = subprocess.Popen([sys.executable, "-c", DELIVER], env=env)
-        await _kill_when(process, "data_sent")
-        handler.release.set()
-        await asyncio.sleep(2.5)
-        await _pass(outbox.STALE_AFTER + timedelta(minutes=1))
+        await _killed_while_delivering(handler, port, "data_sent")
         await _pass(timedelta(hours=5))  # far past the automatic resend's wait
         row = await OutboxMessage.select().first().run()
         assert row["status"] == "uncertain"
