@@ -71,6 +71,9 @@ class Settings:
     oidc_employee_claim: str = "employee_number"
     oidc_email_claim: str = "email"
     oidc_roles_claim: str = "roles"
+    # Entra app roles that grant one of ours at each sign-in ("HR=hr,Supervisor=supervisor"); the
+    # role goes again when the directory no longer sends it. AMR needs an institution: HR grants it.
+    oidc_role_map: tuple[tuple[str, str], ...] = (("HR", "hr"), ("Supervisor", "supervisor"))
     # Roles whose accounts may not sign in with a local password once work accounts are on.
     local_login_off_for: frozenset[str] = frozenset()
     timezone: ZoneInfo = TIMEZONE
@@ -123,6 +126,15 @@ class Settings:
             raise SettingsError("HR_OIDC_ISSUER er sat: HR_OIDC_CLIENT_ID og HR_OIDC_CLIENT_SECRET skal også sættes")
         if issuer and mode == "production" and not issuer.startswith("https://"):
             raise SettingsError("HR_OIDC_ISSUER skal være en https-adresse i produktion")
+        role_map = []
+        for pair in env.get("HR_OIDC_ROLE_MAP", "HR=hr,Supervisor=supervisor").split(","):
+            if not pair.strip():
+                continue
+            app_role, _, role = pair.partition("=")
+            if role.strip().lower() not in {"hr", "supervisor"} or not app_role.strip():
+                raise SettingsError("HR_OIDC_ROLE_MAP skal være par som HR=hr,Supervisor=supervisor "
+                                    "(rollerne hr og supervisor)")
+            role_map.append((app_role.strip(), role.strip().lower()))
         off_for = frozenset(r.strip().lower() for r in env.get("HR_LOCAL_LOGIN_OFF_FOR", "").split(",") if r.strip())
         unknown = off_for - {"staff", "leader", "hr", "amr", "supervisor"}
         if unknown:
@@ -155,6 +167,7 @@ class Settings:
             oidc_email_claim=env.get("HR_OIDC_EMAIL_CLAIM", cls.oidc_email_claim).strip() or "email",
             oidc_roles_claim=env.get("HR_OIDC_ROLES_CLAIM", cls.oidc_roles_claim).strip() or "roles",
             local_login_off_for=off_for,
+            oidc_role_map=tuple(role_map),
         )
 
 

@@ -119,6 +119,8 @@ async def remove_role(actor: Principal, account_id: int, assignment_id: int) -> 
         raise ValidationError({"role": "Du kan ikke fjerne din egen HR-rolle"})
     if row["source"] == "organisation":
         raise ValidationError({"role": "Rollen følger lønsystemets oplysninger om, hvem der leder hvad; ret den dér"})
+    if row["source"] == "directory":
+        raise ValidationError({"role": "Rollen kommer fra en approlle på arbejdskontoen; fjern den i kataloget"})
     async with transaction():
         await RoleAssignment.delete().where(RoleAssignment.id == assignment_id).run()
         await audit.record(actor, "delete", "role", assignment_id, {"account": account_id, "role": row["role"]})

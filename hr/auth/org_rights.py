@@ -3,7 +3,8 @@ leading a unit gets the leader role for that unit, one leading an institution (i
 institution, both with staff responsibility. Kept in step after every payroll import and at each
 first sign-in; when such a right goes (the leader moved, the employee left), every open session of
 that account ends at once, so nobody keeps yesterday's rights until their session runs out.
-HR still grants by hand what no data gives (AMR, HR, supervisor, a deputy's leader role)."""
+The directory's app roles can grant HR and supervisor (`sync_directory`, at each work-account
+sign-in). HR still grants by hand what no data gives (AMR, a deputy's leader role)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from hr.auth.tables import Account, RoleAssignment, Session
 from hr.org.tables import Unit
 
 ORGANISATION = "organisation"
+DIRECTORY = "directory"
 CHUNK = 500
 
 
@@ -108,3 +110,18 @@ async def _unit_labels():
         return f"Leder af {units.get(unit, unit)}" if unit else f"Leder af {institutions.get(institution, institution)}"
 
     return label
+
+
+async def sync_directory(account_id: int, app_roles: tuple[str, ...], role_map: tuple[tuple[str, str], ...]) -> None:
+    """The roles the directory's app roles grant (HR, supervisor), as of this sign-in: added when
+    the directory sends them, gone when it stops."""
+    wanted = {role for app_role, role in role_map if app_role in app_roles}
+    have = {r["role"]: r["id"] for r in await RoleAssignment.select(RoleAssignment.id, RoleAssignment.role).where(
+        (RoleAssignment.account == account_id) & (RoleAssignment.source == DIRECTORY)).run()}
+    for role in wanted - have.keys():
+        await RoleAssignment.insert(RoleAssignment(account=account_id, role=role, source=DIRECTORY)).run()
+        await audit.record(None, "grant", "role", account_id, {"source": DIRECTORY, "role": role})
+    for role, assignment_id in have.items():
+        if role not in wanted:
+            await RoleAssignment.delete().where(RoleAssignment.id == assignment_id).run()
+            await audit.record(None, "revoke", "role", account_id, {"source": DIRECTORY, "role": role})

@@ -234,6 +234,7 @@ async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = 
     if account:
         if not account["active"] or (account["employee"] and not account["employee_active"]):
             raise SignInRefused("inactive", REFUSED_UNKNOWN, {"account": account["id"]})
+        await org_rights.sync_directory(account["id"], identity.roles, get_settings().oidc_role_map)
         return await start_session(account["id"], "arbejdskonto", ip, user_agent, session_hours)
     employee = await _employee_for(identity)
     async with transaction():
@@ -262,6 +263,7 @@ async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = 
         await audit.record(None, action, "account", account_id,
                            {"method": "arbejdskonto", "employee": employee["id"]}, ip=ip)
         await org_rights.sync(None, [account_id])  # a unit leader is a leader from the first sign-in
+        await org_rights.sync_directory(account_id, identity.roles, get_settings().oidc_role_map)
     return await start_session(account_id, "arbejdskonto", ip, user_agent, session_hours)
 
 

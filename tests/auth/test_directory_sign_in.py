@@ -28,6 +28,7 @@ PEOPLE = [
     Person("sub-nobody", "Nina Ukendt", "nina@test.example", "999"),
     Person("sub-mail", "Ib Kollega", "IB@test.example"),  # no employee number: matched by verified e-mail
     Person("sub-unverified", "Ib Kollega", "ib@test.example", email_verified=False),
+    Person("sub-hr", "Ib Kollega", "ib@test.example", "904", roles=["HR", "Something-else"]),
 ]
 
 
@@ -219,3 +220,20 @@ async def test_a_leaders_role_follows_payroll_and_the_old_session_stops(client, 
     assert (await client.get("/profil")).status_code in (302, 303)  # yesterday's session is gone
     assert (await load_principal(account["id"])).leader_unit_ids == {world.unit_a1}
     assert (await sign_in(new_client(), "sub-ib")).status_code == 302
+
+
+async def test_the_directorys_app_roles_grant_hr_and_take_it_away_again(client, new_client, world, directory):
+    assert (await sign_in(client, "sub-hr")).status_code == 302
+    account = await Account.select().where(Account.directory_subject == f"{directory.issuer}|sub-hr").first().run()
+    assert (await load_principal(account["id"])).is_hr
+    assert (await client.get("/admin/brugere")).status_code == 200
+    person = next(p for p in directory.people if p.sub == "sub-hr")
+    person.roles = []  # IT takes the app role away in the directory
+    try:
+        directory.restart()
+        assert (await sign_in(new_client(), "sub-hr")).status_code == 302
+    finally:
+        person.roles = ["HR", "Something-else"]
+        directory.restart()
+    assert not (await load_principal(account["id"])).is_hr
+    assert (await client.get("/admin/brugere")).status_code == 403  # the first session has lost it too
