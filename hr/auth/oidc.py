@@ -177,7 +177,10 @@ async def finish(params: dict[str, str], browser: str, settings: Settings | None
         raise SignInRefused("attempt_expired", "Log-ind-forsøget tog for lang tid. Start forfra.")
     if params.get("error"):
         raise SignInRefused("provider_error", NOT_COMPLETED, {"error": params["error"][:100]})
-    metadata = await directory.metadata(settings)
+    try:
+        metadata = await directory.metadata(settings)
+    except (httpx.HTTPError, ValueError) as exc:
+        raise SignInRefused("provider_unreachable", NOT_COMPLETED, {"error": exc.__class__.__name__}) from exc
     # RFC 9207: an answer from another provider than the one we sent the person to (mix-up attack).
     if "iss" in params and params["iss"].rstrip("/") != settings.oidc_issuer:
         raise SignInRefused("response_issuer", NOT_COMPLETED, {"iss": params["iss"][:200]})
@@ -200,6 +203,9 @@ async def check_id_token(id_token: str, nonce: str, settings: Settings) -> dict:
         raise SignInRefused("malformed_token", NOT_COMPLETED) from exc
     try:
         keys = await directory.keys(settings, header.get("kid"))
+    except (httpx.HTTPError, ValueError) as exc:
+        raise SignInRefused("provider_unreachable", NOT_COMPLETED, {"error": exc.__class__.__name__}) from exc
+    try:
         decoded = jwt.decode(id_token, keys, algorithms=ALGORITHMS)
     except (JoseError, ValueError) as exc:
         # A bad signature, or a key the provider does not publish.

@@ -237,3 +237,16 @@ async def test_the_directorys_app_roles_grant_hr_and_take_it_away_again(client, 
         directory.restart()
     assert not (await load_principal(account["id"])).is_hr
     assert (await client.get("/admin/brugere")).status_code == 403  # the first session has lost it too
+
+
+async def test_a_provider_that_goes_away_mid_sign_in_gives_a_danish_answer_not_an_error(client, world, directory):
+    start = await client.get("/login/arbejdskonto")
+    query = await at_provider(start.headers["location"], "sub-staff")
+    directory.stop()
+    oidc.directory.reset()  # nothing cached: the answer's check must reach the provider
+    try:
+        answer = await client.get(f"{oidc.CALLBACK_PATH}?{query}")
+    finally:
+        directory.start()
+    assert answer.status_code == 403 and "kunne ikke gennemføres" in answer.text
+    assert [r["reason"] for r in await refusals()] == ["provider_unreachable"]
