@@ -59,6 +59,10 @@ PAGES = [
     ("forstander", "/ledelsesinformation", "Forstander: ledelsesinformation"),
     ("hr", "/supervision/overblik", "HR: supervisionsoverblik"),
     ("hr", "/kompetence", "HR: kompetenceoverblik"),
+    ("medarbejder", "/", "Medarbejder: forside"),
+    ("leder", "/", "Leder: forside"),
+    ("forstander", "/", "Forstander: forside"),
+    ("hr", "/", "HR: forside (hele regionen)"),
 ]
 
 
@@ -70,7 +74,9 @@ async def measure(rounds: int) -> None:
     from hr.demo import DEMO_PASSWORD, DOMAIN
 
     ten_years = (now().date().replace(day=1).replace(year=now().year - 10)).strftime("%Y-%m")
-    print(f"{'page':<36} {'median':>8} {'p95':>8} {'queries':>8}")
+    # "first" is the first request of the page, which computes what the others may take from the
+    # short-lived cache (HR_DASHBOARD_CACHE_SECONDS); median and p95 are the rounds after it.
+    print(f"{'page':<36} {'first':>8} {'median':>8} {'p95':>8} {'queries':>8}")
     async with AsyncTestClient(create_app()) as client:
         current = None
         for who, path, label in PAGES:
@@ -82,7 +88,9 @@ async def measure(rounds: int) -> None:
                 assert response.status_code in (200, 302), response.status_code
                 current = who
             url = path.format(ten_years=ten_years)
-            await client.get(url)  # warm up
+            started = time.perf_counter()
+            await client.get(url)  # the first: computes (and fills the cache)
+            first = (time.perf_counter() - started) * 1000
             times = []
             for _ in range(rounds):
                 with QueryCounter() as counter:
@@ -91,7 +99,7 @@ async def measure(rounds: int) -> None:
                     times.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, (url, response.status_code)
             p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
-            print(f"{label:<36} {statistics.median(times):7.0f}ms {p95:7.0f}ms {counter.count:8d}")
+            print(f"{label:<36} {first:7.0f}ms {statistics.median(times):7.0f}ms {p95:7.0f}ms {counter.count:8d}")
 
 
 async def counts() -> None:

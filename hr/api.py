@@ -102,8 +102,36 @@ def _employee(row: dict) -> EmployeeOut:
     )
 
 
+@dataclass
+class TaskOut:
+    kind: str
+    group: str
+    title: str
+    link: str
+    deadline: str | None
+    when: str
+    overdue: bool
+    institution: str
+
+
+@dataclass
+class TasksOut:
+    today: date
+    count: int
+    overdue: int
+    items: list[TaskOut]
+
+
 class OrgApi(Controller):
     tags = ["Organisation"]
+
+    @get("/me/tasks", opt=allow("self", scope="tasks:read"), summary="Dine opgaver: det samme som forsiden viser")
+    async def my_tasks(self, request: Request) -> TasksOut:
+        from hr.duties import duties_for
+
+        found = await duties_for(request.user)
+        return TasksOut(today=found.today, count=len(found.items), overdue=found.overdue,
+                        items=[TaskOut(**d.as_json(found.today)) for d in found.items])
 
     @get("/me", opt=allow("self", scope="org:read"), summary="Hvem nøglen handler som")
     async def me(self, request: Request) -> Me:

@@ -17,10 +17,10 @@ class PageController(Controller):
 
     @get("/", opt=allow("self"), name="dashboard")
     async def dashboard(self, request: Request) -> Template:
-        principal = request.user
-        me = await org.get_employee(principal, principal.employee_id) if principal.employee_id else None
-        institutions = await org.list_institutions(principal) if principal.roles & {"leader", "hr", "amr"} else []
-        return Template("dashboard.html", context={"me": me, "institutions": institutions})
+        """The person's work queue: every open duty, most urgent first."""
+        from hr.duties import front_page
+
+        return Template("dashboard.html", context=await front_page(request.user))
 
     @get("/profil/mine-data", opt=allow("self"), name="my_data")
     async def my_data(self, request: Request) -> Response:

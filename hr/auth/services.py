@@ -50,6 +50,7 @@ API_SCOPES = {
     "workenv:read": "Læse arbejdsmiljø: indberetninger, handlinger, påbud og APV",
     "supervision:read": "Læse supervision: supervisorer, bookinger og overholdelse af krav",
     "competence:read": "Læse kompetence: modulkatalog, forløb og lederuddannelsens hold",
+    "tasks:read": "Læse nøgleejerens egne opgaver (det samme som forsiden viser)",
 }
 
 

@@ -198,6 +198,7 @@ ACCESS = {
     ("POST", "/arbejdsmiljoe/handlinger/{action_id:int}/luk"): expect(ok=("staff", "leader", "hr"),
                                                                       hidden=("amr", "other")),
     ("GET", "/api/v1/me"): expect(ok=LOGGED_IN),
+    ("GET", "/api/v1/me/tasks"): expect(ok=LOGGED_IN),
     ("GET", "/api/v1/institutions"): expect(ok=("leader", "amr", "hr", "other")),
     ("GET", "/api/v1/employees"): expect(ok=("leader", "hr", "other")),
     ("GET", "/api/v1/employees/{employee_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
@@ -285,9 +286,9 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
     if persona != "anon":
         await login(client, world.personas[persona])
         principal = await load_principal(world.accounts[persona])
-        _, token = await create_api_token(principal, world.accounts[persona], "test", ["org:read", "workenv:read",
-                                                                                        "supervision:read",
-                                                                                        "competence:read"])
+        _, token = await create_api_token(principal, world.accounts[persona], "test",
+                                          ["org:read", "workenv:read", "supervision:read", "competence:read",
+                                           "tasks:read"])
         headers = {"Authorization": f"Bearer {token}"}
     else:
         await client.get("/login")

@@ -1,0 +1,158 @@
+"""Each person's open duties, in one place: the front page, `/api/v1/me/tasks` and (later) the
+digest list what this computes. Each domain says what a person must do in its `duties.py`
+(`async def duties(principal, moment) -> list[Duty]`), scoped to the person and at a fixed
+number of queries whatever the data; this module gathers, orders by deadline and counts."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from hr.auth.principal import Principal
+from hr.cache import TimedCache
+from hr.db import now
+from hr.settings import TIMEZONE
+
+log = logging.getLogger("hr.duties")
+SOURCES = ("hr.workenv.duties", "hr.supervision.duties", "hr.competence.duties")
+
+
+@dataclass(frozen=True)
+class Duty:
+    kind: str  # what sort of duty ("workenv.followup"): counted per kind on the page
+    group: str  # the kind in Danish, as a heading: "Hændelser til opfølgning"
+    title: str
+    link: str  # where it is done
+    deadline: datetime | date | None = None
+    institution: str = ""  # for HR's region-wide view
+    late: bool = False  # known to be past due though no date can be given (never had supervision)
+
+    def day(self) -> date | None:
+        if isinstance(self.deadline, datetime):
+            return self.deadline.astimezone(TIMEZONE).date()
+        return self.deadline
+
+    def when(self, today: date) -> str:
+        """The deadline in words: "i dag", "i morgen", "om 3 dage", "i går", "5 dage over"."""
+        day = self.day()
+        if day is None:
+            return "over fristen" if self.late else "ingen frist"
+        days = (day - today).days
+        if days == 0:
+            return "i dag"
+        if days == 1:
+            return "i morgen"
+        if days > 1:
+            return f"om {days} dage"
+        if days == -1:
+            return "i går"
+        late = -days
+        if late <= 60:
+            return f"{late} dage over"
+        if late <= 730:
+            return f"{late // 30} måneder over"
+        return f"{late // 365} år over"
+
+    def overdue(self, today: date) -> bool:
+        day = self.day()
+        return self.late if day is None else day < today
+
+    def as_json(self, today: date) -> dict:
+        out = asdict(self)
+        out.pop("late")  # said by `overdue`
+        out["deadline"] = self.deadline.isoformat() if self.deadline else None
+        out["when"] = self.when(today)
+        out["overdue"] = self.overdue(today)
+        return out
+
+
+@dataclass(frozen=True)
+class DutyList:
+    items: list[Duty]
+    today: date
+    failed: tuple[str, ...] = ()  # domains that could not say (shown, not hidden)
+
+    @property
+    def counts(self) -> list[tuple[str, int]]:
+        out: dict[str, int] = {}
+        for item in self.items:
+            out[item.group] = out.get(item.group, 0) + 1
+        return sorted(out.items(), key=lambda kv: -kv[1])
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for item in self.items if item.overdue(self.today))
+
+
+# Where the whole list of each kind of duty is, filtered and paged (the front page shows the first).
+GROUP_PAGES = {
+    "Dine kladder til indberetning": "/arbejdsmiljoe",
+    "Hændelser til opfølgning": "/arbejdsmiljoe/opfoelgning",
+    "Handlinger": "/arbejdsmiljoe/handlinger",
+    "Påbud": "/arbejdsmiljoe/paabud",
+    "APV": "/arbejdsmiljoe/apv",
+    "Din supervision": "/supervision/kalender",
+    "Medarbejdere, der mangler supervision": "/supervision/overblik",
+    "Fremmøde, der mangler": "/supervision/bookinger",
+    "Dine kommende supervisioner": "/supervision/kalender",
+    "Uddannelse": "/kompetence/mit",
+    "Lederuddannelsen": "/kompetence/mit",
+}
+LISTED = 50  # duties shown on the page; the counts and the links per kind hold the rest
+_HR = TimedCache(max_entries=64)
+
+
+def _order(item: Duty) -> tuple:
+    day = item.day()
+    if day is None:
+        day = date.min if item.late else date.max  # undated but late first, undated and open last
+    return (day, item.group, item.title)
+
+
+async def duties_for(principal: Principal, moment: datetime | None = None) -> DutyList:
+    """Everything the person must do, most urgent first. A domain that fails is named on the page
+    and logged; the others still show. HR's region-wide list is at most a minute old."""
+    if principal.is_hr and moment is None:
+        value, _ = await _HR.get(("hr", principal.account_id), lambda: _collect(principal, now()))
+        return value
+    return await _collect(principal, moment or now())
+
+
+async def _collect(principal: Principal, moment: datetime) -> DutyList:
+    items: list[Duty] = []
+    failed = []
+    for name in SOURCES:
+        try:
+            items.extend(await importlib.import_module(name).duties(principal, moment))
+        except Exception as exc:  # one domain's bad row must not empty the whole front page
+            log.error("duties from %s failed (%s)", name, exc.__class__.__name__)
+            failed.append(name.split(".")[1])
+    return DutyList(sorted(items, key=_order), moment.astimezone(TIMEZONE).date(), tuple(failed))
+
+
+def by_institution(items: list[Duty]) -> list[dict]:
+    """HR's view: per institution, how many duties of each kind and how many are late."""
+    rows: dict[str, dict] = {}
+    for item in items:
+        row = rows.setdefault(item.institution or "Uden tilbud", {"institution": item.institution or "Uden tilbud",
+                                                                  "groups": {}, "total": 0})
+        row["groups"][item.group] = row["groups"].get(item.group, 0) + 1
+        row["total"] += 1
+    return sorted(rows.values(), key=lambda r: -r["total"])
+
+
+async def front_page(principal: Principal) -> dict:
+    """What the front page shows: the duties (the first LISTED of them), the counts, and for an
+    employee their own supervision status."""
+    from hr.auth.rules import roles_for
+    from hr.supervision.duties import my_status
+
+    from hr.org import services as org
+
+    found = await duties_for(principal)
+    me = await org.get_employee(principal, principal.employee_id) if principal.employee_id else None
+    return {"duties": found, "me": me, "listed": found.items[:LISTED], "supervision": await my_status(principal),
+            "regions": by_institution(found.items) if principal.is_hr else [],
+            "reports": bool(principal.roles & roles_for("workenv.report")), "group_pages": GROUP_PAGES}

@@ -1,0 +1,82 @@
+"""What supervision asks of a person now: their own supervision when overdue or due soon; for
+leaders (HR: the region) the staff overdue or due soon without a booked session and past
+sessions without attendance; for supervisors their coming sessions and attendance to register.
+A fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hr.auth.principal import Principal, Role
+from hr.auth.scope import leader_unit_ids
+from hr.duties import Duty
+from hr.settings import TIMEZONE
+from hr.supervision import compliance
+from hr.supervision.services import list_requirements
+from hr.supervision.tables import Booking, BookingParticipant
+
+COMING = timedelta(days=14)
+ATTENDANCE_WINDOW = timedelta(days=30)
+
+
+def _at(moment: datetime) -> str:
+    return f"{moment.astimezone(TIMEZONE):%d.%m.%Y kl. %H:%M}"
+
+
+async def my_status(principal: Principal) -> dict | None:
+    """The person's own supervision: status against which requirement, and the next session."""
+    return await compliance.employee_status(principal.employee_id) if principal.employee_id else None
+
+
+async def duties(principal: Principal, moment: datetime) -> list[Duty]:
+    today = moment.astimezone(TIMEZONE).date()
+    out: list[Duty] = []
+    mine = await my_status(principal)
+    if mine and mine["status"] in ("overdue", "due_soon") and not mine.get("next_booked"):
+        title = ("Din supervision er overskredet" if mine["status"] == "overdue" else "Du skal snart have supervision")
+        out.append(Duty("supervision.own", "Din supervision", f"{title} ({mine['requirement']})",
+                        "/supervision/kalender", mine["due"], late=mine["status"] == "overdue"))
+    leads = Role.LEADER in principal.roles or principal.is_hr
+    if leads:
+        requirements = await list_requirements()
+        cache: dict = {}
+        for person in await compliance.load_people(principal):
+            if person.id == principal.employee_id or person.next_booked is not None:
+                continue
+            status = compliance.status_on(person, requirements, today, cache)
+            if status.status not in ("overdue", "due_soon"):
+                continue
+            state = "har overskredet" if status.status == "overdue" else "skal snart have"
+            out.append(Duty(f"supervision.{status.status}", "Medarbejdere, der mangler supervision",
+                            f"{person.name} {state} supervision ({person.unit_name})", f"/medarbejdere/{person.id}",
+                            status.due, person.institution_name, late=status.status == "overdue"))
+    finished = Booking.select(Booking.id, Booking.starts_at, Booking.unit.name.as_alias("unit_name"),
+                              Booking.institution.name.as_alias("institution_name")).where(
+        (Booking.status == "booked") & (Booking.ends_at <= moment) & (Booking.ends_at > moment - ATTENDANCE_WINDOW))
+    who = (Booking.booked_by == principal.account_id) | (Booking.supervisor.account == principal.account_id)
+    if principal.is_hr:
+        who = who | Booking.id.is_not_null()
+    elif Role.LEADER in principal.roles:
+        who = who | Booking.unit.is_in(list(await leader_unit_ids(principal)) or [-1])
+    finished = await finished.where(who).run()
+    registered = {r["booking"] for r in await BookingParticipant.select(BookingParticipant.booking).where(
+        BookingParticipant.booking.is_in([b["id"] for b in finished] or [-1])
+        & BookingParticipant.attended.is_not_null()).run()}
+    for booking in finished:
+        if booking["id"] in registered:
+            continue
+        out.append(Duty("supervision.attendance", "Fremmøde, der mangler",
+                        f"Registrér fremmøde: supervision {_at(booking['starts_at'])}, {booking['unit_name'] or ''}"
+                        .rstrip(", "), f"/supervision/bookinger/{booking['id']}", booking["starts_at"],
+                        booking["institution_name"] or ""))
+    if Role.SUPERVISOR in principal.roles:
+        coming = await Booking.select(Booking.id, Booking.starts_at, Booking.unit.name.as_alias("unit_name"),
+                                      Booking.institution.name.as_alias("institution_name")).where(
+            (Booking.status == "booked") & (Booking.supervisor.account == principal.account_id)
+            & (Booking.starts_at > moment) & (Booking.starts_at <= moment + COMING)).order_by(Booking.starts_at).run()
+        for booking in coming:
+            out.append(Duty("supervision.coming", "Dine kommende supervisioner",
+                            f"Supervision {_at(booking['starts_at'])}, {booking['unit_name'] or ''}".rstrip(", "),
+                            f"/supervision/bookinger/{booking['id']}", booking["starts_at"],
+                            booking["institution_name"] or ""))
+    return out

@@ -1,0 +1,69 @@
+"""What the work environment asks of a person now: their own drafts and action items; for
+leaders (and HR, region-wide) incidents awaiting follow-up with their legal deadlines, the area's
+late action items, orders they answer for and APVs due. A fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hr.auth.principal import Principal, Role
+from hr.auth.scope import leader_unit_ids
+from hr.duties import Duty
+from hr.settings import TIMEZONE
+from hr.web import fmt_date
+from hr.workenv import amo, choices, services
+from hr.workenv.tables import ActionItem, Order
+
+SOON = timedelta(days=7)
+
+
+async def duties(principal: Principal, moment: datetime) -> list[Duty]:
+    today = moment.astimezone(TIMEZONE).date()
+    out: list[Duty] = []
+    for draft in await services.my_drafts(principal):
+        kind = choices.KINDS.get(draft["kind"], "hændelse uden type")
+        out.append(Duty("workenv.draft", "Dine kladder til indberetning",
+                        f"Gør indberetningen færdig: {kind}, {fmt_date(draft['occurred_at'])}",
+                        f"/arbejdsmiljoe/haendelser/{draft['id']}/rediger"))
+    leads = Role.LEADER in principal.roles or principal.is_hr
+    if leads:
+        for item in await services.worklist(principal):
+            first = min(item["open_deadlines"], key=lambda d: d.due, default=None)
+            kind = choices.KINDS.get(item["kind"], "Hændelse")
+            title = f"{first.label if first else 'Følg op'}: {kind.lower()} {fmt_date(item['occurred_at'])}, " \
+                    f"{item.get('unit_name') or ''}".rstrip(", ")
+            out.append(Duty("workenv.followup", "Hændelser til opfølgning", title,
+                            f"/arbejdsmiljoe/haendelser/{item['id']}", first.due if first else None,
+                            item.get("institution_name") or ""))
+    own = ActionItem.owner == principal.account_id
+    if leads and not principal.is_hr:
+        units = await leader_unit_ids(principal)
+        # The area's late actions, whoever owns them (the leader answers for the unit).
+        own = own | (ActionItem.unit.is_in(list(units) or [-1]) & (ActionItem.deadline < today))
+    elif principal.is_hr:
+        own = own | (ActionItem.deadline < today)
+    actions = await ActionItem.select(ActionItem.id, ActionItem.problem, ActionItem.deadline,
+                                      ActionItem.institution.name.as_alias("institution_name")).where(
+        (ActionItem.status == "open") & own).order_by(ActionItem.deadline).limit(200).run()
+    for action in actions:
+        out.append(Duty("workenv.action", "Handlinger", f"Handling: {action['problem'][:80]}",
+                        "/arbejdsmiljoe/handlinger", action["deadline"], action["institution_name"] or ""))
+    orders = await Order.select(Order.id, Order.case_number, Order.reply_deadline, Order.reply_sent_on,
+                                Order.compliance_deadline, Order.institution.name.as_alias("institution_name")).where(
+        Order.closed_on.is_null() & (Order.responsible == principal.account_id)).run()
+    for order in orders:
+        due = order["reply_deadline"] if order["reply_deadline"] and not order["reply_sent_on"] \
+            else order["compliance_deadline"]
+        what = "Svar til Arbejdstilsynet" if due == order["reply_deadline"] else "Efterkom påbud"
+        out.append(Duty("workenv.order", "Påbud", f"{what}: sag {order['case_number']}",
+                        f"/arbejdsmiljoe/paabud/{order['id']}", due, order["institution_name"] or ""))
+    if leads:
+        units = None if principal.is_hr else await leader_unit_ids(principal)
+        for unit in await amo.apv_overview(principal):
+            if units is not None and unit["id"] not in units:
+                continue
+            if unit["in_progress"] or (unit["next_due"] and unit["next_due"] > today + timedelta(days=60)):
+                continue
+            out.append(Duty("workenv.apv", "APV", f"APV for {unit['name']} skal revideres", "/arbejdsmiljoe/apv",
+                            unit["next_due"] or today, unit["institution_name"] or ""))
+    return out

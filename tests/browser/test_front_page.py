@@ -1,0 +1,35 @@
+"""Each role's front page is its work queue: opened in chromium at 390 and 1280 px with axe, it
+shows the duties the test created."""
+
+import pytest
+
+from tests.browser.conftest import check_accessibility
+from tests.browser.test_login import log_in
+from tests.test_duties import _incident, _past_session_without_attendance
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("persona, width", [("staff", 390), ("leader", 390), ("leader", 1280), ("hr", 1280),
+                                            ("supervisor", 390)])
+async def test_each_role_finds_its_duties_on_the_front_page(server_url, browser, world, persona, width):
+    incident = await _incident(world)
+    booking = await _past_session_without_attendance(world)
+    context = await browser.new_context(viewport={"width": width, "height": 844}, locale="da-DK", bypass_csp=True)
+    try:
+        page = await context.new_page()
+        await log_in(page, server_url, world.personas[persona])
+        await page.get_by_role("heading", name="Dine opgaver").wait_for()
+        if persona in ("leader", "hr"):
+            await page.locator(f'a[href="/arbejdsmiljoe/haendelser/{incident}"]').wait_for()
+        if persona in ("leader", "hr", "supervisor"):  # attendance to register after the session
+            await page.locator(f'a[href="/supervision/bookinger/{booking}"]').first.wait_for()
+        if persona == "staff":
+            assert await page.get_by_role("link", name="Indberet en hændelse").is_visible()
+            await page.get_by_role("heading", name="Din supervision").wait_for()
+        if persona == "hr":
+            await page.get_by_role("heading", name="Opgaver pr. tilbud").wait_for()
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        await check_accessibility(page, f"11-forside-{persona}-{width}")
+    finally:
+        await context.close()
