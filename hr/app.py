@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 import hr  # noqa: F401  (sets PICCOLO_CONF)
-from hr import db, logsafe, tabular
+from hr import db, flash, logsafe, tabular
 from hr.auth.middleware import PrincipalMiddleware
 from hr.auth.rules import PUBLIC, access_guard, allow
 from hr.request import HRRequest, has_control_characters
@@ -204,7 +204,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         guards=[access_guard],
         middleware=[InputGuardMiddleware(), PrincipalMiddleware()],
-        before_send=[security_headers_hook(settings.secure_cookies, _origins(settings.oidc_issuer))],
+        before_send=[security_headers_hook(settings.secure_cookies, _origins(settings.oidc_issuer)),
+                     flash.clear_after_showing],
         before_request=warn_hr,
         request_class=HRRequest,
         csrf_config=CSRFConfig(

@@ -147,9 +147,8 @@ async def front_page(principal: Principal) -> dict:
     """What the front page shows: the duties (the first LISTED of them), the counts, and for an
     employee their own supervision status."""
     from hr.auth.rules import roles_for
-    from hr.supervision.duties import my_status
-
     from hr.org import services as org
+    from hr.supervision.duties import my_status
 
     found = await duties_for(principal)
     me = await org.get_employee(principal, principal.employee_id) if principal.employee_id else None

@@ -19,6 +19,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from hr import flash
 from hr.auth.principal import Principal, Role
 from hr.forms import NotFound
 from hr.settings import TIMEZONE
@@ -138,6 +139,7 @@ def register_template_helpers(engine) -> None:
     env.globals["subnav_for"] = subnav_for
     env.globals["query_string"] = query_string
     env.globals["role_labels"] = Role.LABELS
+    env.globals["flash_message"] = flash.pending
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -191,6 +193,13 @@ def http_error(request: Request, exc: HTTPException) -> Response:
                            "Forbindelsen blev afbrudt, før alt var sendt. Intet er gemt. Prøv igen.")
     if exc.status_code >= 500:
         return server_error(request, exc)
+    if exc.status_code == 405 and not is_api(request):
+        if request.method == "GET":
+            # The address of a form's action, opened again (a reload after a refusal, a copied
+            # link): the page the form belongs to is one step up.
+            return Redirect(path=request.url.path.rstrip("/").rsplit("/", 1)[0] or "/")
+        return _error_page(request, 405, "Det kan man ikke her",
+                           "Denne adresse tager ikke imod den slags forespørgsler. Gå tilbage, og prøv igen.")
     return _error_page(request, exc.status_code, "Fejl", str(exc.detail))
 
 

@@ -180,6 +180,13 @@ async def post_form(client: httpx.AsyncClient, path: str, data: dict | None = No
     return await client.post(path, data={**(data or {}), "_csrf_token": token}, files=files)
 
 
+async def followed(client: httpx.AsyncClient, response: httpx.Response) -> str:
+    """An action's answer is a redirect (post/redirect/get): the page it leads to, where the
+    confirmation is shown."""
+    assert response.status_code in (302, 303), f"{response.status_code}: {response.text[:300]}"
+    return (await client.get(response.headers["location"])).text
+
+
 async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
     response = await post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, f"login as {email} failed: {response.status_code}"

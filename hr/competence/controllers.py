@@ -8,7 +8,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from hr import audit
+from hr import audit, flash
 from hr.auth.rules import allow
 from hr.competence import catalogue, cohorts, enrolments, plans, profile
 from hr.exports import export_response
@@ -291,6 +291,14 @@ class PlanController(Controller):
         return Redirect(path=f"{BASE}/planer/{plan_id}")
 
 
+NOMINATION_SAID = {
+    "udvaelg": "Lederen er udvalgt til holdet.",
+    "venteliste": "Lederen står nu på ventelisten.",
+    "fravaelg": "Indstillingen er fravalgt.",
+    "traek": "Indstillingen er trukket tilbage.",
+    "accepter": "Du har sagt ja til pladsen på lederuddannelsen. Tillykke!",
+    "afslaa": "Du har sagt nej tak til pladsen; den går videre til den næste på ventelisten.",
+}
 NOMINATION_ACTIONS = {
     "udvaelg": cohorts.select,
     "venteliste": cohorts.waitlist,
@@ -330,7 +338,7 @@ class CohortController(Controller):
             cohort_id = await cohorts.open_cohort(request.user, form)
         except ValidationError as exc:
             return await self._list(request, exc.errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/hold/{cohort_id}")
+        return flash.done(f"{BASE}/hold/{cohort_id}", "Holdet er oprettet, og forstanderne kan nu indstille ledere.")
 
     @get("/{cohort_id:int}", opt=allow("competence.view"), name="cohort")
     async def detail(self, request: Request, cohort_id: FromPath[int]) -> Template:
@@ -343,7 +351,8 @@ class CohortController(Controller):
             await cohorts.nominate(request.user, cohort_id, form)
         except ValidationError as exc:
             return await _cohort_page(request, cohort_id, exc.errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/hold/{cohort_id}#indstillinger")
+        return flash.done(f"{BASE}/hold/{cohort_id}#indstillinger", "Indstillingen er gemt, og HR kan se den.", "/",
+                          "Til dine opgaver")
 
     @post("/{cohort_id:int}/bekraeft", opt=allow("competence.manage"), name="cohort_confirm")
     async def confirm(self, request: Request, cohort_id: FromPath[int]) -> Template | Redirect:
@@ -351,7 +360,8 @@ class CohortController(Controller):
             await cohorts.confirm(request.user, cohort_id)
         except ValidationError as exc:
             return await _cohort_page(request, cohort_id, exc.errors, status=400)
-        return Redirect(path=f"{BASE}/hold/{cohort_id}")
+        return flash.done(f"{BASE}/hold/{cohort_id}", "Holdet er bekræftet og lukket for indstillinger; "
+                          "de øvrige indstillede står på ventelisten.")
 
 
 class NominationController(Controller):
@@ -371,8 +381,8 @@ class NominationController(Controller):
                 return Template("competence/my_answer.html", status_code=400, context={"errors": exc.errors})
             return await _cohort_page(request, row["cohort"], exc.errors, status=400)
         if row["employee"] == request.user.employee_id and not request.user.is_hr:
-            return Redirect(path=f"{BASE}/mit#lederuddannelse")
-        return Redirect(path=f"{BASE}/hold/{row['cohort']}#indstillinger")
+            return flash.done(f"{BASE}/mit#lederuddannelse", NOMINATION_SAID[action])
+        return flash.done(f"{BASE}/hold/{row['cohort']}#indstillinger", NOMINATION_SAID[action])
 
     @post("/{nomination_id:int}/udvaelg", opt=allow("competence.manage"), name="nomination_select")
     async def select(self, request: Request, nomination_id: FromPath[int]) -> Template | Redirect:

@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from hr import flash
 from hr.auth.rules import allow
 from hr.forms import ValidationError, page_number
 from hr.notify import engine, outbox, scheduler, services
@@ -65,7 +66,7 @@ class ScheduleController(Controller):
         return await self._page()
 
     @post("/typer", opt=allow("notify.admin"), name="schedule_switch")
-    async def switch(self, request: Request) -> Template:
+    async def switch(self, request: Request) -> Template | Redirect:
         form = await request.form()
         choice = {name: form.get(name) == "1" for name in ("enabled", "at_most_once") if name in form}
         try:
@@ -80,15 +81,15 @@ class ScheduleController(Controller):
         else:
             done = f"{label}: " + ("en afbrudt mail sendes ikke igen automatisk; I sender den selv fra Post"
                                    if choice["at_most_once"] else "en afbrudt mail sendes igen automatisk")
-        return await self._page(done=done)
+        return flash.done("/admin/paamindelser#typer", done)
 
     @post("/koer", opt=allow("notify.admin"), name="schedule_run")
-    async def run_now(self) -> Template:
+    async def run_now(self) -> Redirect:
         result = await engine.sweep()
         sent = await outbox.deliver_due()
         done = (result.get("detail") or "En anden proces kører allerede en gennemgang") + (
             f"; {sent['sent']} mails sendt" if sent["sent"] else "")
-        return await self._page(done=done)
+        return flash.done("/admin/paamindelser", done)
 
 
 class PreferenceController(Controller):

@@ -9,7 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from hr import audit
+from hr import audit, flash
 from hr.auth.rules import PUBLIC, allow
 from hr.exports import export_response
 from hr.forms import Page, ValidationError, local_today, optional_int, page_number, parse_moment, years_from
@@ -209,7 +209,8 @@ class BookingController(Controller):
                 video_link=str(form.get("video_link", "")))
         except ValidationError as exc:
             return await self._form(request, exc.errors, values, status=400)
-        return Redirect(path=f"{BASE}/bookinger/{booking_id}")
+        return flash.done(f"{BASE}/bookinger/{booking_id}", "Supervisionen er booket, og deltagerne og supervisoren "
+                          "har fået en invitation til deres kalender.", f"{BASE}/bookinger/ny", "Book en til")
 
     async def _detail(self, request: Request, booking_id: int, errors=None, status: int = 200,
                       values: dict | None = None) -> Template:
@@ -227,35 +228,37 @@ class BookingController(Controller):
     async def detail(self, request: Request, booking_id: FromPath[int]) -> Template:
         return await self._detail(request, booking_id)
 
-    async def _act(self, request: Request, booking_id: int, action) -> Template | Redirect:
+    async def _act(self, request: Request, booking_id: int, action, said: str) -> Template | Redirect:
         form = await request.form()
         try:
             await action(form)
         except ValidationError as exc:
             return await self._detail(request, booking_id, exc.errors, status=400,
                                       values={k: str(v) for k, v in form.items()})
-        return Redirect(path=f"{BASE}/bookinger/{booking_id}")
+        return flash.done(f"{BASE}/bookinger/{booking_id}", said, "/", "Til dine opgaver")
 
     @post("/{booking_id:int}/flyt", opt=allow("supervision.book"), name="booking_move")
     async def move(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.reschedule(
             request.user, booking_id, _parse_start(f), optional_int(f.get("minutes")) or 0,
-            str(f.get("move_reason", ""))))
+            str(f.get("move_reason", ""))), "Supervisionen er flyttet, og alle har fået den nye tid i deres kalender.")
 
     @post("/{booking_id:int}/aflys", opt=allow("supervision.book"), name="booking_cancel")
     async def cancel(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.cancel(
-            request.user, booking_id, str(f.get("reason", ""))))
+            request.user, booking_id, str(f.get("reason", ""))),
+            "Supervisionen er aflyst, og aflysningen er sendt til alle, der var inviteret.")
 
     @post("/{booking_id:int}/afmeld", opt=allow("supervision.book"), name="booking_leave")
     async def leave(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.leave(
-            request.user, booking_id, optional_int(f.get("employee")) or -1, str(f.get("reason", ""))))
+            request.user, booking_id, optional_int(f.get("employee")) or -1, str(f.get("reason", ""))),
+            "Deltageren er afmeldt og har fået en aflysning; de andre får intet.")
 
     @post("/{booking_id:int}/fremmoede", opt=allow("supervision.book"), name="booking_attendance")
     async def attendance(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.register_attendance(
-            request.user, booking_id, services._ids(f, "attended") or []))
+            request.user, booking_id, services._ids(f, "attended") or []), "Fremmødet er registreret.")
 
 
 class AgendaController(Controller):
@@ -281,7 +284,7 @@ class AgendaController(Controller):
     @post("/link/slet", opt=allow("self"), name="agenda_feed_revoke")
     async def revoke_link(self, request: Request) -> Redirect:
         await agenda.revoke_feed(request.user)
-        return Redirect(path=f"{BASE}/kalender")
+        return flash.done(f"{BASE}/kalender", "Kalenderlinket er slettet; det virker ikke længere.")
 
 
 class FeedController(Controller):

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
-from hr import audit
+from hr import audit, flash
 from hr.auth.rules import allow
 from hr.db import now
 from hr.exports import export_response
@@ -111,8 +111,9 @@ class IncidentController(Controller):
         if errors:
             return await self._render_form(request, incident_id, _values_from_form(form), report.staff,
                                            report.factors, errors, status=400)
-        return await self._render_form(request, incident_id, _values_from_form(form), report.staff,
-                                       report.factors, {"saved": ""})
+        return flash.done(f"{BASE}/haendelser/{incident_id}/rediger",
+                          "Kladden er gemt. Du finder den på forsiden, når du vil gøre den færdig.",
+                          "/", "Til forsiden")
 
     @post("/haendelser/{incident_id:int}/kladde", opt=allow("workenv.report"), name="incident_autosave")
     async def autosave(self, request: Request, incident_id: FromPath[int]) -> Template:
@@ -176,7 +177,7 @@ class IncidentController(Controller):
             "today": now().astimezone(TIMEZONE).date()})
 
     async def _followup(self, request: Request, incident_id: int, action, form_name: str,
-                        target: str = "") -> Template | Redirect:
+                        target: str = "", said: str = "Gemt.") -> Template | Redirect:
         form = await request.form()
         try:
             await action(request.user, incident_id, form)
@@ -185,28 +186,34 @@ class IncidentController(Controller):
         except ValidationError as exc:
             values = {k: str(v) for k, v in form.items()}
             return await self._detail(request, incident_id, exc.errors, values, status=400, form=form_name)
-        return Redirect(path=f"{BASE}/haendelser/{incident_id}#{target or form_name}")
+        return flash.done(f"{BASE}/haendelser/{incident_id}#{target or form_name}", said,
+                          f"{BASE}/opfoelgning", "Til opfølgningslisten")
 
     @post("/haendelser/{incident_id:int}/gennemgang", opt=allow("workenv.followup"), name="incident_review")
     async def review(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
-        return await self._followup(request, incident_id, followup.record_review, "review")
+        return await self._followup(request, incident_id, followup.record_review, "review",
+                                    said="Lederens gennemgang er gemt.")
 
     @post("/haendelser/{incident_id:int}/stoette", opt=allow("workenv.followup"), name="incident_support")
     async def support(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
-        return await self._followup(request, incident_id, followup.record_support, "support")
+        return await self._followup(request, incident_id, followup.record_support, "support",
+                                    said="Defusing, debriefing og fravær er gemt.")
 
     @post("/haendelser/{incident_id:int}/eksternt", opt=allow("workenv.followup"), name="incident_external")
     async def external(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
-        return await self._followup(request, incident_id, followup.record_external, "external")
+        return await self._followup(request, incident_id, followup.record_external, "external",
+                                    said="Anmeldelser og videresendelse er gemt.")
 
     @post("/haendelser/{incident_id:int}/afslut", opt=allow("workenv.followup"), name="incident_close")
     async def close(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
-        return await self._followup(request, incident_id, lambda p, i, f: followup.close_incident(p, i), "close")
+        return await self._followup(request, incident_id, lambda p, i, f: followup.close_incident(p, i), "close",
+                                    said="Hændelsen er afsluttet.")
 
     @post("/haendelser/{incident_id:int}/handlinger", opt=allow("workenv.followup"), name="incident_action_add")
     async def add_action(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
         return await self._followup(
-            request, incident_id, lambda p, i, f: followup.add_action(p, "incident", i, f), "action", "handlinger")
+            request, incident_id, lambda p, i, f: followup.add_action(p, "incident", i, f), "action", "handlinger",
+            said="Handlingen er oprettet, og den ansvarlige kan se den under Handlinger.")
 
     @get("/haendelser/{incident_id:int}", opt=allow("workenv.report"), name="incident")
     async def detail(self, request: Request, incident_id: FromPath[int]) -> Template:
@@ -224,7 +231,8 @@ class IncidentController(Controller):
             raise PermissionDeniedException() from exc
         except ValidationError as exc:
             return await self._detail(request, incident_id, exc.errors, values, status=400)
-        return Redirect(path=f"{BASE}/haendelser/{incident_id}#rettelser")
+        return flash.done(f"{BASE}/haendelser/{incident_id}#rettelser",
+                          "Rettelsen er gemt og logget med din begrundelse.")
 
 
 class ActionController(Controller):
@@ -269,8 +277,8 @@ class ActionController(Controller):
             return await self._list(request, {**exc.errors, "action_id": action_id}, status=400)
         back = str(form.get("back", ""))
         if back == "incident" and item["source_type"] == "incident":
-            return Redirect(path=f"{BASE}/haendelser/{item['source_id']}#handlinger")
-        return Redirect(path=f"{BASE}/handlinger")
+            return flash.done(f"{BASE}/haendelser/{item['source_id']}#handlinger", "Handlingen er lukket.")
+        return flash.done(f"{BASE}/handlinger", "Handlingen er lukket.", "/", "Til dine opgaver")
 
 
 class ForceImportController(Controller):

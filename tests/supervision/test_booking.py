@@ -165,5 +165,35 @@ async def test_the_leader_books_through_the_page_with_field_errors_first(client,
     assert ok.status_code == 302
     page = await client.get(ok.headers["location"])
     assert start.strftime("%d.%m.%Y") + " 10:00" in page.text and "Søren Ståbi" in page.text
+    assert "Supervisionen er booket" in page.text and 'href="/supervision/bookinger/ny">Book en til' in page.text
     listing = await client.get("/supervision/bookinger")
     assert "Knud KRAP" in listing.text
+
+
+async def test_each_change_to_a_booking_is_confirmed_after_the_redirect(client, world, supervisor):
+    from tests.conftest import World, followed, login, post_form
+
+    leader = await load_principal(world.accounts["leader"])
+    booking_id = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(9)), minutes=60,
+                                    session_type="group", capacity=4,
+                                    employee_ids=[world.staff_employee, world.leader_employee], place="x")
+    await login(client, World.LEADER)
+    base = f"/supervision/bookinger/{booking_id}"
+    later = next_monday(time(13))
+    moved = await post_form(client, f"{base}/flyt", {"date": later.date().isoformat(), "time": "13:00",
+                                                     "minutes": "60", "move_reason": "Personalemøde"})
+    assert "Supervisionen er flyttet" in await followed(client, moved)
+    left = await post_form(client, f"{base}/afmeld", {"employee": str(world.staff_employee), "reason": "Syg"})
+    assert "Deltageren er afmeldt" in await followed(client, left)
+    await Booking.update({Booking.starts_at: now() - timedelta(hours=2), Booking.ends_at: now() - timedelta(hours=1)}
+                         ).where(Booking.id == booking_id).run()
+    attended = await post_form(client, f"{base}/fremmoede", {"attended": [str(world.leader_employee)]})
+    assert "Fremmødet er registreret" in await followed(client, attended)
+    other = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(15)), minutes=60,
+                               session_type="individual", capacity=1, employee_ids=[world.leader_employee],
+                               place="y")
+    cancelled = await post_form(client, f"/supervision/bookinger/{other}/aflys", {"reason": "Supervisor syg"})
+    assert "Supervisionen er aflyst" in await followed(client, cancelled)
+    # The address of a form, opened again, leads to the booking rather than to a 405.
+    again = await client.get(f"{base}/fremmoede")
+    assert again.status_code == 302 and again.headers["location"] == base

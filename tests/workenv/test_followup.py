@@ -6,7 +6,7 @@ from hr.db import now
 from hr.forms import local_today
 from hr.settings import TIMEZONE
 from hr.workenv.tables import ActionItem, Incident
-from tests.conftest import World, login, post_form
+from tests.conftest import World, followed, login, post_form
 from tests.workenv.test_reporting import new_draft, report, submit
 
 
@@ -27,15 +27,15 @@ async def test_the_leader_reviews_offers_defusing_and_closes(client, new_client,
     assert empty.status_code == 400 and "Skriv hvad der var årsagerne" in empty.text
     reviewed = await post_form(leader, f"{base}/gennemgang", {"causes": "Forsinket aftensmad",
                                                                "learning_point": "Fast spisetid"})
-    assert reviewed.status_code == 302
+    assert "Lederens gennemgang er gemt." in await followed(leader, reviewed)
     too_early = await post_form(leader, f"{base}/afslut")
     assert too_early.status_code == 400 and "defusing eller debriefing er tilbudt" in too_early.text
     held_first = await post_form(leader, f"{base}/stoette", {"support": "debriefing_held_at"})
     assert "Registrér først, at debriefing er tilbudt" in held_first.text
     offered = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
-    assert offered.status_code == 302
+    assert "Defusing, debriefing og fravær er gemt." in await followed(leader, offered)
     closed = await post_form(leader, f"{base}/afslut")
-    assert closed.status_code == 302
+    assert "Hændelsen er afsluttet." in await followed(leader, closed)
     row = await Incident.select().where(Incident.id == incident_id).first().run()
     assert row["status"] == "closed" and row["reviewed_by"] == world.accounts["leader"]
     assert row["defusing_offered_at"] is not None
@@ -127,7 +127,7 @@ async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_cl
         "problem": "Uro ved aftensmaden", "measure": "Fast spisetid og skærmet bord",
         "owner": str(world.accounts["staff"]),
         "deadline": deadline, "priority": "1", "effect_check": "Færre episoder i næste måned"})
-    assert ok.status_code == 302
+    assert "Handlingen er oprettet" in await followed(leader, ok)
     await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "Struktur"})
     await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
     blocked = await post_form(leader, f"{base}/afslut")
@@ -139,7 +139,9 @@ async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_cl
     no_note = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": ""})
     assert no_note.status_code == 400
     done = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": "Indført 1/12"})
-    assert done.status_code == 302
+    shown = await followed(client, done)
+    assert "Handlingen er lukket." in shown and 'href="/">Til dine opgaver' in shown
+    assert "Handlingen er lukket." not in (await client.get("/arbejdsmiljoe/handlinger")).text  # once only
     assert (await post_form(leader, f"{base}/afslut")).status_code == 302
 
 

@@ -36,6 +36,13 @@ function hrSessionDraft(form) {
   });
 }
 
+// A form that came back with errors: the summary gets focus, so a screen reader reads it and a
+// keyboard user starts there (its links lead to each field).
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector(".app-error-summary");
+  if (summary) { summary.focus(); }
+});
+
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form.app-report").forEach(function (form) {
     hrShowKindSections(form);
