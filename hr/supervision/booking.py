@@ -16,7 +16,7 @@ from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.db import is_postgres, now, transaction
 from hr.forms import NotFound, ValidationError, text
-from hr.org.tables import Employee
+from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import notices
 from hr.supervision.services import matching
@@ -309,11 +309,54 @@ async def get_booking(principal: Principal, booking_id: int) -> dict | None:
     return booking
 
 
-async def bookable_people(principal: Principal) -> list[dict]:
-    """Whom the person may book for: themselves and active staff of their units (HR: everyone)."""
+PICKER_SIZE = 25  # people a search shows at once; whole units below this are listed in full
+LIST_ALL_UP_TO = 60  # a leader of a few units sees all their people; HR and big areas search
+
+
+def _bookable(principal: Principal, scope_units: set[int] | None):
     query = Employee.select(Employee.id, Employee.name, Employee.unit.name.as_alias("unit_name")).where(
-        Employee.active.eq(True)).order_by(Employee.unit.name, Employee.name)
+        Employee.active.eq(True))
+    if scope_units is not None:
+        query = query.where(Employee.unit.is_in(list(scope_units) or [-1]) | (Employee.id == (principal.employee_id or -1)))
+    return query
+
+
+async def bookable_people(principal: Principal, q: str = "", unit_id: int | None = None,
+                          chosen: list[int] | None = None) -> dict:
+    """Whom the person may book for: themselves and active staff of their units (HR: everyone).
+    A few are listed whole; many are searched, by name and unit, PICKER_SIZE at a time. `chosen`
+    (already picked) are always returned."""
+    scope = None if principal.is_hr else await leader_unit_ids(principal)
+    count_query = Employee.count().where(Employee.active.eq(True))
+    if scope is not None:
+        count_query = count_query.where(Employee.unit.is_in(list(scope) or [-1])
+                                        | (Employee.id == (principal.employee_id or -1)))
+    total = await count_query.run()
+    picked = await _bookable(principal, scope).where(Employee.id.is_in(chosen or [-1])).order_by(
+        Employee.name).run() if chosen else []
+    searching = total > LIST_ALL_UP_TO
+    found: list[dict] = []
+    if not searching:
+        found = await _bookable(principal, scope).order_by(Employee.unit.name, Employee.name).run()
+    elif q.strip() or unit_id:
+        query = _bookable(principal, scope)
+        if q.strip():
+            query = query.where(Employee.name.ilike(f"%{q.strip()[:100]}%"))
+        if unit_id:
+            query = query.where(Employee.unit == unit_id)
+        found = await query.order_by(Employee.name).limit(PICKER_SIZE + 1).run()
+    more = len(found) > PICKER_SIZE if searching else False
+    picked_ids = {p["id"] for p in picked}
+    return {"searching": searching, "total": total, "picked": picked, "more": more,
+            "found": [f for f in found[:PICKER_SIZE] if f["id"] not in picked_ids] if searching
+            else [f for f in found if f["id"] not in picked_ids]}
+
+
+
+async def bookable_units(principal: Principal) -> list[dict]:
+    """The units the participant search can narrow to."""
+    query = Unit.select(Unit.id, Unit.name, Unit.institution.name.as_alias("institution_name")).where(
+        Unit.active.eq(True)).order_by(Unit.institution.name, Unit.name)
     if not principal.is_hr:
-        units = await leader_unit_ids(principal)
-        query = query.where(Employee.unit.is_in(list(units) or [-1]) | (Employee.id == (principal.employee_id or -1)))
-    return await query.limit(2000).run()
+        query = query.where(Unit.id.is_in(list(await leader_unit_ids(principal)) or [-1]))
+    return await query.run()

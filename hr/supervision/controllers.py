@@ -185,11 +185,23 @@ class BookingController(Controller):
             chosen = institutions[0]["id"]
         if chosen is not None and chosen not in {i["id"] for i in institutions}:
             raise NotFoundException()
+        values = values or {"minutes": "90", "session_type": "group", "capacity": "8"}
         return Template("supervision/booking_form.html", status_code=status, context={
             "institutions": institutions, "chosen": chosen,
             "matches": await services.matching(chosen) if chosen else [],
-            "people": await booking.bookable_people(request.user), "errors": errors or {},
-            "values": values or {"minutes": "90", "session_type": "group", "capacity": "8"}})
+            "people": await booking.bookable_people(request.user, values.get("q", ""),
+                                                    optional_int(values.get("enhed")),
+                                                    values.get("participant_ids", [])),
+            "units": await booking.bookable_units(request.user), "errors": errors or {}, "values": values})
+
+    @get("/deltagere", opt=allow("supervision.book"), name="booking_people")
+    async def people(self, request: Request) -> Template:
+        """The participant search (htmx): PICKER_SIZE matches at a time, never the whole region."""
+        params = request.query_params
+        found = await booking.bookable_people(request.user, str(params.get("q", ""))[:100],
+                                              optional_int(params.get("enhed")),
+                                              services._ids(params, "participants") or [])
+        return Template("supervision/_participant_results.html", context={"people": found})
 
     @get("/ny", opt=allow("supervision.book"), name="booking_new")
     async def new(self, request: Request) -> Template:
@@ -200,6 +212,8 @@ class BookingController(Controller):
         form = await request.form()
         values = {k: str(v) for k, v in form.items()}
         values["participant_ids"] = services._ids(form, "participants") or []
+        if form.get("action") == "search":  # the participant search without JavaScript: nothing is booked
+            return await self._form(request, values=values)
         try:
             booking_id = await booking.book(
                 request.user, supervisor_id=optional_int(form.get("supervisor")) or -1,

@@ -75,3 +75,24 @@ async def test_hr_edits_a_supervisor_and_their_availability(server_url, desktop,
     await page.get_by_role("link", name="Se supervisorens kalender").click()
     await page.get_by_role("heading", name="Kalender for Knud KRAP").wait_for()
     await check_accessibility(page, "45-supervisor-calendar")
+
+
+async def test_hr_finds_participants_by_search_on_a_phone(server_url, phone, world, supervisor):  # noqa: F811
+    from hr.org.tables import Employee
+
+    await Employee.insert(*[Employee(employee_number=f"P{n}", name=f"Pia Person {n:03d}", unit=world.unit_a2)
+                            for n in range(80)]).run()
+    page = await phone.new_page()
+    await log_in(page, server_url, World.HR)
+    await page.goto(f"{server_url}/supervision/bookinger/ny")
+    search = page.get_by_label("Find deltagere")
+    await search.fill("Søren")
+    await page.get_by_label("Søren Ståbi").wait_for()
+    await page.get_by_label("Søren Ståbi").check()
+    await search.fill("Pia Person 01")
+    await page.get_by_label("Pia Person 012").wait_for()
+    # Søren stays chosen above while the results change.
+    assert await page.locator("#participant-chosen").get_by_label("Søren Ståbi").is_checked()
+    assert await page.locator("#participant-results input[type=checkbox]").count() <= 25
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await check_accessibility(page, "48-deltagersoegning-phone")

@@ -197,3 +197,31 @@ async def test_each_change_to_a_booking_is_confirmed_after_the_redirect(client, 
     # The address of a form, opened again, leads to the booking rather than to a 405.
     again = await client.get(f"{base}/fremmoede")
     assert again.status_code == 302 and again.headers["location"] == base
+
+
+async def test_the_participant_picker_never_lists_the_whole_region(client, world, supervisor):
+    """With 1,800 employees, HR's booking form and its search each render at most a page of people."""
+    from hr.org.tables import Employee
+    from hr.supervision.booking import PICKER_SIZE
+    from tests.conftest import World, login, post_form
+
+    await Employee.insert(*[Employee(employee_number=f"R{n}", name=f"Region Person {n:04d}", unit=world.unit_a2)
+                            for n in range(1800)]).run()
+    await login(client, World.HR)
+    form = await client.get("/supervision/bookinger/ny")
+    assert form.text.count('name="participants"') == 0 and "Find deltagere" in form.text
+    found = await client.get("/supervision/bookinger/deltagere", params={"q": "Region Person"})
+    assert found.text.count('name="participants"') == PICKER_SIZE and "Der er flere" in found.text
+    narrow = await client.get("/supervision/bookinger/deltagere", params={"q": "Person 0042"})
+    assert narrow.text.count('name="participants"') == 1 and "Region Person 0042" in narrow.text
+    chosen = (await Employee.select(Employee.id).where(Employee.name == "Region Person 0042").first().run())["id"]
+    again = await client.get("/supervision/bookinger/deltagere", params={"q": "Person 004", "participants": chosen})
+    assert "Region Person 0042" not in again.text  # already chosen: it stays above, not in the results
+    # Without JavaScript the search button re-renders the form with the results and books nothing.
+    searched = await post_form(client, "/supervision/bookinger/ny", {"action": "search", "q": "Person 0042",
+                                                                      "participants": str(world.staff_employee)})
+    assert searched.status_code == 200 and "Region Person 0042" in searched.text
+    assert searched.text.count('checked') >= 1 and "Søren Ståbi" in searched.text
+    from hr.supervision.tables import Booking
+
+    assert await Booking.count() == 0

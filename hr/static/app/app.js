@@ -55,3 +55,12 @@ document.addEventListener("DOMContentLoaded", function () {
     sessionStorage.removeItem("hr-draft-" + el.getAttribute("data-clear-session-draft"));
   });
 });
+
+// Participant picker: a person ticked among the search results joins the chosen ones, so a new
+// search (which replaces the results) keeps them.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("#participant-results input[type=checkbox]") || !box.checked) { return; }
+  var chosen = document.getElementById("participant-chosen");
+  if (chosen) { chosen.appendChild(box.closest(".form-group-checkbox")); }
+});
