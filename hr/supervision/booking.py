@@ -313,12 +313,17 @@ PICKER_SIZE = 25  # people a search shows at once; whole units below this are li
 LIST_ALL_UP_TO = 60  # a leader of a few units sees all their people; HR and big areas search
 
 
-def _bookable(principal: Principal, scope_units: set[int] | None):
-    query = Employee.select(Employee.id, Employee.name, Employee.unit.name.as_alias("unit_name")).where(
-        Employee.active.eq(True))
+def _bookable_clause(principal: Principal, scope_units: set[int] | None):
+    clause = Employee.active.eq(True)
     if scope_units is not None:
-        query = query.where(Employee.unit.is_in(list(scope_units) or [-1]) | (Employee.id == (principal.employee_id or -1)))
-    return query
+        clause = clause & (Employee.unit.is_in(list(scope_units) or [-1])
+                           | (Employee.id == (principal.employee_id or -1)))
+    return clause
+
+
+def _bookable(principal: Principal, scope_units: set[int] | None):
+    return Employee.select(Employee.id, Employee.name, Employee.unit.name.as_alias("unit_name")).where(
+        _bookable_clause(principal, scope_units))
 
 
 async def bookable_people(principal: Principal, q: str = "", unit_id: int | None = None,
@@ -327,11 +332,7 @@ async def bookable_people(principal: Principal, q: str = "", unit_id: int | None
     A few are listed whole; many are searched, by name and unit, PICKER_SIZE at a time. `chosen`
     (already picked) are always returned."""
     scope = None if principal.is_hr else await leader_unit_ids(principal)
-    count_query = Employee.count().where(Employee.active.eq(True))
-    if scope is not None:
-        count_query = count_query.where(Employee.unit.is_in(list(scope) or [-1])
-                                        | (Employee.id == (principal.employee_id or -1)))
-    total = await count_query.run()
+    total = await Employee.count().where(_bookable_clause(principal, scope)).run()
     picked = await _bookable(principal, scope).where(Employee.id.is_in(chosen or [-1])).order_by(
         Employee.name).run() if chosen else []
     searching = total > LIST_ALL_UP_TO
