@@ -11,7 +11,7 @@ from hr import audit, flash
 from hr.auth.rules import allow
 from hr.db import now
 from hr.exports import export_response
-from hr.forms import ValidationError, optional_int, page_number
+from hr.forms import Page, ValidationError, optional_int, page_number
 from hr.settings import TIMEZONE
 from hr.workenv import choices, followup, services
 from hr.workenv.tables import IncidentFactor, IncidentStaff
@@ -159,8 +159,19 @@ class IncidentController(Controller):
 
     @get("/opfoelgning", opt=allow("workenv.worklist"), name="incident_worklist")
     async def worklist(self, request: Request) -> Template:
+        params = request.query_params
+        kind = str(params.get("type", ""))
+        wanted = services.WorklistFilter(institution_id=optional_int(params.get("tilbud")),
+                                         unit_id=optional_int(params.get("afdeling")),
+                                         kind=kind if kind in choices.KINDS else "",
+                                         overdue_only=params.get("over") == "1")
+        items = await services.worklist(request.user, wanted)
+        page = page_number(params.get("side"))
+        result = Page(items=items[(page - 1) * WORKLIST_PAGE:page * WORKLIST_PAGE], page=page,
+                      per_page=WORKLIST_PAGE, total=len(items), params=wanted.params())
         return Template("workenv/worklist.html", context={
-            "items": await services.worklist(request.user), "choices": choices, "now": now()})
+            "result": result, "choices": choices, "now": now(), "wanted": wanted,
+            **await services.worklist_choices(request.user), "truncated": len(items) >= services.WORKLIST_LIMIT})
 
     async def _detail(self, request: Request, incident_id: int, errors=None, values=None,
                       status: int = 200, form: str = "amend") -> Template:
@@ -233,6 +244,9 @@ class IncidentController(Controller):
             return await self._detail(request, incident_id, exc.errors, values, status=400)
         return flash.done(f"{BASE}/haendelser/{incident_id}#rettelser",
                           "Rettelsen er gemt og logget med din begrundelse.")
+
+
+WORKLIST_PAGE = 50
 
 
 class ActionController(Controller):

@@ -491,12 +491,49 @@ async def my_drafts(principal: Principal) -> list[dict]:
     ).order_by(Incident.updated_at, ascending=False).run()
 
 
-async def worklist(principal: Principal) -> list[dict]:
+WORKLIST_LIMIT = 500  # open incidents read per view (a filter narrows it); the page shows 50 at a time
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    institution_id: int | None = None
+    unit_id: int | None = None
+    kind: str = ""
+    overdue_only: bool = False
+
+    def params(self) -> dict:
+        return {"tilbud": self.institution_id or "", "afdeling": self.unit_id or "", "type": self.kind,
+                "over": "1" if self.overdue_only else ""}
+
+
+async def worklist_choices(principal: Principal) -> dict:
+    """The institutions and units the worklist's filter offers: those in the person's scope."""
+    from hr.auth.scope import visible_institution_ids
+    from hr.org.tables import Institution, Unit
+
+    visible = await visible_institution_ids(principal)
+    institutions = Institution.select(Institution.id, Institution.name).order_by(Institution.name)
+    units = Unit.select(Unit.id, Unit.name, Unit.institution).where(Unit.active.eq(True)).order_by(Unit.name)
+    if visible is not None:
+        institutions = institutions.where(Institution.id.is_in(list(visible) or [-1]))
+        units = units.where(Unit.institution.is_in(list(visible) or [-1]))
+    return {"institutions": await institutions.run(), "units": await units.run()}
+
+
+async def worklist(principal: Principal, wanted: WorklistFilter | None = None) -> list[dict]:
     """Open incidents in the person's scope with their open deadlines, most urgent first."""
+    wanted = wanted or WorklistFilter()
     clause = (await _scope_clause(principal)) & Incident.status.is_in(["submitted", "reviewed"])
     if not principal.is_hr and Role.LEADER not in principal.roles and not principal.amr_institution_ids:
         return []
-    items = await Incident.select(*INCIDENT_COLUMNS).where(clause).order_by(Incident.submitted_at).limit(500).run()
+    if wanted.institution_id:
+        clause = clause & (Incident.institution == wanted.institution_id)
+    if wanted.unit_id:
+        clause = clause & (Incident.unit == wanted.unit_id)
+    if wanted.kind in choices.KINDS:
+        clause = clause & (Incident.kind == wanted.kind)
+    items = await Incident.select(*INCIDENT_COLUMNS).where(clause).order_by(Incident.submitted_at).limit(
+        WORKLIST_LIMIT).run()
     rules = await load_rules()
     moment = now()
     out = []
@@ -510,6 +547,8 @@ async def worklist(principal: Principal) -> list[dict]:
         item["open_deadlines"] = open_deadlines
         item["urgency"] = min((d.due for d in open_deadlines), default=None)
         item["overdue"] = any(d.status(moment) == "overdue" for d in open_deadlines)
+        if wanted.overdue_only and not item["overdue"]:
+            continue
         out.append(item)
     far = datetime.max.replace(tzinfo=TIMEZONE)
     return sorted(out, key=lambda i: i["urgency"] or far)
