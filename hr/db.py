@@ -135,3 +135,17 @@ class QueryCounter:
     def __exit__(self, *exc) -> None:
         cls, original = self._restore
         cls.run_querystring = original
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A write refused by a unique constraint, on either engine (two requests doing the same first
+    thing at the same instant: the second finds what the first made)."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc):
+        return True
+    try:
+        from asyncpg.exceptions import UniqueViolationError
+    except ImportError:  # pragma: no cover - asyncpg is installed with the PostgreSQL extra
+        return False
+    return isinstance(exc, UniqueViolationError)

@@ -19,7 +19,7 @@ from hr.auth.passwords import (
 )
 from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
-from hr.db import now, transaction
+from hr.db import is_unique_violation, now, transaction
 from hr.org.tables import Employee
 from hr.settings import get_settings
 
@@ -225,7 +225,7 @@ REFUSED_UNKNOWN = ("Din arbejdskonto er ikke knyttet til en aktiv ansættelse i 
 
 
 async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = "",
-                            session_hours: int = 10) -> tuple[str, Principal]:
+                            session_hours: int = 10, retry: bool = True) -> tuple[str, Principal]:
     """The person the directory vouched for gets in when they are an active employee: the first
     time, the identity is linked to the employee (by employee number, or a verified work e-mail)
     and the account is created or linked; after that the identity finds the account."""
@@ -238,6 +238,33 @@ async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = 
         await org_rights.sync_directory(account["id"], identity.roles, get_settings().oidc_role_map)
         return await start_session(account["id"], "arbejdskonto", ip, user_agent, session_hours)
     employee = await _employee_for(identity)
+    try:
+        account_id = await _first_sign_in(identity, employee, ip)
+    except Exception as exc:
+        if not is_unique_violation(exc) or not retry:
+            raise
+        # The same person's other first sign-in got there a moment before: now the identity finds it.
+        return await directory_sign_in(identity, ip, user_agent, session_hours, retry=False)
+    return await start_session(account_id, "arbejdskonto", ip, user_agent, session_hours)
+
+
+async def sign_in_from_directory(params: dict[str, str], browser: str, ip: str = "", user_agent: str = "",
+                                 session_hours: int = 10) -> tuple[str, Principal, str]:
+    """The provider's answer to a sign-in started here: checked (`oidc.finish`), then let in or
+    refused. A refusal is in the audit trail with its reason; the log names only the reason."""
+    try:
+        identity, next_path = await oidc.finish(params, browser)
+        token, principal = await directory_sign_in(identity, ip, user_agent, session_hours)
+    except SignInRefused as exc:
+        await audit.record(None, "refused", "sign_in", "", {"method": "arbejdskonto", "reason": exc.reason,
+                                                            **exc.detail}, ip=ip)
+        log.warning("directory sign-in refused: %s", exc.reason)
+        raise
+    return token, principal, next_path
+
+
+async def _first_sign_in(identity: Identity, employee: dict, ip: str) -> int:
+    """Link the identity to the employee's account, or create the account. Returns its id."""
     async with transaction():
         linked = await Account.select(Account.id, Account.active, Account.directory_subject).where(
             Account.employee == employee["id"]).first().run()
@@ -247,7 +274,8 @@ async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = 
         if linked is not None:
             if not linked["active"]:
                 raise SignInRefused("inactive", REFUSED_UNKNOWN, {"account": linked["id"]})
-            if linked["directory_subject"]:  # already someone else's identity: never move it silently
+            if linked["directory_subject"] and linked["directory_subject"] != identity.subject:
+                # Already someone else's identity: never move it silently.
                 raise SignInRefused("other_identity", "Din ansættelse er allerede knyttet til en anden arbejdskonto. "
                                     "Kontakt HR.", {"account": linked["id"]})
             await Account.update({Account.directory_subject: identity.subject, Account.employee: employee["id"]}).where(
@@ -265,22 +293,7 @@ async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = 
                            {"method": "arbejdskonto", "employee": employee["id"]}, ip=ip)
         await org_rights.sync(None, [account_id])  # a unit leader is a leader from the first sign-in
         await org_rights.sync_directory(account_id, identity.roles, get_settings().oidc_role_map)
-    return await start_session(account_id, "arbejdskonto", ip, user_agent, session_hours)
-
-
-async def sign_in_from_directory(params: dict[str, str], browser: str, ip: str = "", user_agent: str = "",
-                                 session_hours: int = 10) -> tuple[str, Principal, str]:
-    """The provider's answer to a sign-in started here: checked (`oidc.finish`), then let in or
-    refused. A refusal is in the audit trail with its reason; the log names only the reason."""
-    try:
-        identity, next_path = await oidc.finish(params, browser)
-        token, principal = await directory_sign_in(identity, ip, user_agent, session_hours)
-    except SignInRefused as exc:
-        await audit.record(None, "refused", "sign_in", "", {"method": "arbejdskonto", "reason": exc.reason,
-                                                            **exc.detail}, ip=ip)
-        log.warning("directory sign-in refused: %s", exc.reason)
-        raise
-    return token, principal, next_path
+    return account_id
 
 
 async def _employee_for(identity: Identity) -> dict:

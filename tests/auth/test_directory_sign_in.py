@@ -4,6 +4,7 @@ httpx client with its own cookies, the service is the app. The provider can be t
 next ID token as an attacker on the wire would (forged signature, expired, wrong audience, wrong
 nonce, wrong issuer)."""
 
+import asyncio
 import json
 from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
@@ -250,3 +251,16 @@ async def test_a_provider_that_goes_away_mid_sign_in_gives_a_danish_answer_not_a
         directory.start()
     assert answer.status_code == 403 and "kunne ikke gennemføres" in answer.text
     assert [r["reason"] for r in await refusals()] == ["provider_unreachable"]
+
+
+async def test_two_first_sign_ins_at_the_same_instant_make_one_account(new_client, world, directory):
+    """The newcomer taps the button on the phone and on the PC at once: one account, two sessions."""
+    browsers = [new_client(), new_client()]
+    answers = []
+    for browser in browsers:
+        start = await browser.get("/login/arbejdskonto")
+        answers.append(await at_provider(start.headers["location"], "sub-ib"))
+    results = await asyncio.gather(*[b.get(f"{oidc.CALLBACK_PATH}?{q}") for b, q in zip(browsers, answers)])
+    assert [r.status_code for r in results] == [302, 302]
+    assert await Account.count().where(Account.directory_subject == f"{directory.issuer}|sub-ib") == 1
+    assert await Session.count() == 2
