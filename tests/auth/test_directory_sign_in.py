@@ -260,7 +260,8 @@ async def test_two_first_sign_ins_at_the_same_instant_make_one_account(new_clien
     for browser in browsers:
         start = await browser.get("/login/arbejdskonto")
         answers.append(await at_provider(start.headers["location"], "sub-ib"))
-    results = await asyncio.gather(*[b.get(f"{oidc.CALLBACK_PATH}?{q}") for b, q in zip(browsers, answers)])
+    results = await asyncio.gather(*[browser.get(f"{oidc.CALLBACK_PATH}?{query}")
+                                     for browser, query in zip(browsers, answers, strict=True)])
     assert [r.status_code for r in results] == [302, 302]
     assert await Account.count().where(Account.directory_subject == f"{directory.issuer}|sub-ib") == 1
     assert await Session.count() == 2
