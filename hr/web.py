@@ -140,6 +140,11 @@ def register_template_helpers(engine) -> None:
     env.globals["query_string"] = query_string
     env.globals["role_labels"] = Role.LABELS
     env.globals["flash_message"] = flash.pending
+    from hr.audit import labels
+
+    env.filters["audit_action"] = labels.action_label
+    env.filters["audit_entity"] = labels.entity_label
+    env.filters["audit_detail"] = labels.detail_text
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:

@@ -100,3 +100,15 @@ async def test_an_unexpected_error_gives_a_friendly_500_page_and_json_for_the_ap
         api = await c.get("/api/v1/boom")
         assert api.status_code == 500
         assert api.json()["status_code"] == 500
+
+
+async def test_the_api_documentation_page_is_danish_and_fetches_nothing_from_elsewhere(client):
+    page = await client.get("/api/v1/schema/")
+    assert page.status_code == 200 and '<html lang="da">' in page.text
+    assert "cdn.jsdelivr.net" not in page.text and 'text-color="#1a1a1a"' in page.text
+
+
+async def test_a_wrong_method_gets_a_danish_page(client, world):
+    await login(client, World.HR)
+    wrong = await client.delete("/admin/brugere", headers={"x-csrftoken": client.cookies.get("csrftoken", "")})
+    assert wrong.status_code == 405 and "Det kan man ikke her" in wrong.text

@@ -188,9 +188,9 @@ class ApiTokenController(Controller):
         name = one_line(form.get("name"), errors, "name", max_length=100,
                         required="Giv nøglen et navn, fx integrationens navn")
         if not scopes:
-            errors["scopes"] = "Vælg mindst ét scope"
+            errors["scopes"] = "Vælg mindst ét adgangsområde"
         elif any(s not in services.API_SCOPES for s in scopes):
-            errors["scopes"] = "Ukendt scope"
+            errors["scopes"] = "Ukendt adgangsområde"
         if errors:
             return await self._render(errors, {"name": name, "scopes": scopes}, status=400)
         _, token = await services.create_api_token(request.user, request.user.account_id, name, scopes)

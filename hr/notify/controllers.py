@@ -57,7 +57,8 @@ class ScheduleController(Controller):
 
     async def _page(self, errors=None, done: str = "", status: int = 200) -> Template:
         return Template("notify/schedule.html", status_code=status, context={
-            "jobs": scheduler.JOBS, "runs": await scheduler.recent_runs(), "switches": await services.switches(),
+            "jobs": scheduler.JOBS, "job_names": scheduler.JOB_NAMES, "runs": await scheduler.recent_runs(),
+            "switches": await services.switches(),
             "last_sweep": await engine.last_success("sweep"),
             "errors": errors or {}, "done": done})
 

@@ -39,6 +39,11 @@ JOBS = {
 }
 
 
+# The jobs as HR reads them on the schedule page.
+JOB_NAMES = {"sweep": "Gennemgang af påmindelser", "deliver": "Afsendelse af mail", "digest": "Ugentlig samlemail",
+             "purge": "Oprydning i sessioner og loginforsøg", "retention": "Anonymisering efter opbevaringsperioden"}
+
+
 DELIVERY_BUDGET = timedelta(seconds=50)  # a run a minute, each as long as mail is due, within the minute
 
 

@@ -52,7 +52,7 @@ async def test_the_token_form_shows_field_errors(client, world):
     response = await post_form(client, "/admin/api-noegler", {"name": ""}, token_from="/admin/api-noegler")
     assert response.status_code == 400
     assert "Giv nøglen et navn" in response.text
-    assert "Vælg mindst ét scope" in response.text
+    assert "Vælg mindst ét adgangsområde" in response.text
     assert await ApiToken.count().run() == 0
 
 
