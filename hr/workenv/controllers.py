@@ -180,11 +180,13 @@ class IncidentController(Controller):
             raise NotFoundException()
         actions = await followup.actions_for("incident", incident_id)
         owners = await followup.owner_choices(incident["institution"]) if incident["access"].follow_up else []
+        blockers = await followup.closing_blockers(incident) \
+            if incident["access"].follow_up and incident["status"] != "closed" else []
         return Template("workenv/detail.html", status_code=status, context={
             "incident": incident, "choices": choices, "amendable": services.AMENDABLE,
             "errors": errors or {}, "values": values or {}, "form": form, "now": now(),
             "submitted": request.query_params.get("indsendt") == "1", "actions": actions, "owners": owners,
-            "support_fields": followup.SUPPORT_FIELDS, "priorities": followup.PRIORITIES,
+            "support_fields": followup.SUPPORT_FIELDS, "priorities": followup.PRIORITIES, "blockers": blockers,
             "today": now().astimezone(TIMEZONE).date()})
 
     async def _followup(self, request: Request, incident_id: int, action, form_name: str,

@@ -148,18 +148,36 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
             await audit.record(principal, "update", "incident_external", incident_id, {"fields": fields})
 
 
+async def closing_blockers(incident: dict) -> list[str]:
+    """What stands between the incident and closing it, in the words the page shows next to the
+    button. Planned actions may stay open once each has an owner and a deadline: they are
+    tracked on their own (the action list, reminders) after the incident is closed."""
+    if not incident["reviewed_at"]:
+        return ["Gennemgå hændelsen (årsager og læringspunkt), før den afsluttes"]
+    if incident["kind"] == "violence" and not (incident["defusing_offered_at"] or incident["debriefing_offered_at"]):
+        return ["Registrér at defusing eller debriefing er tilbudt, før hændelsen afsluttes"]
+    out = []
+    for action in await ActionItem.select(
+            ActionItem.problem, ActionItem.owner, ActionItem.deadline,
+            ActionItem.owner.active.as_alias("owner_active"), ActionItem.owner.employee.as_alias("owner_employee"),
+            ActionItem.owner.employee.active.as_alias("owner_employed")).where(
+            (ActionItem.source_type == "incident") & (ActionItem.source_id == incident["id"])
+            & (ActionItem.status == "open")).run():
+        # An owner whose account or employment has ended owns nothing any more.
+        owned = action["owner"] and action["owner_active"] and (
+            action["owner_employee"] is None or action["owner_employed"])
+        missing = [what for what, value in (("en ansvarlig, der stadig er ansat", owned),
+                                            ("en frist", action["deadline"])) if not value]
+        if missing:
+            out.append(f"Handlingen »{action['problem'][:60]}« mangler {' og '.join(missing)}")
+    return out
+
+
 async def close_incident(principal: Principal, incident_id: int) -> None:
     incident = await _incident_for_followup(principal, incident_id)
-    errors = {}
-    if not incident["reviewed_at"]:
-        errors["close"] = "Gennemgå hændelsen (årsager og læringspunkt), før den afsluttes"
-    elif incident["kind"] == "violence" and not (incident["defusing_offered_at"] or incident["debriefing_offered_at"]):
-        errors["close"] = "Registrér at defusing eller debriefing er tilbudt, før hændelsen afsluttes"
-    elif await ActionItem.exists().where((ActionItem.source_type == "incident") & (ActionItem.source_id == incident_id)
-                                         & (ActionItem.status == "open")).run():
-        errors["close"] = "Der er åbne handlinger. Luk dem, før hændelsen afsluttes"
-    if errors:
-        raise ValidationError(errors)
+    blockers = await closing_blockers(incident)
+    if blockers:
+        raise ValidationError({"close": "; ".join(blockers)})
     async with transaction():
         await Incident.update({Incident.status: "closed", Incident.closed_at: now(), Incident.updated_at: now()}
                               ).where(Incident.id == incident_id).run()

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from hr.db import now
 from hr.forms import local_today
 from hr.settings import TIMEZONE
+from hr.org.tables import Employee
 from hr.workenv.tables import ActionItem, Incident
 from tests.conftest import World, followed, login, post_form
 from tests.workenv.test_reporting import new_draft, report, submit
@@ -130,19 +131,30 @@ async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_cl
     assert "Handlingen er oprettet" in await followed(leader, ok)
     await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "Struktur"})
     await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
+    # An open action whose owner has left stops the closing, and the page says so next to the button.
+    await post_form(leader, f"{base}/handlinger", {"problem": "Ny lampe i gangen", "measure": "Bestil",
+                                                  "owner": str(world.accounts["amr"]), "priority": "2",
+                                                  "deadline": deadline, "effect_check": "Lys om aftenen"})
+    await Employee.update({Employee.active: False}).where(Employee.employee_number == "902").run()  # Åse left
+    assert "Handlingen »Ny lampe i gangen« mangler en ansvarlig, der stadig er ansat" in (await leader.get(base)).text
     blocked = await post_form(leader, f"{base}/afslut")
-    assert "Der er åbne handlinger" in blocked.text
-    # The owner (the staff member) sees it among their actions and closes it.
+    assert blocked.status_code == 400 and "der stadig er ansat" in blocked.text
+    await Employee.update({Employee.active: True}).where(Employee.employee_number == "902").run()
+    # The owner (the staff member) sees theirs among their actions and closes it.
     mine = await client.get("/arbejdsmiljoe/handlinger")
     assert "Uro ved aftensmaden" in mine.text
-    action_id = (await ActionItem.select(ActionItem.id).first().run())["id"]
+    action_id = (await ActionItem.select(ActionItem.id).where(ActionItem.problem == "Uro ved aftensmaden").first()
+                 .run())["id"]
     no_note = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": ""})
     assert no_note.status_code == 400
     done = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": "Indført 1/12"})
     shown = await followed(client, done)
     assert "Handlingen er lukket." in shown and 'href="/">Til dine opgaver' in shown
     assert "Handlingen er lukket." not in (await client.get("/arbejdsmiljoe/handlinger")).text  # once only
-    assert (await post_form(leader, f"{base}/afslut")).status_code == 302
+    # The lamp (an owner employed again, a deadline) may stay open: it is tracked on its own.
+    assert "Hændelsen er afsluttet." in await followed(leader, await post_form(leader, f"{base}/afslut"))
+    still = await ActionItem.select().where(ActionItem.problem == "Ny lampe i gangen").first().run()
+    assert still["status"] == "open"
 
 
 async def test_staff_and_amr_cannot_follow_up(client, new_client, world):
