@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 from hr.db import now
 from hr.forms import local_today
-from hr.settings import TIMEZONE
 from hr.org.tables import Employee
+from hr.settings import TIMEZONE
 from hr.workenv.tables import ActionItem, Incident
 from tests.conftest import World, followed, login, post_form
 from tests.workenv.test_reporting import new_draft, report, submit
