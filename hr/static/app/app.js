@@ -64,3 +64,18 @@ document.addEventListener("change", function (event) {
   var chosen = document.getElementById("participant-chosen");
   if (chosen) { chosen.appendChild(box.closest(".form-group-checkbox")); }
 });
+
+// Small screens: the menus fold behind a Menu button (DKFDS's mobile navigation), so the header
+// takes little of the screen; without JavaScript the menus simply show.
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector(".app-menu-button");
+  var menus = document.getElementById("app-menus");
+  if (!button || !menus) { return; }
+  button.hidden = false;
+  document.documentElement.classList.add("app-js");
+  button.addEventListener("click", function () {
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    menus.classList.toggle("app-menus--open", open);
+  });
+});
