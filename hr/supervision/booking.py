@@ -240,16 +240,106 @@ async def leave(principal: Principal, booking_id: int, employee_id: int, reason:
     if errors:
         raise ValidationError(errors)
     async with transaction():
-        await Booking.update({Booking.sequence: Booking.sequence + 1}).where(Booking.id == booking_id).run()
-        rows = await BookingParticipant.update({BookingParticipant.status: "cancelled",
-                                                BookingParticipant.cancel_reason: reason,
-                                                BookingParticipant.cancelled_at: now()}).where(
+        row = await BookingParticipant.select(BookingParticipant.id, BookingParticipant.status).where(
             (BookingParticipant.booking == booking_id) & (BookingParticipant.employee == employee_id)
-            & (BookingParticipant.status == "active")).returning(BookingParticipant.id).run()
-        if not rows:
+            & BookingParticipant.status.is_in(["active", "waiting"])).first().run()
+        if not row:
             raise NotFound(employee_id)
+        await BookingParticipant.update({BookingParticipant.status: "cancelled",
+                                         BookingParticipant.cancel_reason: reason,
+                                         BookingParticipant.cancelled_at: now()}).where(
+            BookingParticipant.id == row["id"]).run()
         await audit.record(principal, "leave", "booking", booking_id, {"employee": employee_id})
-        await notices.notify(booking_id, "left", employee_ids=[employee_id], reason=reason)
+        if row["status"] == "active":  # one on the waiting list had no invitation to take back
+            await Booking.update({Booking.sequence: Booking.sequence + 1}).where(Booking.id == booking_id).run()
+            await notices.notify(booking_id, "left", employee_ids=[employee_id], reason=reason)
+            await _offer_free_seats(principal, booking_id)
+
+
+async def _lock_booking(booking_id: int) -> dict:
+    """The booking, locked until the transaction ends (SQLite: its write lock holds it already)."""
+    if is_postgres():
+        await Booking.raw("SELECT id FROM supervision_booking WHERE id = {} FOR UPDATE", booking_id).run()
+    return await Booking.select().where(Booking.id == booking_id).first().run()
+
+
+async def _active_count(booking_id: int) -> int:
+    return await BookingParticipant.count().where((BookingParticipant.booking == booking_id)
+                                                  & (BookingParticipant.status == "active")).run()
+
+
+async def _offer_free_seats(principal: Principal, booking_id: int) -> list[int]:
+    """Free seats go to the waiting list, first come first served; each newcomer gets an
+    invitation, nobody else hears anything (call inside the transaction)."""
+    booking = await _lock_booking(booking_id)
+    seated = []
+    while await _active_count(booking_id) < booking["capacity"]:
+        first = await BookingParticipant.select(BookingParticipant.id, BookingParticipant.employee).where(
+            (BookingParticipant.booking == booking_id) & (BookingParticipant.status == "waiting")).order_by(
+            BookingParticipant.id).first().run()
+        if first is None:
+            break
+        await BookingParticipant.update({BookingParticipant.status: "active"}).where(
+            BookingParticipant.id == first["id"]).run()
+        seated.append(first["employee"])
+    if seated:
+        await audit.record(principal, "update", "booking", booking_id, {"seated_from_waiting_list": seated})
+        await notices.notify(booking_id, "booked", employee_ids=seated)
+    return seated
+
+
+async def add_participants(principal: Principal, booking_id: int, employee_ids: list[int]) -> dict[str, list[str]]:
+    """A leader adds people to a booked group session: each gets a seat while there is one (and an
+    invitation; the others get nothing), then a place on the waiting list. The capacity holds when
+    several add at once. Returns the names seated and waiting."""
+    booking = await _managed_booking(principal, booking_id)
+    errors: dict[str, str] = {}
+    if booking["status"] != "booked" or booking["starts_at"] <= now():
+        errors["participants"] = "Der kan kun tilføjes deltagere til en kommende session"
+    elif booking["session_type"] != "group":
+        errors["participants"] = "Individuel supervision har én deltager"
+    employee_ids = sorted(set(employee_ids))
+    employees = await Employee.select(Employee.id, Employee.name, Employee.unit,
+                                      Employee.unit.institution.as_alias("institution")).where(
+        Employee.id.is_in(employee_ids or [-1]) & Employee.active.eq(True)).run()
+    if "participants" not in errors:
+        if not employee_ids:
+            errors["participants"] = "Vælg, hvem der skal med"
+        elif len(employees) != len(employee_ids):
+            errors["participants"] = "En eller flere deltagere findes ikke eller er fratrådt"
+        elif not await _may_book_for(principal, employees):
+            errors["participants"] = "Du kan kun tilføje dig selv og medarbejdere i dine afdelinger"
+        elif any(e["institution"] != booking["institution"] for e in employees):
+            errors["participants"] = "Deltagerne skal være fra sessionens tilbud"
+    if errors:
+        raise ValidationError(errors)
+    names = {e["id"]: e["name"] for e in employees}
+    async with transaction():
+        locked = await _lock_booking(booking_id)
+        await _lock(locked["supervisor"], employee_ids)
+        present = {r["employee"]: r for r in await BookingParticipant.select().where(
+            BookingParticipant.booking == booking_id).run()}
+        already = [names[e] for e in employee_ids if present.get(e, {}).get("status") in ("active", "waiting")]
+        if already:
+            raise ValidationError({"participants": f"Er allerede med eller på venteliste: {', '.join(already)}"})
+        await _check_free(locked["supervisor"], employee_ids, locked["starts_at"], locked["ends_at"],
+                          exclude=booking_id)
+        seated, waiting = [], []
+        for employee_id in employee_ids:
+            status = "active" if await _active_count(booking_id) < locked["capacity"] else "waiting"
+            if employee_id in present:  # someone who left before comes back
+                await BookingParticipant.update({BookingParticipant.status: status,
+                                                 BookingParticipant.cancel_reason: "",
+                                                 BookingParticipant.cancelled_at: None}).where(
+                    BookingParticipant.id == present[employee_id]["id"]).run()
+            else:
+                await BookingParticipant.insert(BookingParticipant(booking=booking_id, employee=employee_id,
+                                                                   status=status)).run()
+            (seated if status == "active" else waiting).append(employee_id)
+        await audit.record(principal, "update", "booking", booking_id, {"added": seated, "waiting": waiting})
+        if seated:
+            await notices.notify(booking_id, "booked", employee_ids=seated)
+    return {"seated": [names[e] for e in seated], "waiting": [names[e] for e in waiting]}
 
 
 async def register_attendance(principal: Principal, booking_id: int, attended_ids: list[int]) -> None:

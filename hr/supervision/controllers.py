@@ -233,8 +233,10 @@ class BookingController(Controller):
             raise NotFoundException()
         start = found["starts_at"].astimezone(TIMEZONE)
         minutes = int((found["ends_at"] - found["starts_at"]).total_seconds() // 60)
+        people = await booking.bookable_people(request.user) if found["session_type"] == "group" else None
         return Template("supervision/booking.html", status_code=status, context={
             "booking": found, "errors": errors or {}, "cutoff_hours": get_settings().supervision_cutoff_hours,
+            "people": people, "units": await booking.bookable_units(request.user) if people else [],
             "move": values or {"date": start.date().isoformat(), "time": start.strftime("%H:%M"),
                                "minutes": str(minutes)}})
 
@@ -268,6 +270,21 @@ class BookingController(Controller):
         return await self._act(request, booking_id, lambda f: booking.leave(
             request.user, booking_id, optional_int(f.get("employee")) or -1, str(f.get("reason", ""))),
             "Deltageren er afmeldt og har fået en aflysning; de andre får intet.")
+
+    @post("/{booking_id:int}/tilfoej", opt=allow("supervision.book"), name="booking_add")
+    async def add(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        try:
+            result = await booking.add_participants(request.user, booking_id, services._ids(form, "participants") or [])
+        except ValidationError as exc:
+            return await self._detail(request, booking_id, exc.errors, status=400)
+        said = []
+        if result["seated"]:
+            said.append(f"Tilføjet og inviteret: {', '.join(result['seated'])}; de andre deltagere får ingen mail.")
+        if result["waiting"]:
+            said.append(f"Sessionen er fuld. På venteliste: {', '.join(result['waiting'])}; de får en invitation, "
+                        "hvis en plads bliver ledig.")
+        return flash.done(f"{BASE}/bookinger/{booking_id}", " ".join(said))
 
     @post("/{booking_id:int}/fremmoede", opt=allow("supervision.book"), name="booking_attendance")
     async def attendance(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:

@@ -180,6 +180,7 @@ ACCESS = {
     ("GET", "/supervision/feed/{token:str}"): expect(hidden=EVERYONE),
     ("GET", "/supervision/supervisorer/{supervisor_id:int}/kalender"): expect(ok=("hr",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/afmeld"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/supervision/bookinger/{booking_id:int}/tilfoej"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/fremmoede"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/krav"): expect(ok=("hr",)),
     ("GET", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
