@@ -208,6 +208,21 @@ async def sweep(moment: datetime | None = None) -> dict:
     return await run_job("sweep", work)
 
 
+DIGEST_DUTIES = 20  # the most urgent open duties in the weekly mail; the front page has them all
+
+
+async def _open_duties(account_id: int, moment: datetime) -> list[dict]:
+    """The person's open duties, as the front page lists them (hr/duties.py)."""
+    from hr.auth.services import load_principal
+    from hr.duties import duties_for
+
+    principal = await load_principal(account_id)
+    if principal is None:
+        return []
+    found = await duties_for(principal, moment)
+    return [d.as_json(found.today) for d in found.items]
+
+
 async def send_digests(moment: datetime | None = None) -> dict:
     """One mail per person with everything collected for their digest since the last one."""
     moment = moment or utcnow()
@@ -227,10 +242,12 @@ async def send_digests(moment: datetime | None = None) -> dict:
             with problems.item("Samlemail", f"account:{account}"):
                 async with transaction():
                     if account in accounts:
+                        duties = await _open_duties(account, moment)
                         await enqueue(Mail(key=f"digest|{account}|{items[-1]['id']}", kind="digest",
                                            to_address=accounts[account]["email"], account_id=account,
                                            template="digest",
-                                           context={"items": items, "name": accounts[account]["name"]}))
+                                           context={"items": items, "name": accounts[account]["name"],
+                                                    "duties": duties[:DIGEST_DUTIES], "duty_count": len(duties)}))
                         sent += 1
                     ids = [r["id"] for r in items]
                     for start in range(0, len(ids), CHUNK):

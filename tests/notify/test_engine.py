@@ -8,7 +8,9 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
+from hr.auth.services import load_principal
 from hr.db import now
+from hr.duties import duties_for
 from hr.notify import engine, outbox, scheduler
 from hr.notify.tables import JobLease, JobRun, KindSwitch, OutboxMessage, Preference, ReminderLog
 from tests.conftest import ENGINE, World
@@ -59,7 +61,13 @@ async def test_a_digest_person_gets_one_weekly_mail_instead(world, smtp):
     await outbox.deliver_due()
     digests = [m for m in smtp.messages() if m["To"] == World.LEADER]
     assert len(digests) == 1 and digests[0]["Subject"] == f"Ugens påmindelser: {waiting} sager"
-    assert "Søren Ståbi har overskredet supervision" in digests[0].get_body(("plain",)).get_content()
+    text = digests[0].get_body(("plain",)).get_content()
+    assert "Søren Ståbi har overskredet supervision" in text
+    # The open duties, the same list as the front page (hr/duties.py), most urgent first.
+    leader = await load_principal(world.accounts["leader"])
+    duties = (await duties_for(leader)).items
+    assert duties and f"Dine åbne opgaver ({len(duties)}" in text
+    assert text.index(duties[0].title) < text.index("Skift mellem samlede")
 
 
 async def test_optional_kinds_can_be_muted_mandatory_ones_cannot(world, smtp):
