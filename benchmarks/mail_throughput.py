@@ -58,7 +58,8 @@ async def main(mails: int) -> None:
     started = time.perf_counter()
     async with transaction():
         await enqueue(*[Mail(key=f"digest|{n}", kind="digest", to_address=f"leder{n}@region.example",
-                             template="digest", context={"items": items, "name": f"Leder {n}"})
+                             template="digest",
+                             context={"items": items, "name": f"Leder {n}", "duties": [], "duty_count": 0})
                         for n in range(mails)])
     print(f"{mails} digest mails written to the outbox in {time.perf_counter() - started:.1f} s")
 
@@ -83,7 +84,8 @@ async def main(mails: int) -> None:
     set_settings(replace(get_settings(), smtp_port=silent.getsockname()[1], smtp_timeout_seconds=5))
     async with transaction():
         await enqueue(*[Mail(key=f"hang|{n}", kind="digest", to_address=f"x{n}@region.example", template="digest",
-                             context={"items": items, "name": "X"}) for n in range(100)])
+                             context={"items": items, "name": "X", "duties": [], "duty_count": 0})
+                        for n in range(100)])
     started = time.perf_counter()
     counts = await outbox.deliver_due()
     print(f"against a server that never answers: one run of 100 due mails took {time.perf_counter() - started:.1f} s"
