@@ -37,6 +37,16 @@ async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, b
         # Only the section of the chosen kind is shown.
         assert await page.locator(f'section[data-kind="{kind}"]').is_visible() or kind == "near_miss"
         if n == 0:
+            # The unit's colleagues can be found by typing; those ticked stay in view.
+            await page.locator("#unit").select_option(str(world.unit_a1))
+            await page.get_by_label("Lene Leder").check()
+            await page.get_by_label("Find kollega").fill("søren")
+            assert await page.get_by_label("Søren Ståbi").is_visible()
+            assert await page.get_by_label("Lene Leder").is_visible()  # ticked
+            await page.get_by_label("Lene Leder").uncheck()
+            await page.get_by_label("Find kollega").fill("søren")
+            assert not await page.get_by_label("Lene Leder").is_visible()
+            await page.get_by_label("Find kollega").fill("")
             await check_accessibility(page, "31-rapport-formular-phone")
             # Submitting too early lists what is missing, with links to the fields.
             await page.get_by_role("button", name="Indsend").click()

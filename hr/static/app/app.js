@@ -79,3 +79,23 @@ document.addEventListener("DOMContentLoaded", function () {
     menus.classList.toggle("app-menus--open", open);
   });
 });
+
+// Report form: the unit's colleagues filtered by what is typed (those ticked always show).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector(".app-staff-filter");
+  var input = document.getElementById("staff-filter");
+  if (!box || !input) { return; }
+  box.hidden = false;
+  function filter() {
+    var wanted = input.value.trim().toLowerCase();
+    document.querySelectorAll("#staff-list .form-group-checkbox").forEach(function (row) {
+      var label = row.querySelector("label");
+      var ticked = row.querySelector("input").checked;
+      row.hidden = !ticked && wanted !== "" && label.textContent.toLowerCase().indexOf(wanted) === -1;
+    });
+  }
+  input.addEventListener("input", filter);
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "staff-list") { filter(); }
+  });
+});
