@@ -148,3 +148,27 @@ def bars_svg(rows: list[tuple[str, float]], title: str, chart_id: str, cumulativ
                      f'{escape(_fmt(value) + extra)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+HEAT_LEVELS = 6  # colour steps above zero (ColorBrewer YlOrRd; text contrast >= 4.5:1 on each)
+
+
+def heat_levels(grid: list[list[int]]) -> tuple[list[list[int]], list[tuple[int, str]]]:
+    """Each cell's colour step (0 for none, 1..HEAT_LEVELS in equal parts of the largest count)
+    and the legend: the step with the counts it stands for."""
+    top = max((max(row) for row in grid), default=0)
+    if top == 0:
+        return [[0] * len(row) for row in grid], [(0, "0")]
+    step = top / HEAT_LEVELS
+
+    def level(n: int) -> int:
+        return 0 if n == 0 else min(HEAT_LEVELS, max(1, -int(-n // step)))
+
+    legend = [(0, "0")]
+    low = 1
+    for k in range(1, HEAT_LEVELS + 1):
+        high = min(top, int(step * k))
+        if high >= low:
+            legend.append((k, str(low) if high == low else f"{low}-{high}"))
+            low = high + 1
+    return [[level(n) for n in row] for row in grid], legend

@@ -10,7 +10,7 @@ from hr import audit
 from hr.auth.principal import Role
 from hr.auth.rules import allow
 from hr.cache import DASHBOARDS, scope_key
-from hr.charts import bars_svg, spc_svg
+from hr.charts import bars_svg, heat_levels, spc_svg
 from hr.exports import export_response
 from hr.org.services import list_institutions
 from hr.workenv import dashboards
@@ -85,9 +85,9 @@ async def _page(principal, query: dashboards.Query, engine) -> dict:
         "institutions": spc_svg(data["institution_chart"], "Hændelser pr. 100 årsværk pr. tilbud (u-diagram)",
                                 "pr. 100 årsværk", "inst") if data["institution_chart"] else None,
     }
-    heat_max = max((max(row) for row in data["heatmap"]), default=0)
+    heat, heat_legend = heat_levels(data["heatmap"])
     body = engine.get_template("workenv/analysis_body.html").render(
-        **data, charts=charts, weekdays=WEEKDAYS, heat_max=heat_max, params=query.params)
+        **data, charts=charts, weekdays=WEEKDAYS, heat=heat, heat_legend=heat_legend, params=query.params)
     # The body is Jinja's own autoescaped output: marking it safe does not let unescaped input through.
     return {"body": Markup(body), "kinds": KINDS,  # nosec B704
             "show_pseudonym_filter": principal.is_hr or Role.LEADER in principal.roles,
