@@ -4,6 +4,8 @@ marked by shape as well as colour, so they do not depend on colour vision."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
@@ -172,3 +174,128 @@ def heat_levels(grid: list[list[int]]) -> tuple[list[list[int]], list[tuple[int,
             legend.append((k, str(low) if high == low else f"{low}-{high}"))
             low = high + 1
     return [[level(n) for n in row] for row in grid], legend
+
+
+@dataclass(frozen=True)
+class FunnelPoint:
+    name: str
+    count: int
+    exposure: float  # FTE-years
+    rate: float  # per 100 FTE-years
+    outside: str  # "" | "over" | "under": beyond the 99.8 % limits
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Rates of units of very different size against their size: the limits widen where the
+    exposure is small, so a small institution is not flagged for chance alone. Poisson limits
+    around the overall rate, u ± z·sqrt(φ·u / n) with n in 100 FTE-years, widened by the
+    overdispersion φ estimated from the institutions themselves (Spiegelhalter 2005: the mean
+    squared z-score, the most extreme 10 % at each end winsorised): institutions as different as a
+    secure youth unit and a day centre differ by more than chance, and only those that stand out
+    even so are flagged."""
+
+    points: list[FunnelPoint]
+    centre: float
+    overdispersion: float = 1.0
+
+    def limit(self, exposure: float, z: float) -> tuple[float, float]:
+        spread = z * math.sqrt(self.overdispersion * self.centre / (exposure / 100)) if exposure > 0 else 0.0
+        return max(0.0, self.centre - spread), self.centre + spread
+
+
+def funnel(rows: list[tuple[str, int, float]]) -> Funnel | None:
+    """rows: (name, count, FTE-years)."""
+    rows = [(name, count, fte) for name, count, fte in rows if fte > 0]
+    total_fte = sum(fte for _, _, fte in rows)
+    if not rows or total_fte <= 0:
+        return None
+    centre = 100 * sum(count for _, count, _ in rows) / total_fte
+    shell = Funnel([], centre, _overdispersion(rows, centre))
+    points = []
+    for name, count, fte in rows:
+        rate = 100 * count / fte
+        low, high = shell.limit(fte, 3)
+        points.append(FunnelPoint(name, count, fte, rate, "over" if rate > high else "under" if rate < low else ""))
+    return Funnel(points, centre, shell.overdispersion)
+
+
+def _overdispersion(rows: list[tuple[str, int, float]], centre: float) -> float:
+    if centre <= 0 or len(rows) < 3:
+        return 1.0
+    z = sorted((100 * count / fte - centre) / math.sqrt(centre / (fte / 100)) for _, count, fte in rows)
+    cut = int(len(z) * 0.1)
+    low, high = z[cut], z[-1 - cut]
+    winsorised = [min(max(v, low), high) for v in z]
+    return max(1.0, sum(v * v for v in winsorised) / len(winsorised))
+
+
+def _nice_step(span: float) -> float:
+    """A round step for about four axis ticks (1, 2, 2.5 or 5 times a power of ten)."""
+    raw = span / 4 if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def funnel_findings(chart: Funnel, label: str) -> list[str]:
+    """Only what stands out: the institutions beyond the 99.8 % limits, by name."""
+    out = []
+    for p in sorted(chart.points, key=lambda p: -p.rate):
+        if p.outside:
+            side = "højere" if p.outside == "over" else "lavere"
+            out.append(f"{label}: {p.name} har en {side} rate ({_fmt(p.rate)} pr. 100 årsværk) end tilfældig variation "
+                       f"forklarer, set i forhold til tilbuddets størrelse (gennemsnit {_fmt(chart.centre)}).")
+    return out
+
+
+def funnel_svg(chart: Funnel, title: str, chart_id: str = "funnel") -> Markup:
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    x_high = max(p.exposure for p in chart.points) * 1.05
+    x_low = min(p.exposure for p in chart.points) * 0.5
+    samples = [x_low + (x_high - x_low) * k / 60 for k in range(61)]
+    limits = [v for x in samples[::6] for v in chart.limit(x, 3)]
+    y_step = _nice_step(max([p.rate for p in chart.points] + limits + [chart.centre]) * 1.05)
+    y_high = y_step * 4
+    x_step = _nice_step(x_high)
+    x_high = max(x_high, x_step * 4)
+
+    def px(x: float) -> float:
+        return LEFT + plot_w * x / x_high
+
+    def py(v: float) -> float:
+        return TOP + plot_h * (1 - min(v, y_high) / y_high)
+
+    outside = [p for p in chart.points if p.outside]
+    desc = (f"Tragtdiagram: {len(chart.points)} tilbud, rate pr. 100 årsværk mod antal årsværk. Gennemsnit "
+            f"{_fmt(chart.centre)}. " + (f"Uden for 99,8 %-grænserne: {', '.join(p.name for p in outside)}."
+                                         if outside else "Alle tilbud ligger inden for grænserne."))
+    parts = [f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMinYMin meet">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape(desc)}</desc>']
+    for k in range(5):
+        v = y_step * k
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#d9d9d9"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="13" '
+                     f'fill="{MUTED}">{escape(_fmt(v))}</text>')
+    for k in range(int(x_high // x_step) + 1):
+        x = x_step * k
+        parts.append(f'<text x="{px(x):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" font-size="13" '
+                     f'fill="{MUTED}">{escape(_fmt(x))}</text>')
+    parts.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 6}" text-anchor="end" font-size="13" fill="{MUTED}">'
+                 f'årsværk</text>')
+    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{py(chart.centre):.1f}" y2="{py(chart.centre):.1f}" '
+                 f'stroke="{INK}" stroke-width="1.5"/>')
+    for z, dash in ((2, "2 3"), (3, "6 3")):
+        for side in (0, 1):
+            d = " L".join(f"{px(x):.1f},{py(chart.limit(x, z)[side]):.1f}" for x in samples)
+            parts.append(f'<path d="M{d}" fill="none" stroke="{LIMIT}" stroke-width="1.2" stroke-dasharray="{dash}"/>')
+    for p in chart.points:
+        x, y = px(p.exposure), py(p.rate)
+        if p.outside:
+            parts.append(f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{SIGNAL}"/>')
+            parts.append(f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="13" fill="{INK}">{escape(p.name)}</text>')
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{INK}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -10,7 +10,7 @@ from hr import audit
 from hr.auth.principal import Role
 from hr.auth.rules import allow
 from hr.cache import DASHBOARDS, scope_key
-from hr.charts import bars_svg, heat_levels, spc_svg
+from hr.charts import bars_svg, funnel_svg, heat_levels, spc_svg
 from hr.exports import export_response
 from hr.org.services import list_institutions
 from hr.workenv import dashboards
@@ -82,8 +82,8 @@ async def _page(principal, query: dashboards.Query, engine) -> dict:
         "factors": bars_svg([(f["name"], f["n"]) for f in data["factors"][:12]],
                             "Medvirkende årsager (Pareto)", "factors",
                             [f["cumulative"] for f in data["factors"][:12]]),
-        "institutions": spc_svg(data["institution_chart"], "Hændelser pr. 100 årsværk pr. tilbud (u-diagram)",
-                                "pr. 100 årsværk", "inst") if data["institution_chart"] else None,
+        "institutions": funnel_svg(data["institution_chart"], "Hændelser pr. 100 årsværk mod tilbuddets størrelse "
+                                   "(tragtdiagram)", "inst") if data["institution_chart"] else None,
     }
     heat, heat_legend = heat_levels(data["heatmap"])
     body = engine.get_template("workenv/analysis_body.html").render(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hr.auth.principal import Principal, Role
-from hr.charts import findings
+from hr.charts import findings, funnel, funnel_findings
 from hr.db import now
 from hr.forms import optional_int
 from hr.settings import TIMEZONE
@@ -103,8 +103,8 @@ async def build(principal: Principal, query: Query) -> dict:
         rows = await analysis.by_institution(filters, per_institution, institution_fte)
         out["institutions"] = rows
         if rows:
-            out["institution_chart"] = spc.qic("u", [r["incidents"] for r in rows],
-                                               [r["fte_years"] / 100 for r in rows], [r["name"] for r in rows])
+            # Institutions are categories, not a time series: a funnel plot, not a u-chart's runs.
+            out["institution_chart"] = funnel([(r["name"], r["incidents"], r["fte_years"]) for r in rows])
     found = []
     if rate:
         found += findings(rate, "Hændelser pr. 100 årsværk")
@@ -112,7 +112,7 @@ async def build(principal: Principal, query: Query) -> dict:
     if on_time:
         found += findings(on_time, "Andel fulgt op til tiden", " %")
     if out["institution_chart"]:
-        found += findings(out["institution_chart"], "Sammenligning af tilbud")
+        found += funnel_findings(out["institution_chart"], "Sammenligning af tilbud")
     out["findings"] = found
     for r in monthly:
         r["fte_years"] = round(fte.get(r["month"], 0.0), 1)
