@@ -34,7 +34,7 @@ class OrganisationController(Controller):
 
     @get("/organisation/afdelinger/{unit_id:int}", opt=allow("org.employees"), name="unit")
     async def unit(self, request: Request, unit_id: FromPath[int]) -> Template:
-        unit = await services.get_unit(request.user, unit_id)
+        unit = await services.get_unit(request.user, unit_id, page_number(request.query_params.get("side")))
         if unit is None:
             raise NotFoundException()
         return Template("org/unit.html", context={"unit": unit})

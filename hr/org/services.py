@@ -119,7 +119,11 @@ async def get_institution(principal: Principal, institution_id: int) -> dict | N
     return row
 
 
-async def get_unit(principal: Principal, unit_id: int) -> dict | None:
+UNIT_PAGE = 50
+
+
+async def get_unit(principal: Principal, unit_id: int, page: int = 1) -> dict | None:
+    """The unit with its active employees, a page at a time (a unit can be the size of a town)."""
     visible = await visible_unit_ids(principal)
     if visible is not None and unit_id not in visible:
         return None
@@ -128,9 +132,10 @@ async def get_unit(principal: Principal, unit_id: int) -> dict | None:
     ).where(Unit.id == unit_id).first().run()
     if not unit:
         return None
-    unit["employees"] = await Employee.select(*EMPLOYEE_COLUMNS).where(
-        (Employee.unit == unit_id) & Employee.active.eq(True)
-    ).order_by(Employee.name).run()
+    active = (Employee.unit == unit_id) & Employee.active.eq(True)
+    items = await Employee.select(*EMPLOYEE_COLUMNS).where(active).order_by(Employee.name).limit(
+        UNIT_PAGE).offset((page - 1) * UNIT_PAGE).run()
+    unit["employees"] = Page(items=items, page=page, per_page=UNIT_PAGE, total=await Employee.count().where(active))
     await audit.record(principal, "read", "unit_employees", unit_id)
     return unit
 
