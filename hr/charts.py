@@ -65,12 +65,12 @@ def spc_svg(chart: Chart, title: str, unit: str = "", chart_id: str = "chart") -
     for k in range(5):  # horizontal grid with labels
         v = low + (high - low) * k / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{py(v):.1f}" y2="{py(v):.1f}" stroke="#d9d9d9"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="11" '
+        parts.append(f'<text x="{LEFT - 6}" y="{py(v) + 4:.1f}" text-anchor="end" font-size="13" '
                      f'fill="{MUTED}">{escape(_fmt(v))}</text>')
     every = max(1, len(points) // 12)
     for i, p in enumerate(points):
         if i % every == 0 or i == len(points) - 1:
-            parts.append(f'<text x="{px(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
+            parts.append(f'<text x="{px(i):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" font-size="13" '
                          f'fill="{MUTED}">{escape(p.x)}</text>')
 
     def path(getter) -> str:
@@ -134,7 +134,8 @@ def bars_svg(rows: list[tuple[str, float]], title: str, chart_id: str, cumulativ
         return Markup(f"<p>{escape(title)}: ingen data i perioden.</p>")
     height = 24 * len(rows) + 20
     top = max(v for _, v in rows) or 1
-    label_w, bar_w = 260, WIDTH - 260 - 60
+    # Room after the longest bar for its value and share, so no text runs past the edge.
+    label_w, bar_w = 260, WIDTH - 260 - 180
     parts = [f'<svg class="app-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
              f'<title id="{chart_id}-title">{escape(title)}</title>',
@@ -142,11 +143,11 @@ def bars_svg(rows: list[tuple[str, float]], title: str, chart_id: str, cumulativ
     for i, (name, value) in enumerate(rows):
         y = 10 + i * 24
         width = bar_w * value / top
-        parts.append(f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end" font-size="12" fill="{INK}">'
-                     f'{escape(name[:40])}</text>')
+        parts.append(f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end" font-size="13" fill="{INK}">'
+                     f'{escape(name[:36])}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="16" fill="{LIMIT}"/>')
         extra = f" ({_fmt(cumulative[i])} % samlet)" if cumulative else ""
-        parts.append(f'<text x="{label_w + width + 6:.1f}" y="{y + 15}" font-size="12" fill="{INK}">'
+        parts.append(f'<text x="{label_w + width + 6:.1f}" y="{y + 15}" font-size="13" fill="{INK}">'
                      f'{escape(_fmt(value) + extra)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

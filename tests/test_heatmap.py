@@ -52,3 +52,15 @@ def test_very_different_institutions_flag_only_the_one_that_stands_out_even_so()
     chart = funnel(rows + [("Ekstrem", 600, 200.0)])
     assert chart.overdispersion > 1
     assert [p.name for p in chart.points if p.outside] == ["Ekstrem"]
+
+
+def test_bar_labels_have_room_inside_the_chart():
+    import re
+
+    from hr.charts import WIDTH, bars_svg
+
+    svg = bars_svg([("En meget lang medvirkende årsag, der fylder godt op", 1234), ("Kort", 10)], "Årsager", "f",
+                   [99.2, 100.0])
+    starts = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size', svg)]
+    # The value and share start where about 18 characters of 13-px text still fit before the edge.
+    assert starts and max(starts) <= WIDTH - 18 * 7.5
