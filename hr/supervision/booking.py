@@ -97,6 +97,22 @@ async def _lock(supervisor_id: int, employee_ids: list[int]) -> None:
         await Employee.raw("SELECT id FROM org_employee WHERE id = {} FOR UPDATE", employee_id).run()
 
 
+async def _participants(principal: Principal, employee_ids: list[int], errors: dict, *, none_chosen: str,
+                        verb: str) -> list[dict]:
+    """The chosen people, checked once for booking and for adding: chosen at all, active, and in
+    the person's reach (themselves and their units' staff; HR everyone)."""
+    employees = await Employee.select(Employee.id, Employee.name, Employee.unit,
+                                      Employee.unit.institution.as_alias("institution")).where(
+        Employee.id.is_in(employee_ids or [-1]) & Employee.active.eq(True)).run()
+    if not employee_ids:
+        errors["participants"] = none_chosen
+    elif len(employees) != len(employee_ids):
+        errors["participants"] = "En eller flere deltagere findes ikke eller er fratrådt"
+    elif not await _may_book_for(principal, employees):
+        errors["participants"] = f"Du kan kun {verb} dig selv og medarbejdere i dine afdelinger"
+    return employees
+
+
 async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime | None, minutes: int,
                session_type: str, capacity: int, employee_ids: list[int], place: str = "",
                video_link: str = "") -> int:
@@ -107,15 +123,7 @@ async def book(principal: Principal, *, supervisor_id: int, starts_at: datetime 
     if session_type not in ("individual", "group"):
         errors["session_type"] = "Vælg individuel eller gruppe"
     employee_ids = sorted(set(employee_ids))
-    employees = await Employee.select(Employee.id, Employee.name, Employee.unit,
-                                      Employee.unit.institution.as_alias("institution")).where(
-        Employee.id.is_in(employee_ids or [-1]) & Employee.active.eq(True)).run()
-    if not employee_ids:
-        errors["participants"] = "Vælg deltagere"
-    elif len(employees) != len(employee_ids):
-        errors["participants"] = "En eller flere deltagere findes ikke eller er fratrådt"
-    elif not await _may_book_for(principal, employees):
-        errors["participants"] = "Du kan kun booke for dig selv og medarbejdere i dine afdelinger"
+    employees = await _participants(principal, employee_ids, errors, none_chosen="Vælg deltagere", verb="booke for")
     if session_type == "individual":
         capacity = 1
         if len(employee_ids) > 1:
@@ -299,17 +307,10 @@ async def add_participants(principal: Principal, booking_id: int, employee_ids: 
     elif booking["session_type"] != "group":
         errors["participants"] = "Individuel supervision har én deltager"
     employee_ids = sorted(set(employee_ids))
-    employees = await Employee.select(Employee.id, Employee.name, Employee.unit,
-                                      Employee.unit.institution.as_alias("institution")).where(
-        Employee.id.is_in(employee_ids or [-1]) & Employee.active.eq(True)).run()
     if "participants" not in errors:
-        if not employee_ids:
-            errors["participants"] = "Vælg, hvem der skal med"
-        elif len(employees) != len(employee_ids):
-            errors["participants"] = "En eller flere deltagere findes ikke eller er fratrådt"
-        elif not await _may_book_for(principal, employees):
-            errors["participants"] = "Du kan kun tilføje dig selv og medarbejdere i dine afdelinger"
-        elif any(e["institution"] != booking["institution"] for e in employees):
+        employees = await _participants(principal, employee_ids, errors, none_chosen="Vælg, hvem der skal med",
+                                        verb="tilføje")
+        if "participants" not in errors and any(e["institution"] != booking["institution"] for e in employees):
             errors["participants"] = "Deltagerne skal være fra sessionens tilbud"
     if errors:
         raise ValidationError(errors)
