@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.confirmations"]
+
 ENGINE = os.environ.get("HR_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("HR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 # One database per test process: parallel runs (two checkouts, xdist workers) never collide.

@@ -7,6 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from hr import flash
 from hr.auth import accounts
 from hr.auth.rules import allow
 from hr.forms import ValidationError, optional_int, page_number
@@ -36,22 +37,21 @@ class AccountController(Controller):
             return Template("admin/accounts.html", status_code=400, context={
                 "result": result, "choices": await accounts.scope_choices(), "errors": exc.errors,
                 "values": values})
-        return Redirect(path=f"/admin/brugere/{account_id}?oprettet=1")
+        return flash.done(f"/admin/brugere/{account_id}", "Brugeren er oprettet og har fået en mail med et link til at "
+                          "vælge sin adgangskode. Giv brugeren en rolle herunder.")
 
     async def _detail(self, request: Request, account_id: int, errors=None, values=None,
-                      status: int = 200, notice: str = "") -> Template:
+                      status: int = 200) -> Template:
         account = await accounts.get_account(request.user, account_id)
         if account is None:
             raise NotFoundException()
         return Template("admin/account.html", status_code=status, context={
             "account": account, "choices": await accounts.scope_choices(), "errors": errors or {},
-            "values": values or {}, "notice": notice})
+            "values": values or {}})
 
     @get("/{account_id:int}", opt=allow("accounts.manage"), name="account")
     async def detail(self, request: Request, account_id: FromPath[int]) -> Template:
-        created = request.query_params.get("oprettet") == "1"
-        return await self._detail(request, account_id, notice="Brugeren er oprettet og har fået en mail med et "
-                                  "link til at vælge sin adgangskode." if created else "")
+        return await self._detail(request, account_id)
 
     @post("/{account_id:int}/roller", opt=allow("accounts.manage"), name="account_role_add")
     async def add_role(self, request: Request, account_id: FromPath[int]) -> Template | Redirect:
@@ -66,7 +66,7 @@ class AccountController(Controller):
             if "account" in exc.errors:
                 raise NotFoundException() from exc
             return await self._detail(request, account_id, exc.errors, values, status=400)
-        return Redirect(path=f"/admin/brugere/{account_id}")
+        return flash.done(f"/admin/brugere/{account_id}", "Rollen er tilføjet. Den gælder fra brugerens næste side.")
 
     @post("/{account_id:int}/roller/{assignment_id:int}/fjern", opt=allow("accounts.manage"),
           name="account_role_remove")
@@ -78,27 +78,30 @@ class AccountController(Controller):
             return await self._detail(request, account_id, exc.errors, status=400)
         if not removed:
             raise NotFoundException()
-        return Redirect(path=f"/admin/brugere/{account_id}")
+        return flash.done(f"/admin/brugere/{account_id}", "Rollen er fjernet.")
 
     @post("/{account_id:int}/adgangskode", opt=allow("accounts.manage"), name="account_password")
-    async def send_password_link(self, request: Request, account_id: FromPath[int]) -> Template:
+    async def send_password_link(self, request: Request, account_id: FromPath[int]) -> Redirect:
         """HR never types a person's password: the person gets a link to choose one."""
         try:
-            email = await accounts.send_password_link(request.user, account_id)
+            await accounts.send_password_link(request.user, account_id)
         except ValidationError as exc:
             raise NotFoundException() from exc
-        return await self._detail(request, account_id, notice=f"Et link til at vælge en ny adgangskode er sendt til "
-                                  f"{email}. Det virker i 30 minutter.")
+        # The address stays out of the cookie: the page shows whose account this is.
+        return flash.done(f"/admin/brugere/{account_id}", "Et link til at vælge en ny adgangskode er sendt til "
+                          "brugerens e-mailadresse. Det virker i 30 minutter.")
 
     @post("/{account_id:int}/status", opt=allow("accounts.manage"), name="account_status")
     async def set_status(self, request: Request, account_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
+        active = form.get("active") == "1"
         try:
-            if not await accounts.set_active(request.user, account_id, form.get("active") == "1"):
+            if not await accounts.set_active(request.user, account_id, active):
                 raise NotFoundException()
         except ValidationError as exc:
             return await self._detail(request, account_id, exc.errors, status=400)
-        return Redirect(path=f"/admin/brugere/{account_id}")
+        return flash.done(f"/admin/brugere/{account_id}", "Brugeren er aktiveret og kan logge ind igen." if active
+                          else "Brugeren er deaktiveret og logget ud alle steder.")
 
 
 class OwnPasswordController(Controller):
@@ -107,14 +110,14 @@ class OwnPasswordController(Controller):
 
     @get("/", opt=allow("self"), name="own_password")
     async def form(self) -> Template:
-        return Template("password.html", context={"errors": {}, "done": False})
+        return Template("password.html", context={"errors": {}})
 
     @post("/", opt=allow("self"), name="own_password_submit")
-    async def submit(self, request: Request) -> Template:
+    async def submit(self, request: Request) -> Template | Redirect:
         form = await request.form()
         try:
             await accounts.change_own_password(request.user, str(form.get("current", "")),
                                                str(form.get("new", "")), str(form.get("repeat", "")))
         except ValidationError as exc:
-            return Template("password.html", status_code=400, context={"errors": exc.errors, "done": False})
-        return Template("password.html", context={"errors": {}, "done": True})
+            return Template("password.html", status_code=400, context={"errors": exc.errors})
+        return flash.done("/", "Din adgangskode er skiftet. Dine andre sessioner er logget ud.")

@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
+from hr import flash
 from hr.auth import oidc, password_links, services
 from hr.auth.middleware import SESSION_COOKIE, client_ip, session_cookie
 from hr.auth.oidc import SignInRefused
@@ -29,10 +30,9 @@ def _safe_next(target: str | None) -> str:
 SIGN_IN_COOKIE = "hr_sign_in"
 
 
-def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200,
-                notice: str = "") -> Template:
+def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200) -> Template:
     return Template("login.html", status_code=status, context={
-        "next": target, "values": values or {}, "errors": errors or {}, "notice": notice,
+        "next": target, "values": values or {}, "errors": errors or {},
         "directory": get_settings().oidc_enabled})
 
 
@@ -43,8 +43,7 @@ class LoginController(Controller):
     async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
         if request.user is not None:
             return Redirect(path=_safe_next(next))
-        chosen = request.query_params.get("adgangskode") == "valgt"
-        return _login_page(_safe_next(next), notice="Din adgangskode er gemt. Log ind med den." if chosen else "")
+        return _login_page(_safe_next(next))
 
     @get("/login/arbejdskonto", opt=allow(PUBLIC), name="login_directory")
     async def directory_start(self, next: FromQuery[str] = "/") -> Template | Redirect:
@@ -113,7 +112,7 @@ class LoginController(Controller):
     async def logout(self, request: Request) -> Redirect:
         method = await services.logout(request.auth) if request.auth else ""
         elsewhere = await oidc.end_session_url() if method == "arbejdskonto" and get_settings().oidc_enabled else None
-        response = Redirect(path=elsewhere or "/login")
+        response = Redirect(path=elsewhere) if elsewhere else flash.done("/login", "Du er logget ud.")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
@@ -126,10 +125,10 @@ class PasswordLinkController(Controller):
 
     @get("/glemt", opt=allow(PUBLIC), name="password_forgotten")
     async def forgotten(self) -> Template:
-        return Template("auth/forgotten.html", context={"errors": {}, "values": {}, "sent": False})
+        return Template("auth/forgotten.html", context={"errors": {}, "values": {}})
 
     @post("/glemt", opt=allow(PUBLIC), name="password_forgotten_submit")
-    async def ask(self, request: Request) -> Template:
+    async def ask(self, request: Request) -> Template | Redirect:
         form = await request.form()
         errors: dict[str, str] = {}
         email = one_line(form.get("email"), errors, "email", max_length=254, required="Skriv din e-mailadresse")
@@ -137,10 +136,12 @@ class PasswordLinkController(Controller):
             errors["email"] = "Skriv en gyldig e-mailadresse, fx navn@region.dk"
         if errors:
             return Template("auth/forgotten.html", status_code=400,
-                            context={"errors": errors, "values": {"email": email}, "sent": False})
+                            context={"errors": errors, "values": {"email": email}})
         await password_links.request_link(email, ip=client_ip(request.scope))
         # The same answer whether or not the address has an account.
-        return Template("auth/forgotten.html", context={"errors": {}, "values": {"email": email}, "sent": True})
+        return flash.done("/adgangskode/glemt", "Hvis adressen hører til en konto, har vi sendt en mail med et link "
+                          "til at vælge en ny adgangskode. Linket virker i 30 minutter. Kig også i uønsket post.",
+                          "/login", "Tilbage til log ind")
 
     @get("/nulstil/{token:str}", opt=allow(PUBLIC), name="password_link")
     async def link(self, token: FromPath[str]) -> Template:
@@ -159,7 +160,7 @@ class PasswordLinkController(Controller):
             link = await password_links.valid_link(token)
             return Template("auth/choose_password.html", status_code=400 if link else 410,
                             context={"link": link, "token": token, "errors": exc.errors})
-        return Redirect(path="/login?adgangskode=valgt")
+        return flash.done("/login", "Din adgangskode er gemt. Log ind med den.")
 
 
 class ApiTokenController(Controller):
@@ -201,6 +202,6 @@ class ApiTokenController(Controller):
         if not await ApiToken.exists().where(ApiToken.id == token_id).run():
             raise NotFoundException()
         await services.revoke_api_token(request.user, token_id)
-        return Redirect(path="/admin/api-noegler")
+        return flash.done("/admin/api-noegler", "Nøglen er tilbagekaldt. Integrationen kan ikke længere bruge den.")
 
 

@@ -48,7 +48,8 @@ class OutboxController(Controller):
             await services.resend(request.user, message_id)
         except ValidationError as exc:
             return await self._detail(request, message_id, exc.errors, status=400)
-        return Redirect(path=f"/admin/post/{message_id}")
+        return flash.done(f"/admin/post/{message_id}", "Mailen er lagt i kø igen og sendes ved næste kørsel.",
+                          "/admin/post", "Til udbakken")
 
 
 class ScheduleController(Controller):
@@ -97,20 +98,20 @@ class PreferenceController(Controller):
     path = "/profil/notifikationer"
     include_in_schema = False
 
-    async def _page(self, request: Request, errors=None, saved: bool = False, status: int = 200) -> Template:
+    async def _page(self, request: Request, errors=None, status: int = 200) -> Template:
         return Template("notify/preferences.html", status_code=status, context={
-            "pref": await services.preference(request.user), "errors": errors or {}, "saved": saved})
+            "pref": await services.preference(request.user), "errors": errors or {}})
 
     @get("/", opt=allow("self"), name="preferences")
     async def index(self, request: Request) -> Template:
         return await self._page(request)
 
     @post("/", opt=allow("self"), name="preferences_save")
-    async def save(self, request: Request) -> Template:
+    async def save(self, request: Request) -> Template | Redirect:
         form = await request.form()
         try:
             await services.save_preference(request.user, str(form.get("mode", "")),
                                            [str(v) for v in form.getall("wanted")] if "wanted" in form else [])
         except ValidationError as exc:
             return await self._page(request, exc.errors, status=400)
-        return await self._page(request, saved=True)
+        return flash.done(self.path, "Dine valg er gemt. Lovpligtige påmindelser får du altid.", "/", "Til forsiden")

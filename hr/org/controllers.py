@@ -8,6 +8,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from hr import flash
 from hr.auth.rules import allow
 from hr.forms import ValidationError, optional_int, page_number
 from hr.org import leave, services
@@ -79,7 +80,8 @@ class OrganisationController(Controller):
         except ValidationError as exc:
             return await self._employee(request, employee_id, exc.errors, {k: str(v) for k, v in form.items()},
                                         status=400)
-        return Redirect(path=f"/medarbejdere/{employee_id}#orlov")
+        return flash.done(f"/medarbejdere/{employee_id}#orlov", "Orloven er registreret. Medarbejderen tæller ikke "
+                          "med i supervisionskravene i perioden.")
 
     @post("/medarbejdere/{employee_id:int}/orlov/{leave_id:int}/slut", opt=allow("org.employees"),
           name="employee_leave_end")
@@ -90,7 +92,7 @@ class OrganisationController(Controller):
             await leave.end_leave(request.user, employee_id, leave_id, form)
         except ValidationError as exc:
             return await self._employee(request, employee_id, exc.errors, status=400)
-        return Redirect(path=f"/medarbejdere/{employee_id}#orlov")
+        return flash.done(f"/medarbejdere/{employee_id}#orlov", "Orlovens slutdato er gemt.")
 
 
 class MethodController(Controller):
@@ -113,14 +115,17 @@ class MethodController(Controller):
             await services.add_method(request.user, values["name"], values["description"])
         except ValidationError as exc:
             return await self._render(exc.errors, values, status=400)
-        return Redirect(path="/admin/metoder")
+        return flash.done("/admin/metoder", f"Metoden {values['name'].strip()[:80]} er oprettet. Knyt den til de "
+                          "tilbud, der arbejder med den.", "/organisation/tilbud", "Til tilbuddene")
 
     @post("/admin/metoder/{method_id:int}/status", opt=allow("org.manage"), name="method_status")
     async def set_status(self, request: Request, method_id: FromPath[int]) -> Redirect:
         form = await request.form()
-        if not await services.set_method_active(request.user, method_id, form.get("active") == "1"):
+        active = form.get("active") == "1"
+        if not await services.set_method_active(request.user, method_id, active):
             raise NotFoundException()
-        return Redirect(path="/admin/metoder")
+        return flash.done("/admin/metoder", "Metoden er taget i brug igen." if active
+                          else "Metoden er taget ud af brug. Den kan ikke længere vælges.")
 
     @post("/organisation/tilbud/{institution_id:int}/metoder", opt=allow("org.manage"),
           name="institution_methods")
@@ -139,7 +144,8 @@ class MethodController(Controller):
                 "institution": institution, "errors": exc.errors,
                 "all_methods": await services.list_methods(active_only=True),
             })
-        return Redirect(path=f"/organisation/tilbud/{institution_id}")
+        return flash.done(f"/organisation/tilbud/{institution_id}", "Tilbuddets metoder er gemt. Supervisorer "
+                          "matches nu mod dem.", "/supervision/match", "Se matchende supervisorer")
 
 
 class ImportController(Controller):
@@ -204,7 +210,8 @@ class InstitutionAdminController(Controller):
                 values["target_group_ids"], values["new_target_group"])
         except ValidationError as exc:
             return await self._form(request, institution, exc.errors, values, status=400)
-        return Redirect(path=f"/organisation/tilbud/{saved}")
+        return flash.done(f"/organisation/tilbud/{saved}", "Tilbuddet er gemt." if institution_id
+                          else "Tilbuddet er oprettet. Tilføj dets metoder herunder.")
 
     @get("/organisation/tilbud/ny", opt=allow("org.manage"), name="institution_new")
     async def new(self, request: Request) -> Template:

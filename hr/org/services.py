@@ -183,6 +183,17 @@ async def get_employee(principal: Principal, employee_id: int) -> dict | None:
     return row
 
 
+async def filter_choices(principal: Principal) -> dict:
+    """The institutions and units a list's filter offers: those in the person's scope."""
+    visible = await visible_institution_ids(principal)
+    institutions = Institution.select(Institution.id, Institution.name).order_by(Institution.name)
+    units = Unit.select(Unit.id, Unit.name, Unit.institution).where(Unit.active.eq(True)).order_by(Unit.name)
+    if visible is not None:
+        institutions = institutions.where(Institution.id.is_in(list(visible) or [-1]))
+        units = units.where(Unit.institution.is_in(list(visible) or [-1]))
+    return {"institutions": await institutions.run(), "units": await units.run()}
+
+
 async def list_methods(active_only: bool = False) -> list[dict]:
     query = Method.select().order_by(Method.name)
     if active_only:

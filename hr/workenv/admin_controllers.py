@@ -7,6 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from hr import flash
 from hr.auth.rules import allow
 from hr.forms import ValidationError
 from hr.workenv import admin
@@ -34,14 +35,15 @@ class WorkenvAdminController(Controller):
             await admin.add_rule(request.user, form)
         except ValidationError as exc:
             return await self._page(exc.errors, {k: str(v) for k, v in form.items()}, "rule", status=400)
-        return Redirect(path=f"{PATH}#regler")
+        return flash.done(f"{PATH}#regler", "Reglen er tilføjet. Den gælder for hændelser fra dens startdato.")
 
     @post("/regler/{rule_id:int}/status", opt=allow("workenv.admin"), name="rule_status")
     async def rule_status(self, request: Request, rule_id: FromPath[int]) -> Redirect:
         form = await request.form()
-        if not await admin.set_rule_active(request.user, rule_id, form.get("active") == "1"):
+        active = form.get("active") == "1"
+        if not await admin.set_rule_active(request.user, rule_id, active):
             raise NotFoundException()
-        return Redirect(path=f"{PATH}#regler")
+        return flash.done(f"{PATH}#regler", "Reglen er taget i brug igen." if active else "Reglen er taget ud af brug.")
 
     @post("/faktorer", opt=allow("workenv.admin"), name="factor_create")
     async def add_factor(self, request: Request) -> Template | Redirect:
@@ -50,11 +52,13 @@ class WorkenvAdminController(Controller):
             await admin.add_factor(request.user, str(form.get("name", "")))
         except ValidationError as exc:
             return await self._page(exc.errors, {"name": str(form.get("name", ""))}, "factor", status=400)
-        return Redirect(path=f"{PATH}#faktorer")
+        return flash.done(f"{PATH}#faktorer", "Faktoren er tilføjet og kan nu vælges i indberetningen.")
 
     @post("/faktorer/{factor_id:int}/status", opt=allow("workenv.admin"), name="factor_status")
     async def factor_status(self, request: Request, factor_id: FromPath[int]) -> Redirect:
         form = await request.form()
-        if not await admin.set_factor_active(request.user, factor_id, form.get("active") == "1"):
+        active = form.get("active") == "1"
+        if not await admin.set_factor_active(request.user, factor_id, active):
             raise NotFoundException()
-        return Redirect(path=f"{PATH}#faktorer")
+        return flash.done(f"{PATH}#faktorer", "Faktoren kan vælges igen." if active
+                          else "Faktoren er taget ud af brug. Tidligere indberetninger beholder den.")

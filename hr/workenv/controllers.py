@@ -12,6 +12,7 @@ from hr.auth.rules import allow
 from hr.db import now
 from hr.exports import export_response
 from hr.forms import Page, ValidationError, optional_int, page_number
+from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
 from hr.workenv import choices, followup, services
 from hr.workenv.tables import IncidentFactor, IncidentStaff
@@ -96,7 +97,7 @@ class IncidentController(Controller):
             if action == "delete":
                 if not await services.delete_draft(request.user, incident_id):
                     raise NotFoundException()
-                return Redirect(path=f"{BASE}/?slettet=1")
+                return flash.done(f"{BASE}/", "Kladden er slettet.")
             if action == "submit":
                 await services.submit(request.user, incident_id, form)
                 return Redirect(path=f"{BASE}/haendelser/{incident_id}?indsendt=1")
@@ -171,7 +172,7 @@ class IncidentController(Controller):
                       per_page=WORKLIST_PAGE, total=len(items), params=wanted.params())
         return Template("workenv/worklist.html", context={
             "result": result, "choices": choices, "now": now(), "wanted": wanted,
-            **await services.worklist_choices(request.user), "truncated": len(items) >= services.WORKLIST_LIMIT})
+            **await filter_choices(request.user), "truncated": len(items) >= services.WORKLIST_LIMIT})
 
     async def _detail(self, request: Request, incident_id: int, errors=None, values=None,
                       status: int = 200, form: str = "amend") -> Template:

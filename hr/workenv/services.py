@@ -506,20 +506,6 @@ class WorklistFilter:
                 "over": "1" if self.overdue_only else ""}
 
 
-async def worklist_choices(principal: Principal) -> dict:
-    """The institutions and units the worklist's filter offers: those in the person's scope."""
-    from hr.auth.scope import visible_institution_ids
-    from hr.org.tables import Institution, Unit
-
-    visible = await visible_institution_ids(principal)
-    institutions = Institution.select(Institution.id, Institution.name).order_by(Institution.name)
-    units = Unit.select(Unit.id, Unit.name, Unit.institution).where(Unit.active.eq(True)).order_by(Unit.name)
-    if visible is not None:
-        institutions = institutions.where(Institution.id.is_in(list(visible) or [-1]))
-        units = units.where(Unit.institution.is_in(list(visible) or [-1]))
-    return {"institutions": await institutions.run(), "units": await units.run()}
-
-
 async def worklist(principal: Principal, wanted: WorklistFilter | None = None) -> list[dict]:
     """Open incidents in the person's scope with their open deadlines, most urgent first."""
     wanted = wanted or WorklistFilter()

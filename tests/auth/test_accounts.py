@@ -6,6 +6,7 @@ from hr.audit import AuditEvent
 from hr.auth.principal import Role
 from hr.auth.services import load_principal
 from hr.auth.tables import Account, RoleAssignment, Session
+from tests.confirmations import confirmed
 from tests.conftest import PASSWORD, World, login, post_form
 
 
@@ -17,7 +18,7 @@ async def test_hr_makes_an_employee_leader_of_a_unit_and_the_scope_follows(clien
     response = await post_form(client, f"{page}/roller", {"role": "leader", "institution": str(world.inst_a),
                                                             "unit": str(world.unit_a2), "staff_responsibility": "1"},
                                token_from=page)
-    assert response.status_code == 302
+    await confirmed(client, response, "Rollen er tilføjet")
     principal = await load_principal(account_id)
     assert principal.leader_unit_ids == {world.unit_a2}
     assert principal.staff_responsibility
@@ -42,7 +43,7 @@ async def test_hr_removes_a_role(client, world):
         RoleAssignment.account == world.accounts["amr"]).first().run()
     page = f"/admin/brugere/{world.accounts['amr']}"
     response = await post_form(client, f"{page}/roller/{role['id']}/fjern", token_from=page)
-    assert response.status_code == 302
+    await confirmed(client, response, "Rollen er fjernet.")
     assert Role.AMR not in (await load_principal(world.accounts["amr"])).roles
 
 
@@ -64,7 +65,7 @@ async def test_hr_creates_an_external_supervisor_account(client, new_client, wor
     assert 'value="Eva Ekstern"' in bad.text and 'name="password"' not in bad.text  # HR types no password
     ok = await post_form(client, "/admin/brugere", {"name": "Eva Ekstern", "email": "Eva@Ekstern.example"},
                          token_from="/admin/brugere")
-    assert ok.status_code == 302
+    await confirmed(client, ok, "Brugeren er oprettet")
     assert (await Account.select().where(Account.email == "eva@ekstern.example").first().run())["password_hash"] == ""
     duplicate = await post_form(client, "/admin/brugere", {"name": "Eva", "email": "eva@ekstern.example"},
                                 token_from="/admin/brugere")
@@ -76,8 +77,11 @@ async def test_deactivating_an_account_ends_its_sessions(client, new_client, wor
     await login(staff, World.STAFF)
     await login(client, World.HR)
     page = f"/admin/brugere/{world.accounts['staff']}"
-    await post_form(client, f"{page}/status", {"active": "0"}, token_from=page)
+    await confirmed(client, await post_form(client, f"{page}/status", {"active": "0"}, token_from=page),
+                    "Brugeren er deaktiveret")
     assert (await staff.get("/", follow_redirects=False)).status_code == 302
+    await confirmed(client, await post_form(client, f"{page}/status", {"active": "1"}), "Brugeren er aktiveret")
+    await post_form(client, f"{page}/status", {"active": "0"})
     refused = await post_form(new_client(), "/login", {"email": World.STAFF, "password": PASSWORD})
     assert refused.status_code == 400
 
@@ -97,7 +101,7 @@ async def test_a_person_changes_their_own_password_and_other_sessions_end(client
     assert weak.status_code == 400 and "mindst 12 tegn" in weak.text
     ok = await post_form(client, path, {"current": PASSWORD, "new": "Ny-adgang-2027", "repeat": "Ny-adgang-2027"},
                          token_from=path)
-    assert "Din adgangskode er skiftet" in ok.text
+    await confirmed(client, ok, "Din adgangskode er skiftet")
     assert (await client.get("/")).status_code == 200
     assert (await other.get("/", follow_redirects=False)).status_code == 302
     assert await Session.count().run() == 1

@@ -4,13 +4,14 @@ import hashlib
 import re
 
 from hr.auth.tables import ApiToken
+from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
 
 async def create_token(client, name="Lønintegration") -> str:
     response = await post_form(client, "/admin/api-noegler", {"name": name, "scopes": "org:read"},
                                token_from="/admin/api-noegler")
-    assert response.status_code == 200
+    await confirmed(client, response, "Nøglen er oprettet", in_place=True)
     return re.search(r'<code class="app-token">(hrt_[^<]+)</code>', response.text).group(1)
 
 
@@ -42,7 +43,7 @@ async def test_a_revoked_token_stops_working(client, new_client, world):
     token = await create_token(client)
     token_id = (await ApiToken.select(ApiToken.id).first().run())["id"]
     revoke = await post_form(client, f"/admin/api-noegler/{token_id}/tilbagekald", token_from="/admin/api-noegler")
-    assert revoke.status_code == 302
+    await confirmed(client, revoke, "Nøglen er tilbagekaldt")
     response = await new_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
 

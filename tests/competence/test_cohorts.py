@@ -12,7 +12,8 @@ from hr.competence.tables import Cohort, Nomination
 from hr.db import now
 from hr.forms import ValidationError
 from tests.competence.conftest import form, in_days, more_leaders
-from tests.conftest import World, followed, login, post_form
+from tests.confirmations import confirmed
+from tests.conftest import World, login, post_form
 
 MOTIVATION = "Leder et stort team og vil styrke den faglige ledelse"
 
@@ -157,15 +158,15 @@ async def test_hr_selects_in_the_browser_form_and_sees_the_balance(client, world
     ids = await nominated(world, head, cohort_id, leaders)
     await login(client, World.HR)
     picked = await post_form(client, f"/kompetence/indstillinger/{ids[0]}/udvaelg")
-    assert "Lederen er udvalgt til holdet." in await followed(client, picked)
+    await confirmed(client, picked, "Lederen er udvalgt til holdet.")
     full = await post_form(client, f"/kompetence/indstillinger/{ids[1]}/udvaelg")
     assert full.status_code == 400 and "Holdet er fuldt (1 af 1 pladser)" in full.text
     page = await client.get(f"/kompetence/hold/{cohort_id}")
     assert "1 af 1 pladser er taget" in page.text and "Tilbud A" in page.text
     waiting = await post_form(client, f"/kompetence/indstillinger/{ids[1]}/venteliste")
-    assert "Lederen står nu på ventelisten." in await followed(client, waiting)
-    confirmed = await post_form(client, f"/kompetence/hold/{cohort_id}/bekraeft")
-    assert "Holdet er bekræftet" in await followed(client, confirmed)
+    await confirmed(client, waiting, "Lederen står nu på ventelisten.")
+    closed = await post_form(client, f"/kompetence/hold/{cohort_id}/bekraeft")
+    await confirmed(client, closed, "Holdet er bekræftet")
 
 
 async def _account_of(employee_id: int) -> int:

@@ -3,7 +3,8 @@
 from hr.db import transaction
 from hr.notify.outbox import Mail, enqueue
 from hr.notify.tables import JobRun, KindSwitch, OutboxMessage, Preference, ReminderLog
-from tests.conftest import World, followed, login, post_form
+from tests.confirmations import confirmed
+from tests.conftest import World, login, post_form
 
 
 async def queue(status: str = "pending") -> int:
@@ -26,7 +27,7 @@ async def test_hr_reads_the_outbox_and_resends_failed_mail(client, world):
     assert "Æbleskiver" in detail.text and "550 ukendt modtager" in detail.text
     refused = await post_form(client, f"/admin/post/{sent}/send-igen")
     assert refused.status_code == 400 and "Kun fejlede" in refused.text
-    assert (await post_form(client, f"/admin/post/{failed}/send-igen")).status_code in (302, 303)
+    await confirmed(client, await post_form(client, f"/admin/post/{failed}/send-igen"), "Mailen er lagt i kø igen")
     row = await OutboxMessage.select().where(OutboxMessage.id == failed).first().run()
     assert row["status"] == "pending" and row["attempts"] == 0
     assert (await post_form(client, "/admin/post/999999/send-igen")).status_code == 404
@@ -37,14 +38,15 @@ async def test_the_schedule_page_warns_when_no_sweep_ran_and_runs_one_on_request
     page = await client.get("/admin/paamindelser")
     assert "Påmindelserne kører ikke" in page.text
     ran = await post_form(client, "/admin/paamindelser/koer")
-    assert "nye" in await followed(client, ran)
+    await confirmed(client, ran, "nye")
     assert await JobRun.count().where(JobRun.status == "ok") == 1 and await ReminderLog.count() > 0
     assert "Påmindelserne kører ikke" not in (await client.get("/admin/paamindelser")).text
 
 
 async def test_hr_switches_a_kind_off_and_on(client, world):
     await login(client, World.HR)
-    await post_form(client, "/admin/paamindelser/typer", {"kind": "supervision.booking_soon", "enabled": "0"})
+    off = await post_form(client, "/admin/paamindelser/typer", {"kind": "supervision.booking_soon", "enabled": "0"})
+    await confirmed(client, off, ": slået fra")
     assert (await KindSwitch.select().first().run())["enabled"] is False
     await post_form(client, "/admin/paamindelser/typer", {"kind": "supervision.booking_soon", "enabled": "1"})
     assert await KindSwitch.count() == 1 and (await KindSwitch.select().first().run())["enabled"] is True
@@ -58,7 +60,7 @@ async def test_a_person_chooses_a_digest_and_mutes_an_optional_kind(client, worl
     assert "Supervision overskredet (lovpligtig)" in page.text
     saved = await post_form(client, "/profil/notifikationer",
                             {"mode": "digest", "wanted": "supervision.due_soon"})
-    assert saved.status_code == 200 and "Dine valg er gemt" in saved.text
+    await confirmed(client, saved, "Dine valg er gemt")
     pref = await Preference.select().first().run()
     assert pref["mode"] == "digest" and pref["muted_kinds"] == "supervision.booking_soon"
     bad = await post_form(client, "/profil/notifikationer", {"mode": "sometimes"})

@@ -12,6 +12,7 @@ from hr.audit import AuditEvent
 from hr.forms import local_today
 from hr.org.importer import ImportFileError, run_import
 from hr.org.tables import Employee, Unit
+from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
 HEADER = ("Medarbejdernummer;Navn;E-mail;Stilling;Beskæftigelsesgrad;Startdato;Slutdato;"
@@ -191,7 +192,7 @@ async def test_hr_imports_through_the_upload_page_with_dry_run_first(client, wor
     assert await Employee.count().where(Employee.employee_number == "2001").run() == 0
     applied = await post_form(client, "/admin/import", {"apply": "1"},
                               files={"file": ("loen.csv", VALID, "text/csv")}, token_from="/admin/import")
-    assert "Importen er gennemført" in applied.text
+    await confirmed(client, applied, "Importen er gennemført", in_place=True)
     assert await Employee.count().where(Employee.employee_number == "2001").run() == 1
     assert await AuditEvent.count().where(AuditEvent.action == "import").run() == 1
 

@@ -4,6 +4,8 @@ HR everything, AMR their institution's organisation (no personnel lists)."""
 from hr.audit import AuditEvent
 from hr.auth.services import load_principal
 from hr.org import services
+from hr.org.tables import Method
+from tests.confirmations import confirmed
 from tests.conftest import World, login
 
 
@@ -83,7 +85,6 @@ async def test_the_employee_list_paginates_and_searches(client, world):
 
 
 async def test_hr_sets_the_methods_of_an_institution(client, world):
-    from hr.org.tables import Method
     from tests.conftest import post_form
 
     low = (await Method.select(Method.id).where(Method.name == "Low Arousal").first().run())["id"]
@@ -91,7 +92,7 @@ async def test_hr_sets_the_methods_of_an_institution(client, world):
     path = f"/organisation/tilbud/{world.inst_a}"
     response = await post_form(client, f"{path}/metoder", {"methods": [str(world.method_krap), str(low)]},
                                token_from=path)
-    assert response.status_code == 302
+    await confirmed(client, response, "Tilbuddets metoder er gemt")
     page = await client.get(path)
     assert "KRAP, Low Arousal" in page.text
     bad = await post_form(client, f"{path}/metoder", {"methods": ["99999"]}, token_from=path)
@@ -110,8 +111,10 @@ async def test_hr_maintains_the_method_list_with_field_errors(client, world):
     empty = await post_form(client, "/admin/metoder", {"name": "  "}, token_from="/admin/metoder")
     assert "Skriv metodens navn" in empty.text
     ok = await post_form(client, "/admin/metoder", {"name": "TEACCH"}, token_from="/admin/metoder")
-    assert ok.status_code == 302
-    assert "TEACCH" in (await client.get("/admin/metoder")).text
+    assert "TEACCH" in await confirmed(client, ok, "Metoden TEACCH er oprettet")
+    teacch = (await Method.select(Method.id).where(Method.name == "TEACCH").first().run())["id"]
+    await confirmed(client, await post_form(client, f"/admin/metoder/{teacch}/status", {"active": "0"}),
+                    "Metoden er taget ud af brug")
 
 
 async def test_hr_creates_and_edits_an_institution_with_target_groups(client, world):
@@ -128,7 +131,7 @@ async def test_hr_creates_and_edits_an_institution_with_target_groups(client, wo
     assert await Institution.count().run() == 2
     ok = await post_form(client, form, {"code": "c", "name": "Tilbud  C", "kind": "Forsorgshjem",
                                         "places": "40", "new_target_group": "Hjemløse voksne"}, token_from=form)
-    assert ok.status_code == 302
+    await confirmed(client, ok, "Tilbuddet er oprettet")
     created = await Institution.select().where(Institution.code == "C").first().run()
     assert created["name"] == "Tilbud C" and created["places"] == 40
     group = await TargetGroup.select().where(TargetGroup.name == "Hjemløse voksne").first().run()
@@ -136,6 +139,6 @@ async def test_hr_creates_and_edits_an_institution_with_target_groups(client, wo
     edit = f"/organisation/tilbud/{created['id']}/rediger"
     again = await post_form(client, edit, {"code": "C", "name": "Tilbud C", "places": "41",
                                            "target_groups": [str(group["id"])]}, token_from=edit)
-    assert again.status_code == 302
+    await confirmed(client, again, "Tilbuddet er gemt.")
     assert (await Institution.select().where(Institution.id == created["id"]).first().run())["places"] == 41
     assert "Hjemløse voksne" in (await client.get(f"/organisation/tilbud/{created['id']}")).text

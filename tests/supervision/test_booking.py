@@ -18,6 +18,7 @@ from hr.supervision.tables import (
     SupervisorInstitution,
     SupervisorMethod,
 )
+from tests.confirmations import confirmed
 from tests.supervision.conftest import group_of, next_monday
 
 
@@ -162,16 +163,15 @@ async def test_the_leader_books_through_the_page_with_field_errors_first(client,
         "supervisor": str(supervisor), "session_type": "group", "date": start.date().isoformat(), "time": "10:00",
         "minutes": "90", "capacity": "8", "participants": [str(world.staff_employee), str(world.leader_employee)],
         "place": "Fællesrummet"})
-    assert ok.status_code == 302
-    page = await client.get(ok.headers["location"])
-    assert start.strftime("%d.%m.%Y") + " 10:00" in page.text and "Søren Ståbi" in page.text
-    assert "Supervisionen er booket" in page.text and 'href="/supervision/bookinger/ny">Book en til' in page.text
+    page = await confirmed(client, ok, "Supervisionen er booket")
+    assert start.strftime("%d.%m.%Y") + " 10:00" in page and "Søren Ståbi" in page
+    assert 'href="/supervision/bookinger/ny">Book en til' in page
     listing = await client.get("/supervision/bookinger")
     assert "Knud KRAP" in listing.text
 
 
 async def test_each_change_to_a_booking_is_confirmed_after_the_redirect(client, world, supervisor):
-    from tests.conftest import World, followed, login, post_form
+    from tests.conftest import World, login, post_form
 
     leader = await load_principal(world.accounts["leader"])
     booking_id = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(9)), minutes=60,
@@ -182,18 +182,18 @@ async def test_each_change_to_a_booking_is_confirmed_after_the_redirect(client, 
     later = next_monday(time(13))
     moved = await post_form(client, f"{base}/flyt", {"date": later.date().isoformat(), "time": "13:00",
                                                      "minutes": "60", "move_reason": "Personalemøde"})
-    assert "Supervisionen er flyttet" in await followed(client, moved)
+    await confirmed(client, moved, "Supervisionen er flyttet")
     left = await post_form(client, f"{base}/afmeld", {"employee": str(world.staff_employee), "reason": "Syg"})
-    assert "Deltageren er afmeldt" in await followed(client, left)
+    await confirmed(client, left, "Deltageren er afmeldt")
     await Booking.update({Booking.starts_at: now() - timedelta(hours=2), Booking.ends_at: now() - timedelta(hours=1)}
                          ).where(Booking.id == booking_id).run()
     attended = await post_form(client, f"{base}/fremmoede", {"attended": [str(world.leader_employee)]})
-    assert "Fremmødet er registreret" in await followed(client, attended)
+    await confirmed(client, attended, "Fremmødet er registreret")
     other = await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(15)), minutes=60,
                                session_type="individual", capacity=1, employee_ids=[world.leader_employee],
                                place="y")
     cancelled = await post_form(client, f"/supervision/bookinger/{other}/aflys", {"reason": "Supervisor syg"})
-    assert "Supervisionen er aflyst" in await followed(client, cancelled)
+    await confirmed(client, cancelled, "Supervisionen er aflyst")
     # The address of a form, opened again, leads to the booking rather than to a 405.
     again = await client.get(f"{base}/fremmoede")
     assert again.status_code == 302 and again.headers["location"] == base

@@ -10,6 +10,7 @@ from hr.settings import TIMEZONE
 from hr.supervision import booking, compliance
 from hr.supervision.compliance import Person, status_on
 from hr.supervision.tables import Booking, Requirement
+from tests.confirmations import confirmed
 from tests.conftest import PASSWORD, World, login, post_form
 from tests.supervision.conftest import group_of, next_monday
 
@@ -184,10 +185,13 @@ async def test_leave_is_registered_with_validation_and_exempts_the_employee(app,
     ok = await post_form(client, f"/medarbejdere/{world.staff_employee}/orlov",
                          {"starts_on": (local_today() - timedelta(days=10)).isoformat(), "ends_on": "",
                           "kind": "barsel"})
-    assert ok.status_code in (302, 303)
-    page = await client.get(f"/medarbejdere/{world.staff_employee}")
-    assert "Fritaget (orlov)" in page.text
+    page = await confirmed(client, ok, "Orloven er registreret")
+    assert "Fritaget (orlov)" in page
     other = await post_form(client, f"/medarbejdere/{world.other_employee}/orlov",
                             {"starts_on": "2026-01-01", "kind": "barsel"})
     assert other.status_code == 404
     assert await EmployeeLeave.count() == 1
+    leave_id = (await EmployeeLeave.select(EmployeeLeave.id).first().run())["id"]
+    ended = await post_form(client, f"/medarbejdere/{world.staff_employee}/orlov/{leave_id}/slut",
+                            {"ends_on": local_today().isoformat()})
+    await confirmed(client, ended, "Orlovens slutdato er gemt.")

@@ -13,7 +13,8 @@ from hr.notify.tables import OutboxMessage
 from hr.org.tables import Employee
 from hr.supervision import booking
 from hr.supervision.tables import BookingParticipant
-from tests.conftest import World, followed, login, post_form
+from tests.confirmations import confirmed
+from tests.conftest import World, login, post_form
 from tests.supervision.conftest import next_monday
 
 
@@ -81,7 +82,7 @@ async def test_the_leader_adds_through_the_page_and_is_told_what_happened(client
     page = await client.get(f"/supervision/bookinger/{session}")
     assert "Tilføj deltagere" in page.text and "2 af 2 pladser er taget" in page.text
     added = await post_form(client, f"/supervision/bookinger/{session}/tilfoej", {"participants": str(gitte)})
-    shown = await followed(client, added)
-    assert "Sessionen er fuld. På venteliste: Gitte Gruppe 0" in shown and "(på venteliste)" in shown
+    shown = await confirmed(client, added, "Sessionen er fuld. På venteliste: Gitte Gruppe 0")
+    assert "(på venteliste)" in shown
     empty = await post_form(client, f"/supervision/bookinger/{session}/tilfoej", {})
     assert empty.status_code == 400 and "Vælg, hvem der skal med" in empty.text

@@ -14,6 +14,7 @@ from hr.notify import outbox
 from hr.settings import TIMEZONE, get_settings, set_settings
 from hr.supervision import agenda, booking
 from hr.supervision.tables import Booking
+from tests.confirmations import confirmed
 from tests.conftest import PASSWORD, World, login
 from tests.supervision.conftest import group_of, next_monday
 
@@ -171,6 +172,16 @@ async def test_sessions_keep_their_local_time_across_daylight_saving_changes(wor
                                                      day.replace(hour=16, minute=30))
     starts = sorted(event_of(m)[2].decoded("DTSTART") for m in await mails(smtp))
     assert [s.strftime("%H:%MZ") for s in starts] == ["08:00Z", "08:00Z", "09:00Z", "09:00Z"]
+
+
+async def test_the_calendar_link_is_made_and_switched_off_on_the_page(client, world):
+    from tests.conftest import post_form
+
+    await login(client, World.STAFF)
+    made = await post_form(client, "/supervision/kalender/link", token_from="/supervision/kalender")
+    page = await confirmed(client, made, "Dit personlige kalenderlink", in_place=True)
+    assert "/supervision/feed/" in page
+    await confirmed(client, await post_form(client, "/supervision/kalender/link/slet"), "Kalenderlinket er slettet")
 
 
 async def test_the_feed_serves_my_sessions_with_a_secret_link_that_can_be_replaced(app, client, world, supervisor):

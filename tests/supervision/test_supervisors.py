@@ -4,6 +4,7 @@ from datetime import date
 
 from hr.supervision import services
 from hr.supervision.tables import MatchException, Requirement, Supervisor
+from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
 
@@ -23,8 +24,12 @@ async def test_hr_registers_a_supervisor_with_methods_and_institutions(client, w
         assert message in bad.text
     assert await Supervisor.count().run() == 0
     ok = await add(client, world)
-    assert ok.status_code == 302
+    await confirmed(client, ok, "Supervisoren er oprettet")
     row = await Supervisor.select().first().run()
+    edited = await post_form(client, ok.headers["location"], {
+        "name": "Sara Supervisor", "email": "sara@psyk.example", "external": "1", "fee_per_session": "2.500",
+        "methods": [str(world.method_krap)], "institutions": [str(world.inst_a)]})
+    await confirmed(client, edited, "Supervisorens oplysninger er gemt.")
     assert row["external"] and float(row["fee_per_session"]) == 2400.0
     internal_fee = await add(client, world, name="Ida Intern", external="", fee_per_session="100")
     assert "Kun eksterne supervisorer har honorar" in internal_fee.text
@@ -47,7 +52,7 @@ async def test_matching_supervisors_come_first_with_the_reason(client, world):
     assert "Skriv hvorfor undtagelsen godkendes" in no_reason.text
     approved = await post_form(client, f"{path}/undtagelser", {"institution": str(world.inst_a),
                                                                 "reason": "Eneste med erfaring i sikrede afdelinger"})
-    assert approved.status_code == 302
+    await confirmed(client, approved, "Undtagelsen er godkendt")
     assert await MatchException.count().run() == 1
     matches = await services.matching(world.inst_a)
     assert matches[1]["bookable"] and matches[1]["reason"].startswith("Undtagelse godkendt af HR")
@@ -72,7 +77,7 @@ async def test_requirements_resolve_unit_before_institution_before_region(client
                  {"unit": str(world.unit_a1), "interval_days": "21"}):
         response = await post_form(client, "/supervision/krav", {
             "audience": "staff", "session_type": "group", "grace_days": "60", "valid_from": "2026-06-01", **data})
-        assert response.status_code == 302
+        await confirmed(client, response, "Kravet er oprettet")
     requirements = await services.list_requirements()
     on = date(2026, 11, 1)
     assert services.resolve(requirements, "staff", world.inst_a, world.unit_a1, on)["interval_days"] == 21
@@ -93,14 +98,16 @@ async def test_hr_sets_weekly_availability_and_days_off(client, world):
     bad = await post_form(client, f"{path}/tilgaengelighed", {"weekday": "9", "start": "25:00", "end": "08:10"})
     assert bad.status_code == 400
     assert "Vælg ugedag" in bad.text and "Skriv starttid som TT:MM" in bad.text
-    assert (await post_form(client, f"{path}/tilgaengelighed", {"weekday": "0", "start": "08:00",
-                                                                 "end": "12:00"})).status_code == 302
+    await confirmed(client, await post_form(client, f"{path}/tilgaengelighed", {"weekday": "0", "start": "08:00",
+                                                                             "end": "12:00"}),
+                    "Tidsrummet er tilføjet")
     overlap = await post_form(client, f"{path}/tilgaengelighed", {"weekday": "0", "start": "11:00", "end": "13:00"})
     assert "overlapper" in overlap.text
     page = await client.get(path)
     assert "Mandag 08:00-12:00" in page.text
-    assert (await post_form(client, f"{path}/fravaer", {"day": "2026-12-24", "note": "Jul"})).status_code == 302
+    await confirmed(client, await post_form(client, f"{path}/fravaer", {"day": "2026-12-24", "note": "Jul"}),
+                    "Fraværsdagen er registreret")
     assert await AvailabilityException.count().run() == 1
     window = (await Availability.select(Availability.id).first().run())["id"]
-    assert (await post_form(client, f"{path}/tilgaengelighed/{window}/slet")).status_code == 302
+    await confirmed(client, await post_form(client, f"{path}/tilgaengelighed/{window}/slet"), "Tidsrummet er fjernet")
     assert await Availability.count().run() == 0

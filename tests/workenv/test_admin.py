@@ -3,6 +3,7 @@
 from datetime import date
 
 from hr.workenv.tables import ContributingFactor, ReportingRule
+from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
 
@@ -18,10 +19,13 @@ async def test_hr_adds_a_dated_rule_with_field_errors_first(client, world):
     ok = await post_form(client, "/arbejdsmiljoe/admin/regler", {
         "kind": "accident_easy", "valid_from": "2027-01-01", "threshold_days": "3", "deadline_days": "14",
         "source": "Lov vedtaget 2026"})
-    assert ok.status_code == 302
+    await confirmed(client, ok, "Reglen er tilføjet")
     assert await ReportingRule.count().run() == before + 1
     rule = await ReportingRule.select().where(ReportingRule.valid_from == date(2027, 1, 1)).first().run()
     assert rule["threshold_days"] == 3 and rule["active"]
+    off = await post_form(client, f"/arbejdsmiljoe/admin/regler/{rule['id']}/status", {"active": "0"})
+    await confirmed(client, off, "Reglen er taget ud af brug.")
+    assert not (await ReportingRule.select().where(ReportingRule.id == rule["id"]).first().run())["active"]
 
 
 async def test_hr_maintains_the_factor_list(client, world):
@@ -29,8 +33,9 @@ async def test_hr_maintains_the_factor_list(client, world):
     dup = await post_form(client, "/arbejdsmiljoe/admin/faktorer", {"name": "alene på vagt"},
                           token_from="/arbejdsmiljoe/admin")
     assert "Faktoren findes allerede" in dup.text
-    assert (await post_form(client, "/arbejdsmiljoe/admin/faktorer", {"name": "Nattevagt"})).status_code == 302
+    await confirmed(client, await post_form(client, "/arbejdsmiljoe/admin/faktorer", {"name": "Nattevagt"}),
+                    "Faktoren er tilføjet")
     factor = await ContributingFactor.select().where(ContributingFactor.name == "Nattevagt").first().run()
-    assert (await post_form(client, f"/arbejdsmiljoe/admin/faktorer/{factor['id']}/status",
-                            {"active": "0"})).status_code == 302
+    await confirmed(client, await post_form(client, f"/arbejdsmiljoe/admin/faktorer/{factor['id']}/status",
+                                            {"active": "0"}), "Faktoren er taget ud af brug")
     assert not (await ContributingFactor.select().where(ContributingFactor.id == factor["id"]).first().run())["active"]

@@ -7,7 +7,8 @@ from hr.forms import local_today
 from hr.org.tables import Employee
 from hr.settings import TIMEZONE
 from hr.workenv.tables import ActionItem, Incident
-from tests.conftest import World, followed, login, post_form
+from tests.confirmations import confirmed
+from tests.conftest import World, login, post_form
 from tests.workenv.test_reporting import new_draft, report, submit
 
 
@@ -28,15 +29,15 @@ async def test_the_leader_reviews_offers_defusing_and_closes(client, new_client,
     assert empty.status_code == 400 and "Skriv hvad der var årsagerne" in empty.text
     reviewed = await post_form(leader, f"{base}/gennemgang", {"causes": "Forsinket aftensmad",
                                                                "learning_point": "Fast spisetid"})
-    assert "Lederens gennemgang er gemt." in await followed(leader, reviewed)
+    await confirmed(leader, reviewed, "Lederens gennemgang er gemt.")
     too_early = await post_form(leader, f"{base}/afslut")
     assert too_early.status_code == 400 and "defusing eller debriefing er tilbudt" in too_early.text
     held_first = await post_form(leader, f"{base}/stoette", {"support": "debriefing_held_at"})
     assert "Registrér først, at debriefing er tilbudt" in held_first.text
     offered = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
-    assert "Defusing, debriefing og fravær er gemt." in await followed(leader, offered)
+    await confirmed(leader, offered, "Defusing, debriefing og fravær er gemt.")
     closed = await post_form(leader, f"{base}/afslut")
-    assert "Hændelsen er afsluttet." in await followed(leader, closed)
+    await confirmed(leader, closed, "Hændelsen er afsluttet.")
     row = await Incident.select().where(Incident.id == incident_id).first().run()
     assert row["status"] == "closed" and row["reviewed_by"] == world.accounts["leader"]
     assert row["defusing_offered_at"] is not None
@@ -71,7 +72,7 @@ async def test_an_accident_with_two_days_absence_shows_its_easy_deadline(client,
     first_day = (now().astimezone(TIMEZONE) + timedelta(days=1)).date()
     saved = await post_form(leader, f"{base}/eksternt", {"absence_days": "2",
                                                           "first_absence_date": first_day.isoformat()}, token_from=base)
-    assert saved.status_code == 302
+    await confirmed(leader, saved, "Anmeldelser og videresendelse er gemt.")
     page = await leader.get(base)
     assert "Anmeldelse i EASY (Arbejdstilsynet)" in page.text
     due = first_day + timedelta(days=14)
@@ -128,7 +129,7 @@ async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_cl
         "problem": "Uro ved aftensmaden", "measure": "Fast spisetid og skærmet bord",
         "owner": str(world.accounts["staff"]),
         "deadline": deadline, "priority": "1", "effect_check": "Færre episoder i næste måned"})
-    assert "Handlingen er oprettet" in await followed(leader, ok)
+    await confirmed(leader, ok, "Handlingen er oprettet")
     await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "Struktur"})
     await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
     # An open action whose owner has left stops the closing, and the page says so next to the button.
@@ -148,11 +149,11 @@ async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_cl
     no_note = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": ""})
     assert no_note.status_code == 400
     done = await post_form(client, f"/arbejdsmiljoe/handlinger/{action_id}/luk", {"closing_note": "Indført 1/12"})
-    shown = await followed(client, done)
-    assert "Handlingen er lukket." in shown and 'href="/">Til dine opgaver' in shown
+    shown = await confirmed(client, done, "Handlingen er lukket.")
+    assert 'href="/">Til dine opgaver' in shown
     assert "Handlingen er lukket." not in (await client.get("/arbejdsmiljoe/handlinger")).text  # once only
     # The lamp (an owner employed again, a deadline) may stay open: it is tracked on its own.
-    assert "Hændelsen er afsluttet." in await followed(leader, await post_form(leader, f"{base}/afslut"))
+    await confirmed(leader, await post_form(leader, f"{base}/afslut"), "Hændelsen er afsluttet.")
     still = await ActionItem.select().where(ActionItem.problem == "Ny lampe i gangen").first().run()
     assert still["status"] == "open"
 

@@ -1,6 +1,7 @@
 """Use-of-force registrations imported from the care-record system's export."""
 
 from hr.workenv.tables import Incident
+from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
 HEADER = "Blanketnummer;Dato;Klokkeslæt;Afdelingskode;Pseudonym;Lovgrundlag;Kategori;Registreret;Videresendt kommune"
@@ -24,8 +25,7 @@ async def test_the_leader_imports_and_re_imports_without_duplicates(client, worl
     await login(client, World.LEADER)
     preview = await upload(client, GOOD, apply="0")
     assert "Prøvekørsel" in preview.text and await Incident.count().run() == 0
-    done = await upload(client, GOOD)
-    assert "Importen er gennemført" in done.text
+    await confirmed(client, await upload(client, GOOD), "Importen er gennemført", in_place=True)
     rows = {r["form_reference"]: r for r in await Incident.select().run()}
     assert rows["MAG-1"]["force_category"] == "124d" and rows["MAG-1"]["legal_framework"] == "adult"
     assert rows["MAG-2"]["legal_framework"] == "child" and rows["MAG-2"]["forwarded_municipality_on"] is None

@@ -7,6 +7,7 @@ from hr.audit import AuditEvent
 from hr.db import now
 from hr.settings import TIMEZONE
 from hr.workenv.tables import ContributingFactor, Incident, IncidentAmendment, IncidentStaff
+from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
 
@@ -51,9 +52,8 @@ async def test_staff_files_a_violence_report(client, world):
     assert again.status_code == 404
     assert (await Incident.select(Incident.description).where(Incident.id == incident_id).first().run()
             )["description"] == row["description"]
-    page = await client.get(response.headers["location"])
-    assert "Tak. Indberetningen er sendt" in page.text
-    assert "Tilbud om defusing" in page.text
+    page = await confirmed(client, response, "Tak. Indberetningen er sendt til lederen af afdelingen.")
+    assert "Tilbud om defusing" in page
 
 
 async def test_each_kind_can_be_filed(client, world):
@@ -141,7 +141,7 @@ async def test_a_submitted_report_changes_only_through_a_logged_amendment(client
     assert no_reason.status_code == 400 and "Skriv hvorfor" in no_reason.text
     ok = await post_form(client, f"{path}/ret", {"field": "severity", "value": "3", "reason": "Skaden var værre"},
                          token_from=path)
-    assert ok.status_code == 302
+    await confirmed(client, ok, "Rettelsen er gemt og logget med din begrundelse.")
     row = await Incident.select().where(Incident.id == incident_id).first().run()
     assert row["severity"] == 3
     amendment = await IncidentAmendment.select().first().run()
