@@ -12,8 +12,8 @@ from hr import audit, flash
 from hr.auth.rules import allow
 from hr.competence import catalogue, cohorts, enrolments, plans, profile
 from hr.exports import export_response
-from hr.forms import Page, ValidationError, ids, optional_int, page_number
-from hr.org.services import list_institutions, list_methods, list_target_groups
+from hr.forms import Page, ValidationError, ids, optional_int, page_number, parse_year
+from hr.org.services import filter_choices, list_institutions, list_methods, list_target_groups
 from hr.tabular import ImportFileError
 
 BASE = "/kompetence"
@@ -91,7 +91,8 @@ class CatalogueController(Controller):
             values = _values(form)
             values["method_ids"] = ids(form.getall("methods", [])) or []
             return await self._list(request, exc.errors, values, status=400)
-        return Redirect(path=f"{BASE}/moduler/{module_id}")
+        return flash.done(f"{BASE}/moduler/{module_id}", "Modulet er oprettet. Tilføj et hold med datoer og "
+                          "pladser.", f"{BASE}/moduler/{module_id}#hold", "Tilføj et hold")
 
     @get("/eksport", opt=allow("competence.view"), name="modules_export")
     async def export(self, request: Request) -> Response:
@@ -153,7 +154,7 @@ class CatalogueController(Controller):
             values = _values(form)
             values["method_ids"] = ids(form.getall("methods", [])) or []
             return await self._detail(request, module_id, exc.errors, values, "edit", status=400)
-        return Redirect(path=f"{BASE}/moduler/{module_id}")
+        return flash.done(f"{BASE}/moduler/{module_id}", "Modulet er gemt.")
 
     @post("/{module_id:int}/hold", opt=allow("competence.manage"), name="module_run_create")
     async def add_run(self, request: Request, module_id: FromPath[int]) -> Template | Redirect:
@@ -162,7 +163,8 @@ class CatalogueController(Controller):
             await catalogue.add_run(request.user, module_id, form)
         except ValidationError as exc:
             return await self._detail(request, module_id, exc.errors, _values(form), "run", status=400)
-        return Redirect(path=f"{BASE}/moduler/{module_id}#hold")
+        return flash.done(f"{BASE}/moduler/{module_id}#hold", "Holdet er tilføjet. Ledere kan nu planlægge "
+                          "medarbejdere på det.")
 
 
 class ProfileController(Controller):
@@ -204,7 +206,8 @@ class ProfileController(Controller):
             await enrolments.plan(request.user, employee_id, form)
         except ValidationError as exc:
             return await self._profile(request, employee_id, exc.errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/medarbejdere/{employee_id}")
+        return flash.done(f"{BASE}/medarbejdere/{employee_id}", "Forløbet er planlagt og står nu på "
+                          "medarbejderens profil.")
 
     @post("/forloeb/{enrolment_id:int}/status", opt=allow("competence.view"), name="enrolment_state")
     async def change(self, request: Request, enrolment_id: FromPath[int]) -> Template | Redirect:
@@ -217,7 +220,8 @@ class ProfileController(Controller):
         except ValidationError as exc:
             return await self._profile(request, row["employee"], exc.errors, _values(form), focus=enrolment_id,
                                        status=400)
-        return Redirect(path=f"{BASE}/medarbejdere/{row['employee']}#forloeb-{enrolment_id}")
+        return flash.done(f"{BASE}/medarbejdere/{row['employee']}#forloeb-{enrolment_id}",
+                          "Forløbets status er gemt.")
 
     @post("/forloeb/{enrolment_id:int}/bevis", opt=allow("competence.view"), name="certificate_upload",
           request_max_body_size=6 * 1024 * 1024)
@@ -233,7 +237,8 @@ class ProfileController(Controller):
             await enrolments.upload_certificate(request.user, enrolment_id, upload.filename, await upload.read())
         except ValidationError as exc:
             return await self._profile(request, row["employee"], exc.errors, focus=enrolment_id, status=400)
-        return Redirect(path=f"{BASE}/medarbejdere/{row['employee']}#forloeb-{enrolment_id}")
+        return flash.done(f"{BASE}/medarbejdere/{row['employee']}#forloeb-{enrolment_id}",
+                          "Beviset er gemt på forløbet.")
 
     @get("/beviser/{certificate_id:int}", opt=allow("self"), name="certificate")
     async def certificate(self, request: Request, certificate_id: FromPath[int]) -> Response:
@@ -250,8 +255,14 @@ class PlanController(Controller):
     include_in_schema = False
 
     async def _list(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
+        params = request.query_params
+        year = parse_year(params.get("aar"), {}) if params.get("aar") else None
+        chosen = await plans.plan_page(request.user, year, optional_int(params.get("tilbud")),
+                                       page_number(params.get("side")))
         return Template("competence/plans.html", status_code=status, context={
-            "plans": await plans.list_plans(request.user), "errors": errors or {}, "values": values or {},
+            **chosen, "year": year, "institution_id": optional_int(params.get("tilbud")),
+            "visible_institutions": (await filter_choices(request.user))["institutions"],
+            "errors": errors or {}, "values": values or {},
             "institutions": [i for i in await list_institutions(request.user)
                              if request.user.is_hr or i["id"] in request.user.leader_institution_ids]})
 
@@ -266,7 +277,7 @@ class PlanController(Controller):
             plan_id = await plans.create_plan(request.user, form)
         except ValidationError as exc:
             return await self._list(request, exc.errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/planer/{plan_id}")
+        return flash.done(f"{BASE}/planer/{plan_id}", "Planen er oprettet. Tilføj dens mål herunder.")
 
     async def _detail(self, request: Request, plan_id: int, errors=None, values=None, status: int = 200) -> Template:
         plan = await plans.get_plan(request.user, plan_id)
@@ -288,7 +299,7 @@ class PlanController(Controller):
             await plans.add_goal(request.user, plan_id, form)
         except ValidationError as exc:
             return await self._detail(request, plan_id, exc.errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/planer/{plan_id}")
+        return flash.done(f"{BASE}/planer/{plan_id}", "Målet er tilføjet planen.")
 
 
 NOMINATION_SAID = {

@@ -12,7 +12,7 @@ from hr.auth.principal import Principal, Role
 from hr.auth.scope import visible_institution_ids
 from hr.competence.tables import Enrolment, Plan, PlanGoal
 from hr.db import transaction
-from hr.forms import NotFound, ValidationError, optional_int, parse_decimal, parse_year
+from hr.forms import NotFound, Page, ValidationError, optional_int, parse_decimal, parse_year
 from hr.org.tables import Institution, Method, TargetGroup
 
 
@@ -41,6 +41,22 @@ async def list_plans(principal: Principal, year: int | None = None) -> list[dict
         plan.update(progress.get(plan["id"], {"goals": 0, "planned": Decimal(0), "completed": Decimal(0),
                                               "target": Decimal(0)}))
     return plans
+
+
+PLANS_PER_PAGE = 50
+
+
+async def plan_page(principal: Principal, year: int | None, institution_id: int | None, page: int) -> dict:
+    """One page of the plans the person sees, by year and institution, and the years to choose
+    from. A plan a year per institution: a few hundred at most, narrowed here."""
+    every = await list_plans(principal)
+    chosen = [p for p in every if (not year or p["year"] == year)
+              and (not institution_id or p["institution"] == institution_id)]
+    page = min(page, max(1, -(-len(chosen) // PLANS_PER_PAGE)))
+    return {"result": Page(items=chosen[(page - 1) * PLANS_PER_PAGE: page * PLANS_PER_PAGE], page=page,
+                           per_page=PLANS_PER_PAGE, total=len(chosen),
+                           params={"aar": year or "", "tilbud": institution_id or ""}),
+            "years": sorted({p["year"] for p in every}, reverse=True)}
 
 
 async def _progress(plan_ids: list[int]) -> dict[int, dict]:

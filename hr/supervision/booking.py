@@ -9,13 +9,14 @@ and the second sees the first's booking."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.db import is_postgres, now, transaction
-from hr.forms import NotFound, ValidationError, text
+from hr.forms import NotFound, Page, ValidationError, text
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import notices
@@ -361,20 +362,60 @@ async def register_attendance(principal: Principal, booking_id: int, attended_id
         await audit.record(principal, "attendance", "booking", booking_id, {"attended": sorted(attended_ids)})
 
 
-async def list_bookings(principal: Principal, upcoming: bool = True, limit: int = 200) -> list[dict]:
-    query = Booking.select(Booking.all_columns(), Booking.supervisor.name.as_alias("supervisor_name"),
-                           Booking.unit.name.as_alias("unit_name"))
-    if upcoming:
-        query = query.where(Booking.ends_at >= now()).order_by(Booking.starts_at)
-    else:
-        query = query.where(Booking.ends_at < now()).order_by(Booking.starts_at, ascending=False)
+@dataclass(frozen=True)
+class BookingFilter:
+    """What the bookings list shows: coming or past sessions, narrowed by place and status."""
+
+    upcoming: bool = True
+    institution_id: int | None = None
+    unit_id: int | None = None
+    status: str = ""  # "booked", "cancelled" or both
+
+    def params(self) -> dict:
+        return {"tid": "" if self.upcoming else "tidligere", "tilbud": self.institution_id or "",
+                "afdeling": self.unit_id or "", "status": self.status}
+
+
+BOOKING_STATUSES = {"booked": "Booket", "cancelled": "Aflyst"}
+BOOKINGS_PER_PAGE = 50
+
+
+async def _visible_bookings(principal: Principal, wanted: BookingFilter):
+    """The condition for the bookings the person may see that match the filter."""
+    where = (Booking.ends_at >= now()) if wanted.upcoming else (Booking.ends_at < now())
     if not principal.is_hr:
         units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
-        mine = [r["booking"] for r in await BookingParticipant.select(BookingParticipant.booking).where(
-            BookingParticipant.employee == (principal.employee_id or -1)).run()]
-        query = query.where(Booking.unit.is_in(list(units) or [-1]) | (Booking.booked_by == principal.account_id)
-                            | Booking.id.is_in(mine or [-1]))
-    rows = await query.limit(limit).run()
+        mine = BookingParticipant.select(BookingParticipant.booking).where(
+            BookingParticipant.employee == (principal.employee_id or -1))
+        where &= (Booking.unit.is_in(list(units) or [-1]) | (Booking.booked_by == principal.account_id)
+                  | Booking.id.is_in(mine))
+    if wanted.institution_id:
+        where &= Booking.institution == wanted.institution_id
+    if wanted.unit_id:
+        where &= Booking.unit == wanted.unit_id
+    if wanted.status in BOOKING_STATUSES:
+        where &= Booking.status == wanted.status
+    return where
+
+
+async def booking_page(principal: Principal, wanted: BookingFilter, page: int) -> Page[dict]:
+    """One page of the bookings list, soonest first (past ones: latest first)."""
+    where = await _visible_bookings(principal, wanted)
+    total = await Booking.count().where(where).run()
+    page = min(page, max(1, -(-total // BOOKINGS_PER_PAGE)))
+    rows = await list_bookings(principal, wanted.upcoming, BOOKINGS_PER_PAGE, where=where,
+                               offset=(page - 1) * BOOKINGS_PER_PAGE)
+    return Page(items=rows, page=page, per_page=BOOKINGS_PER_PAGE, total=total, params=wanted.params())
+
+
+async def list_bookings(principal: Principal, upcoming: bool = True, limit: int = 200, *, where=None,
+                        offset: int = 0) -> list[dict]:
+    where = where if where is not None else await _visible_bookings(principal, BookingFilter(upcoming=upcoming))
+    query = Booking.select(Booking.all_columns(), Booking.supervisor.name.as_alias("supervisor_name"),
+                           Booking.unit.name.as_alias("unit_name"),
+                           Booking.institution.name.as_alias("institution_name")).where(where)
+    query = query.order_by(Booking.starts_at, ascending=upcoming)
+    rows = await query.offset(offset).limit(limit).run()
     counts: dict[int, int] = {}
     for p in await BookingParticipant.select(BookingParticipant.booking).where(
             BookingParticipant.booking.is_in([r["id"] for r in rows] or [-1])

@@ -11,9 +11,10 @@ from litestar.response import Redirect, Template
 
 from hr import audit, flash
 from hr.auth.rules import PUBLIC, allow
+from hr.cache import DASHBOARDS, scope_key
 from hr.exports import export_response
 from hr.forms import Page, ValidationError, local_today, optional_int, page_number, parse_moment, years_from
-from hr.org.services import list_institutions, list_methods
+from hr.org.services import filter_choices, list_institutions, list_methods
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import agenda, booking, calendar, compliance, services
 
@@ -50,7 +51,9 @@ class SupervisorController(Controller):
             return Template("supervision/supervisors.html", status_code=400, context={
                 "supervisors": await services.list_supervisors(), **await self._choices(request),
                 "errors": exc.errors, "values": _values(form)})
-        return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}")
+        return flash.done(f"{BASE}/supervisorer/{supervisor_id}", "Supervisoren er oprettet. Tilføj tider, hvor "
+                          "supervisoren kan bookes.", f"{BASE}/supervisorer/{supervisor_id}#tilgaengelighed",
+                          "Til tilgængelighed")
 
     async def _detail(self, request: Request, supervisor_id: int, errors=None, values=None, form_name="",
                       status: int = 200) -> Template:
@@ -78,32 +81,35 @@ class SupervisorController(Controller):
             await services.save_supervisor(request.user, supervisor_id, form)
         except ValidationError as exc:
             return await self._detail(request, supervisor_id, exc.errors, _values(form), "edit", status=400)
-        return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}")
+        return flash.done(f"{BASE}/supervisorer/{supervisor_id}", "Supervisorens oplysninger er gemt.")
 
-    async def _availability(self, request: Request, supervisor_id: int, action) -> Template | Redirect:
+    async def _availability(self, request: Request, supervisor_id: int, action, said: str) -> Template | Redirect:
         form = await request.form()
         try:
             await action(form)
         except ValidationError as exc:
             return await self._detail(request, supervisor_id, exc.errors, None, "availability", status=400)
-        return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}#tilgaengelighed")
+        return flash.done(f"{BASE}/supervisorer/{supervisor_id}#tilgaengelighed", said)
 
     @post("/{supervisor_id:int}/tilgaengelighed", opt=allow("supervision.manage"), name="availability_add")
     async def add_window(self, request: Request, supervisor_id: FromPath[int]) -> Template | Redirect:
         return await self._availability(request, supervisor_id,
-                                        lambda f: services.add_window(request.user, supervisor_id, f))
+                                        lambda f: services.add_window(request.user, supervisor_id, f),
+                                        "Tidsrummet er tilføjet. Ledere kan nu booke i det.")
 
     @post("/{supervisor_id:int}/tilgaengelighed/{window_id:int}/slet", opt=allow("supervision.manage"),
           name="availability_remove")
     async def remove_window(self, request: Request, supervisor_id: FromPath[int],
                             window_id: FromPath[int]) -> Template | Redirect:
         return await self._availability(request, supervisor_id,
-                                        lambda f: services.remove_window(request.user, supervisor_id, window_id))
+                                        lambda f: services.remove_window(request.user, supervisor_id, window_id),
+                                        "Tidsrummet er fjernet. Bookinger, der allerede er lavet, står ved magt.")
 
     @post("/{supervisor_id:int}/fravaer", opt=allow("supervision.manage"), name="availability_day_off")
     async def add_day_off(self, request: Request, supervisor_id: FromPath[int]) -> Template | Redirect:
         return await self._availability(request, supervisor_id,
-                                        lambda f: services.add_unavailable_day(request.user, supervisor_id, f))
+                                        lambda f: services.add_unavailable_day(request.user, supervisor_id, f),
+                                        "Fraværsdagen er registreret. Der kan ikke bookes den dag.")
 
     @post("/{supervisor_id:int}/undtagelser", opt=allow("supervision.manage"), name="match_exception_create")
     async def add_exception(self, request: Request, supervisor_id: FromPath[int]) -> Template | Redirect:
@@ -113,7 +119,8 @@ class SupervisorController(Controller):
                                              str(form.get("reason", "")))
         except ValidationError as exc:
             return await self._detail(request, supervisor_id, exc.errors, None, "exception", status=400)
-        return Redirect(path=f"{BASE}/supervisorer/{supervisor_id}#undtagelser")
+        return flash.done(f"{BASE}/supervisorer/{supervisor_id}#undtagelser", "Undtagelsen er godkendt og logget. "
+                          "Supervisoren kan nu bookes af tilbuddet.")
 
 
 class MatchController(Controller):
@@ -157,7 +164,8 @@ class RequirementController(Controller):
             await services.add_requirement(request.user, form)
         except ValidationError as exc:
             return await self._page(request, exc.errors, {k: str(v) for k, v in form.items()}, status=400)
-        return Redirect(path=f"{BASE}/krav")
+        return flash.done(f"{BASE}/krav", "Kravet er oprettet. Overblikket regner nu med det.",
+                          f"{BASE}/overblik", "Til overblikket")
 
 
 def _parse_start(form) -> datetime | None:
@@ -174,9 +182,15 @@ class BookingController(Controller):
 
     @get("/", opt=allow("supervision.book"), name="bookings")
     async def index(self, request: Request) -> Template:
+        params = request.query_params
+        status = str(params.get("status", ""))
+        wanted = booking.BookingFilter(upcoming=params.get("tid") != "tidligere",
+                                       institution_id=optional_int(params.get("tilbud")),
+                                       unit_id=optional_int(params.get("afdeling")),
+                                       status=status if status in booking.BOOKING_STATUSES else "")
         return Template("supervision/bookings.html", context={
-            "upcoming": await booking.list_bookings(request.user),
-            "past": await booking.list_bookings(request.user, upcoming=False, limit=50)})
+            "result": await booking.booking_page(request.user, wanted, page_number(params.get("side"))),
+            "wanted": wanted, "statuses": booking.BOOKING_STATUSES, **await filter_choices(request.user)})
 
     async def _form(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
         institutions = await list_institutions(request.user)
@@ -376,12 +390,16 @@ class ComplianceController(Controller):
                   "gruppe": filters["audience"]}
         result = Page(items=rows[(page - 1) * self.PER_PAGE: page * self.PER_PAGE], page=page,
                       per_page=self.PER_PAGE, total=len(rows), params=params)
+        # Past months change only when old history is corrected: the trend may be a minute old.
+        trend, trend_computed_at = await DASHBOARDS.get(
+            ("supervision-trend", scope_key(request.user), filters["institution_id"], filters["unit_id"],
+             local_today()), lambda: compliance.trend(request.user, people=people))
         return Template("supervision/compliance.html", context={
             "result": result, "params": params, "statuses": compliance.STATUSES, "audiences": services.AUDIENCES,
             "institutions": compliance.summarise(everyone, "institution_id", "institution_name"),
             "institution_choices": await list_institutions(request.user),
             "units": compliance.summarise(everyone, "unit_id", "unit_name"),
-            "trend": await compliance.trend(request.user, people=people)})
+            "trend": trend, "trend_computed_at": trend_computed_at})
 
     @get("/eksport", opt=allow("supervision.compliance"), name="compliance_export")
     async def export(self, request: Request) -> Response:

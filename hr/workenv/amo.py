@@ -3,13 +3,14 @@ and the yearly work-environment discussion. Scoped to institutions and units."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.db import now, transaction
-from hr.forms import NotFound, ValidationError, optional_int
+from hr.forms import NotFound, Page, ValidationError, optional_int
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
 from hr.workenv.followup import _date, _text, can_manage_area, owner_choices
@@ -61,6 +62,34 @@ async def list_orders(principal: Principal) -> list[dict]:
     for row in rows:
         _order_status(row)
     return rows
+
+
+ORDER_STATES = {"open": "Åbne", "overdue": "Overskredne", "closed": "Afsluttede"}
+ORDERS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    institution_id: int | None = None
+    state: str = ""  # one of ORDER_STATES, or all
+
+    def params(self) -> dict:
+        return {"tilbud": self.institution_id or "", "status": self.state}
+
+    def keeps(self, order: dict) -> bool:
+        if self.institution_id and order["institution"] != self.institution_id:
+            return False
+        return {"open": not order["closed_on"], "closed": bool(order["closed_on"]),
+                "overdue": order["overdue"] or order["reply_overdue"]}.get(self.state, True)
+
+
+async def order_page(principal: Principal, wanted: OrderFilter, page: int) -> Page[dict]:
+    """One page of the orders in the person's reach that match the filter, newest first. An
+    institution receives a handful a year: they are filtered here rather than in SQL."""
+    orders = [o for o in await list_orders(principal) if wanted.keeps(o)]
+    page = min(page, max(1, -(-len(orders) // ORDERS_PER_PAGE)))
+    return Page(items=orders[(page - 1) * ORDERS_PER_PAGE: page * ORDERS_PER_PAGE], page=page,
+                per_page=ORDERS_PER_PAGE, total=len(orders), params=wanted.params())
 
 
 def _order_status(row: dict) -> None:
@@ -279,6 +308,22 @@ async def list_discussions(principal: Principal) -> list[dict]:
     if scope is not None:
         query = query.where(WorkEnvironmentDiscussion.institution.is_in(list(scope) or [-1]))
     return await query.run()
+
+
+DISCUSSIONS_PER_PAGE = 20
+
+
+async def discussion_page(principal: Principal, year: int | None, institution_id: int | None, page: int) -> dict:
+    """One page of the yearly discussions the person sees, newest first, by year and institution,
+    and the years to choose from (one a year per institution: narrowed here)."""
+    every = await list_discussions(principal)
+    chosen = [d for d in every if (not year or d["year"] == year)
+              and (not institution_id or d["institution"] == institution_id)]
+    page = min(page, max(1, -(-len(chosen) // DISCUSSIONS_PER_PAGE)))
+    return {"result": Page(items=chosen[(page - 1) * DISCUSSIONS_PER_PAGE: page * DISCUSSIONS_PER_PAGE], page=page,
+                           per_page=DISCUSSIONS_PER_PAGE, total=len(chosen),
+                           params={"aar": year or "", "tilbud": institution_id or ""}),
+            "years": sorted({d["year"] for d in every}, reverse=True)}
 
 
 async def record_discussion(principal: Principal, form) -> int:

@@ -7,9 +7,11 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
+from hr import flash
 from hr.auth.rules import allow
 from hr.exports import export_response
-from hr.forms import ValidationError
+from hr.forms import ValidationError, optional_int, page_number, parse_year
+from hr.org.services import filter_choices
 from hr.workenv import amo, followup
 
 BASE = "/arbejdsmiljoe"
@@ -35,8 +37,14 @@ class OrderController(Controller):
     async def _list(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
         institutions = await amo.manageable_institutions(request.user)
         owners = await amo.leader_choices([i["id"] for i in institutions])
+        params = request.query_params
+        state = str(params.get("status", ""))
+        wanted = amo.OrderFilter(institution_id=optional_int(params.get("tilbud")),
+                                 state=state if state in amo.ORDER_STATES else "")
         return Template("workenv/orders.html", status_code=status, context={
-            "orders": await amo.list_orders(request.user), "types": amo.ORDER_TYPES,
+            "result": await amo.order_page(request.user, wanted, page_number(params.get("side"))),
+            "wanted": wanted, "states": amo.ORDER_STATES,
+            "visible_institutions": (await filter_choices(request.user))["institutions"], "types": amo.ORDER_TYPES,
             "institutions": institutions, "units": await amo.manageable_units(request.user),
             "owners": owners, "errors": errors or {},
             "values": values or {}})
@@ -61,7 +69,8 @@ class OrderController(Controller):
         order_id, errors = await _handle(amo.create_order, request.user, form)
         if errors:
             return await self._list(request, errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/paabud/{order_id}")
+        return flash.done(f"{BASE}/paabud/{order_id}", "Påbuddet er registreret. Husk at orientere AMO og at "
+                          "planlægge handlinger.", f"{BASE}/paabud/{order_id}#handlinger", "Tilføj en handling")
 
     async def _detail(self, request: Request, order_id: int, errors=None, values=None, status=200) -> Template:
         order = await amo.get_order(request.user, order_id)
@@ -82,7 +91,8 @@ class OrderController(Controller):
         _, errors = await _handle(amo.update_order, request.user, order_id, form)
         if errors:
             return await self._detail(request, order_id, errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/paabud/{order_id}")
+        return flash.done(f"{BASE}/paabud/{order_id}", ORDER_STEPS_DONE.get(str(form.get("step", "")),
+                                                                            "Påbuddet er opdateret."))
 
     @post("/{order_id:int}/handlinger", opt=allow("workenv.amo"), name="order_action_add")
     async def add_action(self, request: Request, order_id: FromPath[int]) -> Template | Redirect:
@@ -90,7 +100,15 @@ class OrderController(Controller):
         _, errors = await _handle(followup.add_action, request.user, "order", order_id, form)
         if errors:
             return await self._detail(request, order_id, errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/paabud/{order_id}#handlinger")
+        return flash.done(f"{BASE}/paabud/{order_id}#handlinger", "Handlingen er oprettet, og den ansvarlige kan se "
+                          "den under Handlinger.")
+
+
+ORDER_STEPS_DONE = {
+    "amo": "Det er registreret, at AMO er orienteret. Næste trin: send svaret til Arbejdstilsynet.",
+    "reply": "Det er registreret, at svaret er sendt til Arbejdstilsynet.",
+    "close": "Påbuddet er afsluttet.",
+}
 
 
 class ApvController(Controller):
@@ -120,7 +138,7 @@ class ApvController(Controller):
         apv_id, errors = await _handle(amo.start_apv, request.user, form)
         if errors:
             return await self._overview(request, errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/apv/{apv_id}")
+        return flash.done(f"{BASE}/apv/{apv_id}", "APV'en er startet. Registrér hver fase, når den er gennemført.")
 
     async def _detail(self, request: Request, apv_id: int, errors=None, values=None, status=200) -> Template:
         apv = await amo.get_apv(request.user, apv_id)
@@ -141,7 +159,8 @@ class ApvController(Controller):
         _, errors = await _handle(amo.update_apv, request.user, apv_id, form)
         if errors:
             return await self._detail(request, apv_id, errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/apv/{apv_id}")
+        return flash.done(f"{BASE}/apv/{apv_id}", "APV'en er afsluttet. Næste APV skal være lavet inden for "
+                          f"{amo.APV_INTERVAL_YEARS} år." if form.get("complete") == "1" else "APV'ens faser er gemt.")
 
     @post("/{apv_id:int}/handlinger", opt=allow("workenv.amo"), name="apv_action_add")
     async def add_action(self, request: Request, apv_id: FromPath[int]) -> Template | Redirect:
@@ -149,7 +168,8 @@ class ApvController(Controller):
         _, errors = await _handle(followup.add_action, request.user, "apv", apv_id, form)
         if errors:
             return await self._detail(request, apv_id, errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/apv/{apv_id}#handlinger")
+        return flash.done(f"{BASE}/apv/{apv_id}#handlinger", "Handlingen er oprettet, og den ansvarlige kan se den "
+                          "under Handlinger.")
 
 
 class DiscussionController(Controller):
@@ -160,8 +180,13 @@ class DiscussionController(Controller):
         institutions = await amo.manageable_institutions(request.user)
         if not request.user.is_hr:
             institutions = [i for i in institutions if i["id"] in request.user.leader_institution_ids]
+        params = request.query_params
+        year = parse_year(params.get("aar"), {}) if params.get("aar") else None
+        chosen_institution = optional_int(params.get("tilbud"))
         return Template("workenv/discussions.html", status_code=status, context={
-            "discussions": await amo.list_discussions(request.user), "institutions": institutions,
+            **await amo.discussion_page(request.user, year, chosen_institution, page_number(params.get("side"))),
+            "year": year, "institution_id": chosen_institution,
+            "visible_institutions": (await filter_choices(request.user))["institutions"], "institutions": institutions,
             "errors": errors or {}, "values": values or {}})
 
     @get("/", opt=allow("workenv.amo"), name="discussions")
@@ -174,4 +199,4 @@ class DiscussionController(Controller):
         _, errors = await _handle(amo.record_discussion, request.user, form)
         if errors:
             return await self._list(request, errors, _values(form), status=400)
-        return Redirect(path=f"{BASE}/droeftelser")
+        return flash.done(f"{BASE}/droeftelser", "Den årlige arbejdsmiljødrøftelse er registreret.")

@@ -40,3 +40,18 @@ async def test_progress_per_method_counts_linked_enrolments(world, head, catalog
     assert (krap["name"], krap["target"], krap["planned"], krap["completed"]) == ("KRAP", 20, 20, 10)
     [listed] = await plans.list_plans(principal)
     assert listed["planned"] == 20 and listed["completed"] == 10
+
+
+async def test_the_plans_page_is_chosen_by_year_and_institution(client, world):
+    from hr.competence.tables import Plan
+    from hr.db import bulk_insert
+    from tests.conftest import World, login
+
+    await bulk_insert(Plan, [{"year": year, "institution": institution, "title": f"Plan {year}"}
+                             for year in range(2001, 2031) for institution in (world.inst_a, world.inst_b)])
+    await login(client, World.HR)
+    first = (await client.get("/kompetence/planer")).text
+    assert "60 planer, side 1 af 2." in first and "Plan 2030" in first
+    chosen = (await client.get(f"/kompetence/planer?aar=2005&tilbud={world.inst_a}")).text
+    assert "1 plan." in chosen and "Plan 2005" in chosen and "Plan 2006" not in chosen
+    assert "Ingen planer passer til filteret." in (await client.get("/kompetence/planer?aar=2099")).text

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from hr.forms import local_today
 from hr.workenv.tables import Apv, Order, WorkEnvironmentDiscussion
+from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
 TODAY = local_today()
@@ -21,6 +22,11 @@ def order_form(world, **overrides):
     return data
 
 
+def action_form(world) -> dict:
+    return {"problem": "Tunge løft ved sengene", "measure": "Loftlift i to rum", "owner": str(world.accounts["staff"]),
+            "deadline": (TODAY + timedelta(days=30)).isoformat(), "priority": "2", "effect_check": "Spørg holdet"}
+
+
 async def test_the_amo_must_see_the_reply_before_it_is_sent(client, new_client, world):
     await login(client, World.LEADER)
     bad = await post_form(client, "/arbejdsmiljoe/paabud", order_form(world, case_number="", compliance_deadline="",
@@ -32,15 +38,18 @@ async def test_the_amo_must_see_the_reply_before_it_is_sent(client, new_client, 
     assert "Den ansvarlige skal være ansat i tilbuddet" in bad.text
     assert await Order.count().run() == 0
     created = await post_form(client, "/arbejdsmiljoe/paabud", order_form(world))
-    assert created.status_code == 302
+    await confirmed(client, created, "Påbuddet er registreret")
     path = created.headers["location"]
     too_soon = await post_form(client, path, {"step": "reply"})
     assert too_soon.status_code == 400 and "skal se svaret, før det sendes" in too_soon.text
     not_closable = await post_form(client, path, {"step": "close"})
     assert "Send svaret til Arbejdstilsynet" in not_closable.text
-    assert (await post_form(client, path, {"step": "amo"})).status_code == 302
-    assert (await post_form(client, path, {"step": "reply"})).status_code == 302
-    assert (await post_form(client, path, {"step": "close"})).status_code == 302
+    await confirmed(client, await post_form(client, path, {"step": "amo"}), "AMO er orienteret")
+    await confirmed(client, await post_form(client, path, {"step": "reply"}), "svaret er sendt til Arbejdstilsynet")
+    await confirmed(client, await post_form(client, path, {"step": "close"}), "Påbuddet er afsluttet.")
+    second = await post_form(client, "/arbejdsmiljoe/paabud", order_form(world, case_number="AT-2026-0043"))
+    await confirmed(client, await post_form(client, f"{second.headers['location']}/handlinger", action_form(world)),
+                    "Handlingen er oprettet")
     whole = await post_form(client, "/arbejdsmiljoe/paabud", order_form(world, unit=""))
     assert "Du kan ikke registrere påbud for det tilbud" in whole.text
     order = await Order.select().first().run()
@@ -62,18 +71,19 @@ async def test_apv_overdue_after_three_years_and_complete_only_with_all_phases(c
     assert overview.text.count("Forfalden") == 2  # A1 never had one; A2's is older than 3 years
     started = await post_form(client, "/arbejdsmiljoe/apv", {"unit": str(world.unit_a1)},
                               token_from="/arbejdsmiljoe/apv")
-    assert started.status_code == 302
+    await confirmed(client, started, "APV'en er startet")
     twice = await post_form(client, "/arbejdsmiljoe/apv", {"unit": str(world.unit_a1)})
     assert "allerede en APV i gang" in twice.text
     not_mine = await post_form(client, "/arbejdsmiljoe/apv", {"unit": str(world.unit_a2)})
     assert "Du kan ikke starte en APV" in not_mine.text
     path = started.headers["location"]
+    await confirmed(client, await post_form(client, f"{path}/handlinger", action_form(world)), "Handlingen er oprettet")
     early = await post_form(client, path, {"mapping_done_on": TODAY.isoformat(), "complete": "1"})
     assert early.status_code == 400 and "Alle faser skal være gennemført" in early.text
     phases = {name: TODAY.isoformat() for name in ("mapping_done_on", "assessment_done_on", "absence_reviewed_on",
                                                    "action_plan_done_on")}
     done = await post_form(client, path, {**phases, "followup_rules": "Status på personalemøder", "complete": "1"})
-    assert done.status_code == 302
+    await confirmed(client, done, "APV'en er afsluttet")
     overview = await client.get("/arbejdsmiljoe/apv")
     assert overview.text.count("Forfalden") == 1
 
@@ -86,10 +96,44 @@ async def test_the_yearly_discussion_is_recorded_once_per_year_by_the_institutio
     await login(client, "head@test.example")
     data = {"institution": str(world.inst_a), "held_on": TODAY.isoformat(), "participants": "Ledelse og AMR",
             "evaluation": "Målene for sidste år blev nået", "goals": "Færre episoder med vold"}
-    assert (await post_form(client, "/arbejdsmiljoe/droeftelser", data, token_from="/arbejdsmiljoe/droeftelser")
-            ).status_code == 302
+    await confirmed(client, await post_form(client, "/arbejdsmiljoe/droeftelser", data,
+                                            token_from="/arbejdsmiljoe/droeftelser"), "drøftelse er registreret")
     again = await post_form(client, "/arbejdsmiljoe/droeftelser", data)
     assert again.status_code == 400 and "allerede registreret" in again.text
     other = await post_form(client, "/arbejdsmiljoe/droeftelser", {**data, "institution": str(world.inst_b)})
     assert "Kun tilbuddets ledelse og HR" in other.text
     assert await WorkEnvironmentDiscussion.count().run() == 1
+
+
+async def test_hr_filters_the_orders_by_institution_and_status_and_pages_them(client, world):
+    from hr.db import bulk_insert
+
+    rows = [{"case_number": f"AT-{n:04d}", "order_type": "frist", "received_on": TODAY - timedelta(days=n),
+             "institution": world.inst_a if n % 2 else world.inst_b, "rule_breached": "Vold", "description": "x",
+             "compliance_deadline": TODAY + timedelta(days=30), "closed_on": TODAY if n % 5 == 0 else None}
+            for n in range(1, 61)]
+    await bulk_insert(Order, rows)
+    await login(client, World.HR)
+    everything = (await client.get("/arbejdsmiljoe/paabud")).text
+    assert "60 påbud, side 1 af 2." in everything and "AT-0001" in everything and "AT-0060" not in everything
+    assert "AT-0060" in (await client.get("/arbejdsmiljoe/paabud?side=2")).text
+    closed_in_a = (await client.get(f"/arbejdsmiljoe/paabud?tilbud={world.inst_a}&status=closed")).text
+    assert "6 påbud." in closed_in_a and "AT-0005" in closed_in_a and "AT-0010" not in closed_in_a
+    assert "48 påbud" in (await client.get("/arbejdsmiljoe/paabud?status=open")).text
+    assert "Ingen påbud passer til filteret." in (await client.get("/arbejdsmiljoe/paabud?status=overdue")).text
+
+
+async def test_the_yearly_discussions_are_chosen_by_year_and_institution(client, world):
+    from hr.db import bulk_insert
+
+    await bulk_insert(WorkEnvironmentDiscussion, [
+        {"institution": institution, "year": year, "held_on": TODAY.replace(year=year), "participants": "Ledelse",
+         "evaluation": f"Evaluering {year}", "goals": f"Mål {year}"}
+        for year in range(2000, 2025) for institution in (world.inst_a, world.inst_b)])
+    await login(client, World.HR)
+    first = (await client.get("/arbejdsmiljoe/droeftelser")).text
+    assert "50 drøftelser, side 1 af 3." in first and first.count('class="app-card"') == 20
+    one = (await client.get(f"/arbejdsmiljoe/droeftelser?aar=2010&tilbud={world.inst_b}")).text
+    assert "1 drøftelse." in one and "Tilbud B 2010" in one and "Tilbud A 2010" not in one
+    assert "Ingen drøftelser passer til filteret." in (await client.get("/arbejdsmiljoe/droeftelser?aar=2099")).text
+    assert (await client.get("/arbejdsmiljoe/droeftelser?aar=tyve")).status_code == 200  # an odd year shows all
