@@ -1,10 +1,13 @@
 """Load benchmark: the real service (several uvicorn workers) on PostgreSQL with the large demo
 data set, driven by wrk from a second process through the main flows (incident submission, the
-unit leaders' and HR's dashboards), next to a bare Litestar route doing one indexed PostgreSQL read
-(benchmarks/baseline_app.py) served the same way in the same run.
+unit leaders' and HR's dashboards and front pages), next to two baselines served the same way in
+the same run (benchmarks/baseline_app.py): a bare Litestar route doing one indexed PostgreSQL read,
+and per flow a bare route replaying the SQL statements and commits the flow sent, recorded from the
+product before the run (benchmarks/replay.py).
 
-Part 1 runs every flow with N users sending without pause (throughput, and its ratio to the
-baseline's); part 2 has the users pause between requests as people do (latency p50/p95/p99 at N
+Part 1 runs every flow with N users sending without pause: throughput, its ratio to the one-read
+baseline, and its ratio to its own replay (what share of the database's pace our code keeps; the
+target is at least 50 %); part 2 has the users pause between requests as people do (latency p50/p95/p99 at N
 concurrent users). Prints errors (any answer but the expected one), the acknowledged reports
 against those stored, and the memory of each worker. With --restart-postgres, PostgreSQL is
 restarted a third into the submission run: the service must recover by itself and every
@@ -27,6 +30,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -41,9 +45,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(target: str, port: int, workers: int) -> subprocess.Popen:
+def serve(target: str, port: int, workers: int, **extra_env: str) -> subprocess.Popen:
     env = {**os.environ, "HR_DATABASE_URL": DSN, "HR_SCHEDULER": "off", "HR_MODE": "dev",
-           "HR_REPORTS_PER_HOUR": "100000", "PYTHONPATH": str(ROOT)}
+           "HR_REPORTS_PER_HOUR": "100000", "PYTHONPATH": str(ROOT), **extra_env}
     args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     if target.endswith("create_app"):
@@ -106,7 +110,7 @@ def lua_string(value: str) -> str:
 
 
 def run_wrk(name: str, url: str, sessions: list[dict], users: int, seconds: float, flow: str = "get",
-            think: tuple[int, int] = (0, 0), baseline: float | None = None) -> dict:
+            think: tuple[int, int] = (0, 0), baseline: float | None = None, replayed: float | None = None) -> dict:
     """One wrk run: `users` threads with one connection each (one user per thread). Returns and
     prints throughput, p50/p95/p99 and errors; wrk runs in its own process on the same machine."""
     import tempfile
@@ -132,8 +136,10 @@ def run_wrk(name: str, url: str, sessions: list[dict], users: int, seconds: floa
     result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     result["rate"] = result["ok"] / result["seconds"]
     ratio = f"{100 * result['rate'] / baseline:5.0f} %" if baseline else "     -"
-    print(f"{name:<34} {result['rate']:8.1f}/s {ratio}  p50 {result['p50']:7.1f} ms  p95 {result['p95']:7.1f} ms  "
-          f"p99 {result['p99']:7.1f} ms  errors {result['bad'] + result['socket_errors']}", flush=True)
+    own = f"{100 * result['rate'] / replayed:5.0f} %" if replayed else "     -"
+    print(f"{name:<34} {result['rate']:8.1f}/s {ratio} {own}  p50 {result['p50']:7.1f} ms  "
+          f"p95 {result['p95']:7.1f} ms  p99 {result['p99']:7.1f} ms  "
+          f"errors {result['bad'] + result['socket_errors']}", flush=True)
     return result
 
 
@@ -182,43 +188,98 @@ async def accounts_with(sql: str, count: int) -> list:
     return rows
 
 
+async def record_flows(staff: tuple[str, int], leader: str, hr: str) -> dict:
+    """Each flow once through the application in this process, its SQL kept for the replay baseline.
+    A page is recorded on its second request, as the users of the run mostly meet it (the
+    dashboards' short cache filled). Returns the recordings by flow name."""
+    from litestar.testing import AsyncTestClient
+
+    from benchmarks.replay import record
+    from hr.app import create_app
+
+    recordings = {}
+    async with AsyncTestClient(create_app()) as client:
+        async def as_user(email: str) -> None:
+            client.cookies.clear()
+            await login(client, "", email)
+
+        await as_user(staff[0])
+
+        async def submission() -> None:
+            csrf = client.cookies.get("csrftoken")
+            draft = await client.post("/arbejdsmiljoe/haendelser", data={"_csrf_token": csrf})
+            body = report_form(staff[1], 0, csrf)
+            submitted = await client.post(draft.headers["location"], content=body,
+                                          headers={"content-type": "application/x-www-form-urlencoded"})
+            assert "indsendt=1" in submitted.headers.get("location", ""), submitted.status_code
+
+        recordings["incident submission"] = await record(submission)
+        for name, email, path in (("dashboard, unit leaders", leader, "/arbejdsmiljoe/analyse"),
+                                  ("front page, unit leaders", leader, "/"),
+                                  ("dashboard, HR region", hr, "/arbejdsmiljoe/analyse"),
+                                  ("front page, HR region", hr, "/")):
+            await as_user(email)
+            await client.get(path)
+
+            async def page(path=path) -> None:
+                assert (await client.get(path)).status_code == 200
+
+            recordings[name] = await record(page)
+    return recordings
+
+
 async def drive(args) -> None:
+    import tempfile
+
+    from benchmarks.replay import save
+
+    subprocess.run([sys.executable, "-m", "hr.cli", "migrate"], env={**os.environ, "HR_DATABASE_URL": DSN},
+                   cwd=ROOT, check=True, capture_output=True)
+    staff = await staff_accounts(args.users)
+    leaders = await accounts_with(
+        "SELECT a.email FROM auth_account a JOIN auth_role_assignment r ON r.account = a.id "
+        "WHERE a.active AND r.role = 'leader' AND r.unit IS NOT NULL ORDER BY a.id LIMIT $1", args.users)
+    hr_email = "hr@socialomraadet.example"
+    recordings = await record_flows(staff[0], leaders[0]["email"], hr_email)
+    replay_file = Path(tempfile.mkstemp(prefix="hr-replay-", suffix=".pickle")[1])
+    save(recordings, replay_file)
+    print("recorded per flow (statements, commits): " + "; ".join(
+        f"{name} {r.statements}, {r.commits}" for name, r in recordings.items()))
     service_port, baseline_port = free_port(), free_port()
     service = serve("hr.app:create_app", service_port, args.workers)
-    baseline = serve("benchmarks.baseline_app:app", baseline_port, args.workers)
+    baseline = serve("benchmarks.baseline_app:app", baseline_port, args.workers, HR_REPLAY_FILE=str(replay_file))
     base, base0 = f"http://127.0.0.1:{service_port}", f"http://127.0.0.1:{baseline_port}"
     try:
-        subprocess.run([sys.executable, "-m", "hr.cli", "migrate"], env={**os.environ, "HR_DATABASE_URL": DSN},
-                       cwd=ROOT, check=True, capture_output=True)
         await asyncio.gather(wait_up(f"{base}/health"), wait_up(f"{base0}/baseline"))
-        staff = await staff_accounts(args.users)
         staff_sessions = await sessions_for(base, [email for email, _ in staff])
         for n, (session, (_, unit)) in enumerate(zip(staff_sessions, staff, strict=True)):
             session["csrf"] = f"_csrf_token={session['csrf_token']}"
             session["body"] = report_form(unit, n, session["csrf_token"])
-        leaders = await accounts_with(
-            "SELECT a.email FROM auth_account a JOIN auth_role_assignment r ON r.account = a.id "
-            "WHERE a.active AND r.role = 'leader' AND r.unit IS NOT NULL ORDER BY a.id LIMIT $1", args.users)
         leader_sessions = await sessions_for(base, [r["email"] for r in leaders])
-        hr_sessions = await sessions_for(base, ["hr@socialomraadet.example"])
+        hr_sessions = await sessions_for(base, [hr_email])
         analysis = f"{base}/arbejdsmiljoe/analyse"
         before = await count_marked()
 
-        flows = [  # name, url, sessions, flow, users in part 2
-            ("incident submission", f"{base}/arbejdsmiljoe/haendelser", staff_sessions, "submit", args.users),
-            ("dashboard, unit leaders", analysis, leader_sessions, "get", args.users),
-            ("dashboard, HR region", analysis, hr_sessions, "get", args.hr_users),
+        flows = [  # name, url, sessions, flow, users in part 2, requests per replay
+            ("incident submission", f"{base}/arbejdsmiljoe/haendelser", staff_sessions, "submit", args.users, 2),
+            ("dashboard, unit leaders", analysis, leader_sessions, "get", args.users, 1),
+            ("front page, unit leaders", f"{base}/", leader_sessions, "get", args.users, 1),
+            ("dashboard, HR region", analysis, hr_sessions, "get", args.hr_users, 1),
+            ("front page, HR region", f"{base}/", hr_sessions, "get", args.hr_users, 1),
         ]
         print(f"\nworkers: {args.workers}; wrk, one connection per user; {args.seconds:.0f} s per flow")
-        print(f"\n1. Throughput, {args.users} users without pause (the ratio is to the baseline)")
+        print(f"\n1. Throughput, {args.users} users without pause; ratios: to the one-read baseline, and to the "
+              "flow's own SQL replayed on a bare route (target >= 50 %)")
         top = run_wrk("baseline (1 indexed read)", f"{base0}/baseline", [{}], args.users, args.seconds)
         saturated = {}
         restart = None
-        for name, url, sessions, flow, _ in flows:
+        for name, url, sessions, flow, _, steps in flows:
+            replayed = run_wrk(f"  replay: {name}", f"{base0}/replay/{quote(name)}", [{}], args.users,
+                               args.seconds)
             if flow == "submit" and args.restart_postgres:
                 restart = asyncio.create_task(restart_postgres_after(args.seconds / 3))
             saturated[name] = await asyncio.to_thread(run_wrk, name, url, sessions, args.users, args.seconds, flow,
-                                                      (0, 0), top["rate"])
+                                                      (0, 0), top["rate"], replayed["rate"] * steps)
             if restart:
                 await restart
                 restart = None
@@ -227,7 +288,7 @@ async def drive(args) -> None:
         run_wrk(f"baseline (1 indexed read), {args.users} users", f"{base0}/baseline", [{}], args.users,
                 args.seconds, think=think)
         paced = {}
-        for name, url, sessions, flow, users in flows:
+        for name, url, sessions, flow, users, _ in flows:
             paced[name] = await asyncio.to_thread(run_wrk, f"{name}, {users} users", url, sessions, users,
                                                   args.seconds, flow, think)
         acknowledged = sum(r["acknowledged"] for r in (saturated["incident submission"],
@@ -240,6 +301,7 @@ async def drive(args) -> None:
         for proc in (service, baseline):
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
+        replay_file.unlink(missing_ok=True)
 
 
 async def restart_postgres_after(seconds: float) -> None:

@@ -1,0 +1,85 @@
+"""The fair baseline of the load benchmark: what each flow asks of PostgreSQL, without our code.
+
+`record` runs a flow's requests once through the real application (in-process) and keeps every
+SQL statement it sends, with its arguments, grouped the way they ran: alone (autocommit) or in a
+transaction that committed. benchmarks/baseline_app.py replays a recording on a bare Litestar
+route (`/replay/{name}`), so the ratio of a flow's rate to its replay's shows the cost of our
+own code (routing, sessions, rules, templates), not the database work the flow must do anyway."""
+
+from __future__ import annotations
+
+import pickle  # nosec B403 - the file is written by this benchmark run and read by its own baseline
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+Group = tuple[bool, list[tuple[str, list]]]  # (in a transaction, statements)
+
+
+class StatementRecorder:
+    """Keeps what the PostgreSQL engine runs while active (the engine class is patched for the
+    duration, as hr.db.QueryCounter does)."""
+
+    def __init__(self):
+        self.groups: list[Group] = []
+        self._last_transaction: object | None = None
+
+    def __enter__(self) -> StatementRecorder:
+        from hr.db import engine
+
+        cls = type(engine())
+        original = cls.run_querystring
+        recorder = self
+
+        async def recorded(db, querystring, *args, **kwargs):
+            sql, values = querystring.compile_string(engine_type=db.engine_type)
+            transaction = db.current_transaction.get()
+            if not recorder.groups or transaction is None or transaction is not recorder._last_transaction:
+                recorder.groups.append((transaction is not None, []))
+            recorder._last_transaction = transaction
+            recorder.groups[-1][1].append((sql, list(values)))
+            return await original(db, querystring, *args, **kwargs)
+
+        cls.run_querystring = recorded
+        self._restore = (cls, original)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        cls, original = self._restore
+        cls.run_querystring = original
+
+    @property
+    def statements(self) -> int:
+        return sum(len(statements) for _, statements in self.groups)
+
+    @property
+    def commits(self) -> int:
+        return sum(1 for in_transaction, _ in self.groups if in_transaction)
+
+
+async def record(steps: Callable[[], Awaitable[None]]) -> StatementRecorder:
+    """What `steps` (one user's requests of a flow, through the application) sends to the database."""
+    with StatementRecorder() as recorder:
+        await steps()
+    return recorder
+
+
+def save(recordings: dict[str, StatementRecorder], path: Path) -> None:
+    path.write_bytes(pickle.dumps({name: r.groups for name, r in recordings.items()}))
+
+
+def load(path: str) -> dict[str, list[Group]]:
+    return pickle.loads(Path(path).read_bytes())  # nosec B301 - see the import
+
+
+async def replay(pool, groups: list[Group]) -> int:
+    """Runs a recording's statements as they ran in the product; returns how many."""
+    async with pool.acquire() as connection:
+        for in_transaction, statements in groups:
+            if in_transaction:
+                async with connection.transaction():
+                    for sql, values in statements:
+                        await connection.fetch(sql, *values)
+            else:
+                for sql, values in statements:
+                    await connection.fetch(sql, *values)
+    return sum(len(statements) for _, statements in groups)
