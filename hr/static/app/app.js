@@ -25,6 +25,9 @@ function hrSessionDraft(form) {
         var field = form.elements.namedItem(name);
         if (field && field.tagName && (field.tagName === "TEXTAREA" || field.type === "text") && !field.value) {
           field.value = data[name];
+          // A restored answer among the optional fields is shown, not left folded away.
+          var folded = data[name] && field.closest("details");
+          if (folded) { folded.open = true; }
         }
       });
     } catch (e) { sessionStorage.removeItem(key); }
