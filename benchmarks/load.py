@@ -149,7 +149,8 @@ async def login(client, base: str, email: str) -> dict:
 
     await client.get(f"{base}/login")
     response = await client.post(f"{base}/login", data={"email": email, "password": DEMO_PASSWORD,
-                                                         "_csrf_token": client.cookies.get("csrftoken")})
+                                                         "_csrf_token": client.cookies.get("csrftoken")},
+                                 follow_redirects=False)
     if response.status_code != 302:
         raise RuntimeError(f"login failed for {email}: {response.status_code}")
     csrf = client.cookies.get("csrftoken")
@@ -207,9 +208,9 @@ async def record_flows(staff: tuple[str, int], leader: str, hr: str) -> dict:
 
         async def submission() -> None:
             csrf = client.cookies.get("csrftoken")
-            draft = await client.post("/arbejdsmiljoe/haendelser", data={"_csrf_token": csrf})
+            draft = await client.post("/arbejdsmiljoe/haendelser", data={"_csrf_token": csrf}, follow_redirects=False)
             body = report_form(staff[1], 0, csrf)
-            submitted = await client.post(draft.headers["location"], content=body,
+            submitted = await client.post(draft.headers["location"], content=body, follow_redirects=False,
                                           headers={"content-type": "application/x-www-form-urlencoded"})
             assert "indsendt=1" in submitted.headers.get("location", ""), submitted.status_code
 
