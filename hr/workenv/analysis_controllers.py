@@ -73,11 +73,13 @@ async def _page(principal, query: dashboards.Query, engine) -> dict:
     for everyone with this scope and these filters."""
     data = await dashboards.build(principal, query)
     charts = {
-        "rate": spc_svg(data["rate"], "Hændelser pr. 100 årsværk pr. måned (u-diagram)", "pr. 100 årsværk",
-                        "rate") if data["rate"] else None,
+        "rate": spc_svg(data["rate"], "Hændelser pr. 100 årsværk pr. måned (u-diagram" + (
+            f", mål {query.params['maal']} som centerlinje)" if query.rate_target is not None else ")"),
+            "pr. 100 årsværk", "rate") if data["rate"] else None,
         "run": spc_svg(data["run"], "Antal hændelser pr. måned (seriediagram)", "hændelser", "run"),
-        "on_time": spc_svg(data["on_time"], "Andel fulgt op inden for 7 dage, procent (p-diagram)", "%",
-                            "ontime")
+        "on_time": spc_svg(data["on_time"], "Andel fulgt op inden for 7 dage, procent (p-diagram" + (
+            f", mål {query.params['maal_tid']} % som centerlinje)" if query.on_time_target is not None else ")"),
+            "%", "ontime")
         if data["on_time"] else None,
         "factors": bars_svg([(f["name"], f["n"]) for f in data["factors"][:12]],
                             "Medvirkende årsager (Pareto)", "factors",

@@ -21,6 +21,8 @@ VIOLENCE_TYPES = {
     "physical": "Fysisk vold (slag, spark, bid, spyt, kast m.m.)",
     "verbal": "Verbale trusler",
     "threatening": "Truende adfærd (også nonverbal og online)",
+    # Psychological violence also covers harassment (BEK 1406/2020 on the psychosocial work environment).
+    "harassment": "Chikane (krænkende handlinger, også online)",
 }
 SEVERITIES = {1: "Ingen skade", 2: "Lettere skade eller påvirkning", 3: "Moderat skade", 4: "Alvorlig skade"}
 INJURY_TYPES = {

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from hr.auth.principal import Principal, Role
 from hr.charts import findings, funnel, funnel_findings
 from hr.db import now
-from hr.forms import optional_int
+from hr.forms import optional_int, parse_decimal
 from hr.settings import TIMEZONE
 from hr.workenv import analysis, spc
 from hr.workenv.choices import KINDS
@@ -36,6 +36,30 @@ class Query:
     filters: analysis.Filters
     params: dict
     errors: dict
+    # Fixed centre lines (qicharts2's `cl`): a target for the rate per 100 FTE-years and for the
+    # share followed up in time (per cent); the limits and runs are then judged against them.
+    rate_target: float | None = None
+    on_time_target: float | None = None
+
+
+TARGETS = {  # query parameter: (highest sensible value, message)
+    "maal": (10_000, "Skriv målet som et tal mellem 0 og 10.000 hændelser pr. 100 årsværk"),
+    "maal_tid": (100, "Skriv målet som en procent mellem 0 og 100"),
+}
+
+
+def _target(params, name: str, errors: dict) -> float | None:
+    if not params.get(name):
+        return None
+    highest, message = TARGETS[name]
+    try:
+        value = parse_decimal(params.get(name))
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= highest:
+        errors[name] = message
+        return None
+    return float(value)
 
 
 def parse(params, principal: Principal) -> Query:
@@ -72,9 +96,16 @@ def parse(params, principal: Principal) -> Query:
     filters = analysis.Filters(start=start, end=end, institution_id=optional_int(params.get("tilbud")),
                                unit_id=optional_int(params.get("afdeling")), kind=kind, severity=severity,
                                pseudonym=pseudonym)
+    rate_target, on_time_target = _target(params, "maal", errors), _target(params, "maal_tid", errors)
     shown = {"fra": start.strftime("%Y-%m"), "til": end.strftime("%Y-%m"), "tilbud": filters.institution_id,
-             "afdeling": filters.unit_id, "type": kind, "alvor": severity, "borger": pseudonym}
-    return Query(filters, shown, errors)
+             "afdeling": filters.unit_id, "type": kind, "alvor": severity, "borger": pseudonym,
+             "maal": _number(rate_target), "maal_tid": _number(on_time_target)}
+    return Query(filters, shown, errors, rate_target, on_time_target)
+
+
+def _number(value: float | None) -> str:
+    """A target as it was typed back into the form: Danish decimal comma, no trailing zeros."""
+    return "" if value is None else f"{value:g}".replace(".", ",")
 
 
 async def _none() -> None:
@@ -91,10 +122,11 @@ async def build(principal: Principal, query: Query) -> dict:
     labels = [r["month"] for r in monthly]
     counts = [r["incidents"] for r in monthly]
     per_100 = [fte.get(m, 0.0) / 100 or None for m in labels]
-    rate = spc.qic("u", counts, per_100, labels) if any(per_100) else None
+    rate = spc.qic("u", counts, per_100, labels, cl=query.rate_target) if any(per_100) else None
     run = spc.qic("run", counts, x=labels)
     submitted = [r["submitted"] or None for r in monthly]
-    on_time = spc.qic("p", [r["on_time"] for r in monthly], submitted, labels, multiply=100) \
+    on_time = spc.qic("p", [r["on_time"] for r in monthly], submitted, labels, multiply=100,
+                      cl=query.on_time_target / 100 if query.on_time_target is not None else None) \
         if any(submitted) else None
     out = {"monthly": monthly, "quarters": analysis.quarters(monthly), "fte": fte, "run": run, "rate": rate,
            "on_time": on_time, "heatmap": heat, "factors": factor_rows, "repeats": repeat_rows,

@@ -123,7 +123,7 @@ async def load(rng: random.Random, today: date, years: int = YEARS, scale: float
                     updated_at=closed or reviewed or submitted,
                 )
                 if kind == "violence":
-                    row["violence_type"] = rng.choices(list(choices.VIOLENCE_TYPES), [55, 30, 15])[0]
+                    row["violence_type"] = rng.choices(list(choices.VIOLENCE_TYPES), [55, 28, 13, 4])[0]
                     if reviewed:
                         row["defusing_offered_at"] = occurred + timedelta(hours=rng.choice([1, 2, 6, 20, 30]))
                 if kind == "use_of_force":

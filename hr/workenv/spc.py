@@ -12,8 +12,11 @@ and u' for large denominators. Lower limits never go below 0; p limits stay with
 
 `freeze` (1-based position of the last baseline point) fixes the centre line and limits on the
 baseline; `part` (1-based positions where a part ends) splits the chart into parts with their
-own lines; `exclude` (1-based positions) keeps points on the chart but out of the
-calculations. Pure Python, no database: the dashboards feed it aggregated series."""
+own lines, and then `freeze` is ignored, as qicharts2 does; `exclude` (1-based positions) keeps
+points on the chart but out of the calculations; `cl` fixes the centre line (a target or a known
+value, in the data's own units, before `multiply`): the limits are computed around it and the
+runs counted about it. A moving-range chart never signals runs (its points are not independent),
+as in qicharts2. Pure Python, no database: the dashboards feed it aggregated series."""
 
 from __future__ import annotations
 
@@ -132,7 +135,7 @@ def _runs(points: list[Point]) -> tuple[int, int, int, int, int, bool]:
 
 def qic(chart: str, y: list[float | None], n: list[float | None] | None = None, x: list[str] | None = None, *,
         freeze: int | None = None, part: list[int] | None = None, exclude: list[int] | None = None,
-        multiply: float = 1.0, screened_mr: bool = True) -> Chart:
+        multiply: float = 1.0, screened_mr: bool = True, cl: float | None = None) -> Chart:
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}")
     if chart in ("u", "p", "pp", "up") and (n is None or len(n) != len(y)):
@@ -142,6 +145,8 @@ def qic(chart: str, y: list[float | None], n: list[float | None] | None = None, 
     size = len(y)
     x = [str(v) for v in (x or range(1, size + 1))]
     excluded = {i - 1 for i in (exclude or [])}
+    if part:
+        freeze = None
     ends = sorted(set(part or [])) + [size]
     points: list[Point] = []
     start = 0
@@ -157,11 +162,11 @@ def qic(chart: str, y: list[float | None], n: list[float | None] | None = None, 
     summaries = []
     for part_no in sorted({p.part for p in points}):
         index = [i for i, p in enumerate(points) if p.part == part_no]
-        summaries.append(_part(chart, points, index, raw_y, raw_n, screened_mr, multiply))
+        summaries.append(_part(chart, points, index, raw_y, raw_n, screened_mr, multiply, cl))
     return Chart(kind=chart, points=points, parts=summaries)
 
 
-def _part(chart, points, index, raw_y, raw_n, screened, multiply) -> Summary:
+def _part(chart, points, index, raw_y, raw_n, screened, multiply, fixed_cl) -> Summary:
     # The plotted values.
     if chart in ("u", "p", "pp", "up") or (raw_n is not None and chart != "mr"):
         values = [raw_y[i] / raw_n[i] if raw_y[i] is not None and raw_n[i] else None for i in index]
@@ -174,25 +179,27 @@ def _part(chart, points, index, raw_y, raw_n, screened, multiply) -> Summary:
     base = [k for k, i in enumerate(index) if points[i].baseline and points[i].include and values[k] is not None]
     sd: list[float | None] = [None] * len(index)
     cl: float | None
+    fixed = fixed_cl is not None
     if chart == "run":
-        cl = median([values[k] for k in base]) if base else None
+        cl = fixed_cl if fixed else median([values[k] for k in base]) if base else None
     elif chart == "i":
-        cl = _mean([values[k] for k in base])
+        cl = fixed_cl if fixed else _mean([values[k] for k in base])
         amr = _average_moving_range([values[k] for k in base], screened)
         sd = [amr / D2 if amr is not None else None] * len(index)
     elif chart == "mr":
-        cl = _mean([values[k] for k in base])
+        cl = fixed_cl if fixed else _mean([values[k] for k in base])
     elif chart == "c":
-        cl = _mean([values[k] for k in base])
-        sd = [math.sqrt(cl) if cl is not None else None] * len(index)
+        cl = fixed_cl if fixed else _mean([values[k] for k in base])
+        sd = [math.sqrt(cl) if cl is not None and cl >= 0 else None] * len(index)
     else:
         num = sum(raw_y[index[k]] for k in base)
         den = sum(raw_n[index[k]] for k in base)
-        cl = num / den if den else None
+        cl = fixed_cl if fixed else num / den if den else None
         for k, i in enumerate(index):
             if cl is None or not raw_n[i]:
                 continue
-            sd[k] = math.sqrt(cl / raw_n[i]) if chart in ("u", "up") else math.sqrt(cl * (1 - cl) / raw_n[i])
+            spread = cl if chart in ("u", "up") else cl * (1 - cl)
+            sd[k] = math.sqrt(spread / raw_n[i]) if spread >= 0 else None
         if chart in ("pp", "up") and cl is not None:
             z = [(values[k] - cl) / sd[k] for k in base if sd[k]]
             amr = _average_moving_range(z, screened)
@@ -217,6 +224,8 @@ def _part(chart, points, index, raw_y, raw_n, screened, multiply) -> Summary:
 
     part_points = [points[i] for i in index]
     n_useful, longest, limit_run, crossings, limit_cross, signal = _runs(part_points)
+    if chart == "mr":
+        signal = False
     for p in part_points:
         p.runs_signal = signal
         for name in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95"):

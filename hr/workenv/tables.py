@@ -38,7 +38,7 @@ class Incident(Table, tablename="workenv_incident"):
     reporter = ForeignKey(Account, null=True, on_delete=OnDelete.set_null, index=True)
     reporter_identity_shared = Boolean(default=False)
     citizen_pseudonym = Varchar(length=20, default="", index=True)
-    violence_type = Varchar(length=20, default="")  # physical | verbal | threatening
+    violence_type = Varchar(length=20, default="")  # a key of choices.VIOLENCE_TYPES
     description = Text(default="")
     antecedents = Text(default="")
     escalation = Text(default="")

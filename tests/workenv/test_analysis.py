@@ -138,3 +138,25 @@ async def test_management_information_brings_the_three_domains_together(client, 
     assert '<th scope="col">2026-05</th>' in page.text and "2026-06" not in page.text
     future = await client.get("/ledelsesinformation", params={"maaned": "2999-01"})
     assert future.status_code == 200 and "Vælg en måned, der er begyndt" in future.text
+
+
+async def test_a_target_becomes_the_fixed_centre_line_of_the_charts(client, world):
+    from hr.workenv import dashboards
+    from tests.conftest import World, login
+
+    for month in range(1, 13):
+        for _ in range(3):
+            await incident(world, local(2025, month, 10, 14), reviewed_after=timedelta(days=2))
+    hr = await load_principal(world.accounts["hr"])
+    month_range = {"fra": "2025-01", "til": "2025-12"}
+    plain = await dashboards.build(hr, dashboards.parse(month_range, hr))
+    aimed = await dashboards.build(hr, dashboards.parse({**month_range, "maal": "0,5", "maal_tid": "90"}, hr))
+    assert plain["on_time"].parts[0].CL == 100.0
+    assert aimed["on_time"].parts[0].CL == 90.0 and all(p.cl == 90.0 for p in aimed["on_time"].points)
+    assert plain["rate"].parts[0].CL != 0.5 and all(p.cl == 0.5 for p in aimed["rate"].points)
+    await login(client, World.HR)
+    page = await client.get("/arbejdsmiljoe/analyse", params={**month_range, "maal_tid": "90"})
+    assert "mål 90 % som centerlinje" in page.text and 'value="90"' in page.text
+    bad = await client.get("/arbejdsmiljoe/analyse", params={**month_range, "maal": "mange", "maal_tid": "140"})
+    assert bad.status_code == 200
+    assert "Skriv målet som et tal mellem 0 og 10.000" in bad.text and "Skriv målet som en procent" in bad.text

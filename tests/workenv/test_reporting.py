@@ -214,3 +214,15 @@ async def test_reading_a_report_is_audited(client, world):
     await submit(client, incident_id, report(world))
     await client.get(f"/arbejdsmiljoe/haendelser/{incident_id}")
     assert await AuditEvent.count().where((AuditEvent.entity == "incident") & (AuditEvent.action == "read")).run() >= 1
+
+
+async def test_harassment_is_a_type_of_violence_and_threats(client, world):
+    await login(client, World.STAFF)
+    incident_id = await new_draft(client)
+    response = await submit(client, incident_id, report(world, violence_type="harassment",
+                                                        description="Gentagne krænkende beskeder på telefonen."))
+    await confirmed(client, response, "Tak. Indberetningen er sendt")
+    row = await Incident.select(Incident.violence_type).where(Incident.id == incident_id).first().run()
+    assert row["violence_type"] == "harassment"
+    page = (await client.get(f"/arbejdsmiljoe/haendelser/{incident_id}")).text
+    assert "Chikane (krænkende handlinger, også online)" in page

@@ -101,3 +101,62 @@ def test_a_shift_is_found_and_noise_is_not():
     assert spc.qic("run", [3, 4, 3, 5, 4, 3, 4, 5, 3, 4, 9, 10, 9, 11, 10, 9, 10, 11, 9, 10]).runs_signal
     alternating = [1, 3] * 10
     assert not spc.qic("run", alternating).runs_signal
+
+
+# qicharts2's `cl`, `part` with `freeze`, and moving ranges (qicharts2 0.8: R/helper.functions.R,
+# the chart functions take a given centre line instead of computing one; R/qic.R sets freeze to
+# Inf when break points (part) are given; qic.agg sets runs.signal to FALSE for an MR chart).
+CASE = {c["name"]: c for c in CASES}
+
+
+def test_part_overrides_freeze_as_in_qicharts2():
+    for name in ("cdi_c_part24", "cdi_u_part24", "cdi_run_part24", "montgomery_7.1_p_exclude_part"):
+        case = CASE[name]
+        params = case["params"]
+        alone = spc.qic(case["chart"], case["input"]["y"], case["input"].get("n"), case["input"]["x"],
+                        part=params["part"], exclude=params["exclude"], multiply=params["multiply"])
+        frozen = spc.qic(case["chart"], case["input"]["y"], case["input"].get("n"), case["input"]["x"],
+                         part=params["part"], exclude=params["exclude"], multiply=params["multiply"], freeze=5)
+        expected = case["expected_points"]
+        for name_ in ("cl", "lcl", "ucl"):
+            assert all(close(getattr(p, name_), e) for p, e in zip(frozen.points, expected[name_], strict=True))
+        assert [p.baseline for p in frozen.points] == [p.baseline for p in alone.points] == [True] * len(alone.points)
+
+
+def test_a_moving_range_chart_never_signals_runs():
+    # Ten small steps then ten large ones: a run of 9 moving ranges above their mean (limit 7 for n=19).
+    values = [0.0, 1.0] * 5 + [0.0, 10.0] * 5
+    chart = spc.qic("mr", values)
+    summary = chart.parts[0]
+    assert summary.longest_run > summary.longest_run_max  # the run is there and reported
+    assert not summary.runs_signal and not chart.runs_signal and not any(p.runs_signal for p in chart.points)
+    for case in (CASE["cabg_age_last100_mr"], CASE["montgomery_6.5_mr_freeze20"]):
+        got = spc.qic("mr", case["input"]["y"], x=case["input"]["x"], freeze=case["params"]["freeze"])
+        assert not got.runs_signal
+
+
+@pytest.mark.parametrize("kind", ["run", "i", "mr", "c", "u", "p", "pp", "up"])
+def test_a_fixed_centre_line_is_used_for_the_limits_and_the_runs(kind):
+    case = next(c for c in CASES if c["chart"] == kind)
+    y, n, x = case["input"]["y"], case["input"].get("n"), case["input"]["x"]
+    computed = spc.qic(kind, y, n, x)
+    target = computed.parts[0].CL * 0.8  # a target better than the process: a fifth lower
+    chart = spc.qic(kind, y, n, x, cl=target)
+    sd_of = {  # what qicharts2 computes around a given centre line, per point
+        "c": lambda p, n_i: math.sqrt(target),
+        "u": lambda p, n_i: math.sqrt(target / n_i),
+        "p": lambda p, n_i: math.sqrt(target * (1 - target) / n_i),
+        "i": lambda p, n_i: (computed.points[0].ucl - computed.points[0].cl) / 3,  # moving ranges: unchanged
+    }
+    for index, point in enumerate(chart.points):
+        assert close(point.cl, target)
+        if kind in sd_of and point.y is not None:
+            n_i = n[index] if n else None
+            sd = sd_of[kind](point, n_i)
+            assert close(point.ucl, min(target + 3 * sd, 1.0) if kind == "p" else target + 3 * sd)
+            assert close(point.lcl, max(target - 3 * sd, 0.0) if kind != "i" else target - 3 * sd)
+        if kind == "mr":
+            assert close(point.ucl, spc.D4 * target)
+    # The runs are counted about the target: fewer points below a lower line.
+    values = [p.y for p in chart.points if p.y is not None and p.include]
+    assert chart.parts[0].n_useful == sum(1 for v in values if v != target)
