@@ -48,6 +48,13 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime | str) -> datetime:
+    """A stored moment as an aware UTC datetime: SQLite returns an aggregate (MAX) of a
+    timestamp column as text, PostgreSQL as a datetime."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
 async def start(db: Engine | None = None) -> None:
     db = db or engine()
     if isinstance(db, PostgresEngine):

@@ -382,8 +382,10 @@ class ComplianceController(Controller):
     @get("/", opt=allow("supervision.compliance"), name="compliance")
     async def index(self, request: Request) -> Template:
         filters = _compliance_filters(request)
-        people = await compliance.load_people(request.user, filters["institution_id"], filters["unit_id"])
-        everyone = await compliance.overview(request.user, audience=filters["audience"], people=people)
+        today = local_today()
+        people = await compliance.load_people(request.user, filters["institution_id"], filters["unit_id"],
+                                              latest_until=today)
+        everyone = await compliance.overview(request.user, audience=filters["audience"], people=people, today=today)
         rows = [r for r in everyone if not filters["status"] or r["status"] == filters["status"]]
         page = page_number(request.query_params.get("side"))
         params = {"tilbud": filters["institution_id"], "afdeling": filters["unit_id"], "status": filters["status"],
@@ -393,7 +395,8 @@ class ComplianceController(Controller):
         # Past months change only when old history is corrected: the trend may be a minute old.
         trend, trend_computed_at = await DASHBOARDS.get(
             ("supervision-trend", scope_key(request.user), filters["institution_id"], filters["unit_id"],
-             local_today()), lambda: compliance.trend(request.user, people=people))
+             today), lambda: compliance.trend(request.user, institution_id=filters["institution_id"],
+                                              unit_id=filters["unit_id"], today=today))
         return Template("supervision/compliance.html", context={
             "result": result, "params": params, "statuses": compliance.STATUSES, "audiences": services.AUDIENCES,
             "institutions": compliance.summarise(everyone, "institution_id", "institution_name"),

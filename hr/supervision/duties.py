@@ -40,7 +40,7 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     if leads:
         requirements = await list_requirements()
         cache: dict = {}
-        for person in await compliance.load_people(principal):
+        for person in await compliance.load_people(principal, latest_until=today):
             if person.id == principal.employee_id or person.next_booked is not None:
                 continue
             status = compliance.status_on(person, requirements, today, cache)

@@ -26,7 +26,7 @@ async def due(now: datetime, problems: Problems | None = None) -> list[Reminder]
     out: list[Reminder] = []
 
     requirements = await list_requirements()
-    for person in await compliance.load_people(SYSTEM):
+    for person in await compliance.load_people(SYSTEM, latest_until=today):
         with problems.item(SOURCE, f"employee:{person.id}"):
             out.extend(_person(person, compliance.status_on(person, requirements, today), accounts, leaders))
 

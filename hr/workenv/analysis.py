@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
-from hr.db import is_postgres
+from hr.db import as_utc, is_postgres
 from hr.settings import TIMEZONE
 from hr.workenv.tables import Incident
 
@@ -296,9 +296,7 @@ async def repeats(filters: Filters, limit: int = 20) -> list[dict]:
            f"ORDER BY COUNT(*) DESC, i.citizen_pseudonym LIMIT {int(limit)}")
     out = []
     for r in await _raw(sql, params + period_params):
-        latest = r["latest"]
-        if isinstance(latest, str):
-            latest = datetime.fromisoformat(latest)
+        latest = as_utc(r["latest"]) if r["latest"] is not None else None
         out.append({"pseudonym": r["pseudonym"], "episodes": int(r["episodes"]), "violence": int(r["violence"]),
                     "use_of_force": int(r["use_of_force"]), "latest": latest, "units": int(r["units"])})
     return out

@@ -149,6 +149,27 @@ async def test_the_trend_counts_each_month_from_attended_sessions(world, supervi
     assert months[0]["compliant"] == 0
 
 
+async def test_reading_only_the_latest_sessions_gives_todays_statuses(world, supervisor):
+    await Employee.update({Employee.start_date: date(2020, 1, 1)}, force=True).run()
+    for days_ago in (120, 30):
+        await _attend(world, supervisor, [world.staff_employee, world.leader_employee], days_ago)
+    for employee, days_ago in ((world.staff_employee, 8), (world.leader_employee, 9)):
+        await _attend(world, supervisor, [employee], days_ago, "individual")
+    hr = await load_principal(world.accounts["hr"])
+    today = local_today()
+    full = await compliance.load_people(hr)
+    latest = await compliance.load_people(hr, latest_until=today)
+    requirements = await compliance.list_requirements()
+    assert [p.id for p in full] == [p.id for p in latest]
+    assert max(len(p.attended) for p in full) == 3 and max(len(p.attended) for p in latest) == 2
+    for whole, short in zip(full, latest, strict=True):
+        assert status_on(whole, requirements, today) == status_on(short, requirements, today)
+    staff = next(p for p in latest if p.id == world.staff_employee)
+    assert [kind for _, kind in staff.attended] == ["group", "individual"]
+    assert staff.attended[0][0] == max(at for at, kind in next(
+        p for p in full if p.id == world.staff_employee).attended if kind == "group")
+
+
 async def test_the_page_filters_and_exports(app, client, world, supervisor):
     await Employee.update({Employee.start_date: date(2020, 1, 1)}, force=True).run()
     await _attend(world, supervisor, [world.staff_employee], days_ago=3)
