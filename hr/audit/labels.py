@@ -19,7 +19,8 @@ ENTITIES = {
     "employee": "Medarbejder", "employees": "Medarbejdere", "employee_leave": "Orlov", "unit_employees":
     "Afdelingens medarbejdere", "personal_data": "Persondata (indsigt)", "institution_methods": "Tilbuddets metoder",
     "method": "Metode", "incident": "Hændelse", "incidents": "Hændelser", "incident_review": "Lederens gennemgang",
-    "incident_support": "Defusing/debriefing", "incident_external": "Anmeldelse", "action_item": "Handling",
+    "incident_support": "Defusing/debriefing", "incident_external": "Anmeldelse",
+    "incident_absence": "Fravær", "action_item": "Handling",
     "action_items": "Handlinger", "order": "Påbud", "apv": "APV", "discussion": "Arbejdsmiljødrøftelse",
     "factor": "Medvirkende faktor", "reporting_rule": "Anmeldelsesregel", "use_of_force": "Magtanvendelser",
     "workenv_analysis": "Arbejdsmiljøanalyse", "management_information": "Ledelsesinformation",

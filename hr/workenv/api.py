@@ -38,6 +38,7 @@ class IncidentOut:
     violence_type: str
     injury_type: str
     absence_days: int | None
+    still_absent: bool
     legal_framework: str
     force_category: str
     submitted_at: datetime | None
@@ -104,7 +105,8 @@ def _incident(row: dict) -> IncidentOut:
         institution_id=row["institution"], unit_id=row["unit"], unit_name=row.get("unit_name"),
         place_type=row["place_type"], severity=row["severity"], citizen_pseudonym=row["citizen_pseudonym"],
         reporter_name=row.get("reporter_name"), violence_type=row["violence_type"], injury_type=row["injury_type"],
-        absence_days=row["absence_days"], legal_framework=row["legal_framework"],
+        absence_days=row["absence_days"], still_absent=bool(row.get("still_absent")),
+        legal_framework=row["legal_framework"],
         force_category=row["force_category"], submitted_at=row["submitted_at"], reviewed_at=row["reviewed_at"],
         closed_at=row["closed_at"],
         deadlines=[DeadlineOut(kind=d.kind, label=d.label, due=d.due, done_at=d.done_at) for d in row["deadlines"]],

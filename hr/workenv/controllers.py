@@ -14,7 +14,7 @@ from hr.exports import export_response
 from hr.forms import Page, ValidationError, optional_int, page_number
 from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
-from hr.workenv import choices, followup, services
+from hr.workenv import absence, choices, followup, services
 from hr.workenv.tables import IncidentFactor, IncidentStaff
 
 BASE = "/arbejdsmiljoe"
@@ -188,7 +188,9 @@ class IncidentController(Controller):
             "errors": errors or {}, "values": values or {}, "form": form, "now": now(),
             "submitted": request.query_params.get("indsendt") == "1", "actions": actions, "owners": owners,
             "support_fields": followup.SUPPORT_FIELDS, "priorities": followup.PRIORITIES, "blockers": blockers,
-            "today": now().astimezone(TIMEZONE).date()})
+            "today": now().astimezone(TIMEZONE).date(),
+            "absence_periods": await absence.periods_of(incident_id)
+            if incident["access"].follow_up and incident["kind"] in absence.ABSENCE_KINDS else []})
 
     async def _followup(self, request: Request, incident_id: int, action, form_name: str,
                         target: str = "", said: str = "Gemt.") -> Template | Redirect:
@@ -217,6 +219,25 @@ class IncidentController(Controller):
     async def external(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
         return await self._followup(request, incident_id, followup.record_external, "external",
                                     said="Anmeldelser og videresendelse er gemt.")
+
+    @post("/haendelser/{incident_id:int}/fravaer", opt=allow("workenv.followup"), name="incident_absence_add")
+    async def add_absence(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(request, incident_id, absence.add_period, "absence",
+                                    said="Fraværsperioden er registreret, og fristerne er regnet om.")
+
+    @post("/haendelser/{incident_id:int}/fravaer/{period_id:int}/afslut", opt=allow("workenv.followup"),
+          name="incident_absence_end")
+    async def end_absence(self, request: Request, incident_id: FromPath[int],
+                          period_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(request, incident_id, lambda p, i, f: absence.end_period(p, i, period_id, f),
+                                    "absence", said="Fraværet er afsluttet, og fristerne er regnet om.")
+
+    @post("/haendelser/{incident_id:int}/fravaer/{period_id:int}/slet", opt=allow("workenv.followup"),
+          name="incident_absence_delete")
+    async def delete_absence(self, request: Request, incident_id: FromPath[int],
+                             period_id: FromPath[int]) -> Template | Redirect:
+        return await self._followup(request, incident_id, lambda p, i, f: absence.delete_period(p, i, period_id),
+                                    "absence", said="Fraværsperioden er slettet, og fristerne er regnet om.")
 
     @post("/haendelser/{incident_id:int}/afslut", opt=allow("workenv.followup"), name="incident_close")
     async def close(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:

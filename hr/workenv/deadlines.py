@@ -75,11 +75,26 @@ def _shift(rule: dict, start: datetime) -> datetime:
     return end_of_day(add_days(local, rule["deadline_days"]))
 
 
-def easy_required(incident: dict, rule: dict | None) -> bool:
-    if incident["kind"] != "accident" or rule is None:
+def absence_days(incident: dict, today: date | None = None) -> int | None:
+    """Days of absence beyond the day of injury: the recorded sum, or while someone is still
+    absent, the days from the first day of absence up to `today` if that is more."""
+    days = incident.get("absence_days")
+    if incident.get("still_absent") and incident.get("first_absence_date") and today is not None:
+        so_far = (today - incident["first_absence_date"]).days + 1
+        days = max(days or 0, so_far)
+    return days
+
+
+def easy_required(incident: dict, rule: dict | None, today: date | None = None) -> bool:
+    """An accident, or violence or threats, with absence of at least the threshold (BEK 799/2022:
+    violence that causes absence is a work accident, also outside working hours)."""
+    if incident["kind"] not in ("accident", "violence") or rule is None:
         return False
-    if incident.get("absence_days") is not None:
-        return incident["absence_days"] >= rule["threshold_days"]
+    days = absence_days(incident, today)
+    if days is not None:
+        return days >= rule["threshold_days"]
+    if incident["kind"] == "violence":
+        return False
     # Before the absence is known, the expected absence decides.
     return EXPECTED_ABSENCE_MIN_DAYS.get(incident.get("expected_absence") or "", 0) >= rule["threshold_days"]
 
@@ -88,7 +103,8 @@ def easy_required(incident: dict, rule: dict | None) -> bool:
 EXPECTED_ABSENCE_MIN_DAYS = {"none": 0, "under_1": 0, "1_2": 1, "3_35": 3, "over_35": 36, "unknown": 0}
 
 
-def deadlines(incident: dict, rules: list[dict]) -> list[Deadline]:
+def deadlines(incident: dict, rules: list[dict], today: date | None = None) -> list[Deadline]:
+    """`today` (Danish date) counts the days of someone still absent; without it, the recorded sum."""
     if incident["status"] == "draft" or not incident.get("occurred_at"):
         return []
     occurred: datetime = incident["occurred_at"]
@@ -107,14 +123,15 @@ def deadlines(incident: dict, rules: list[dict]) -> list[Deadline]:
             done = incident.get("defusing_offered_at") or incident.get("debriefing_offered_at")
             out.append(Deadline("violence_defusing", _shift(rule, occurred), done))
 
-    if kind == "accident":
+    if kind in ("accident", "violence"):
         rule = rule_in_force(rules, "accident_easy", on)
-        if easy_required(incident, rule):
+        if easy_required(incident, rule, today):
             first = incident.get("first_absence_date") or add_days(on, 1)
             out.append(Deadline("accident_easy", end_of_day(add_days(first, rule["deadline_days"])),
                                 incident.get("easy_reported_at")))
+        # Still absent at five weeks (the rule's threshold): report to the insurer.
         insurer = rule_in_force(rules, "accident_insurer", on)
-        days = incident.get("absence_days")
+        days = absence_days(incident, today)
         if insurer and days is not None and days >= insurer["threshold_days"]:
             first = incident.get("first_absence_date") or add_days(on, 1)
             due = end_of_day(add_days(first, insurer["threshold_days"] + insurer["deadline_days"]))

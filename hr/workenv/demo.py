@@ -11,7 +11,7 @@ from hr.db import bulk_insert
 from hr.org.tables import Employee, Institution, Unit
 from hr.settings import TIMEZONE
 from hr.workenv import choices
-from hr.workenv.tables import ActionItem, Apv, ContributingFactor, Incident, IncidentFactor, Order
+from hr.workenv.tables import ActionItem, Apv, ContributingFactor, Incident, IncidentAbsence, IncidentFactor, Order
 
 # Episodes per care unit per year, by kind, for each institution kind.
 RATES = {
@@ -155,9 +155,19 @@ async def load(rng: random.Random, today: date, years: int = YEARS, scale: float
                         )
                 rows.append(row)
     await bulk_insert(Incident, rows)
+    await _absence_periods()
     await _factors_and_actions(rng, factors, leaders, today)
     await _orders_and_apvs(rng, units, leaders, today)
     return len(rows)
+
+
+async def _absence_periods() -> None:
+    """The recorded absence as the one period it is."""
+    periods = [{"incident": r["id"], "starts_on": r["first_absence_date"],
+                "ends_on": r["first_absence_date"] + timedelta(days=r["absence_days"] - 1)}
+               for r in await Incident.select(Incident.id, Incident.absence_days, Incident.first_absence_date).where(
+                   (Incident.absence_days > 0) & Incident.first_absence_date.is_not_null()).run()]
+    await bulk_insert(IncidentAbsence, periods)
 
 
 async def _factors_and_actions(rng, factors, leaders, today) -> None:

@@ -57,7 +57,7 @@ def _moment(form, name: str, errors: dict) -> datetime | None:
     return moment
 
 
-async def _incident_for_followup(principal: Principal, incident_id: int) -> dict:
+async def incident_for_followup(principal: Principal, incident_id: int) -> dict:
     incident = await Incident.select().where(Incident.id == incident_id).first().run()
     if not incident or incident["status"] == "draft":
         raise NotFound(incident_id)
@@ -70,7 +70,7 @@ async def _incident_for_followup(principal: Principal, incident_id: int) -> dict
 
 
 async def record_review(principal: Principal, incident_id: int, form) -> None:
-    incident = await _incident_for_followup(principal, incident_id)
+    incident = await incident_for_followup(principal, incident_id)
     errors: dict[str, str] = {}
     causes = _text(form, "causes", 5000, errors, "Skriv hvad der var årsagerne")
     learning = _text(form, "learning_point", 5000, errors, "Skriv læringspunktet")
@@ -87,7 +87,7 @@ async def record_review(principal: Principal, incident_id: int, form) -> None:
 
 
 async def record_support(principal: Principal, incident_id: int, form) -> None:
-    incident = await _incident_for_followup(principal, incident_id)
+    incident = await incident_for_followup(principal, incident_id)
     errors: dict[str, str] = {}
     field = str(form.get("support", ""))
     if field not in SUPPORT_FIELDS:
@@ -105,22 +105,13 @@ async def record_support(principal: Principal, incident_id: int, form) -> None:
 
 
 async def record_external(principal: Principal, incident_id: int, form) -> None:
-    """Absence and external reports of accidents; forwarding of use-of-force registrations."""
-    incident = await _incident_for_followup(principal, incident_id)
+    """External reports of accidents and of violence with absence; forwarding of use-of-force
+    registrations."""
+    incident = await incident_for_followup(principal, incident_id)
     errors: dict[str, str] = {}
     values: dict = {}
-    if incident["kind"] == "accident":
-        if str(form.get("absence_days", "") or "").strip():
-            days = integer(form.get("absence_days"), errors, "absence_days", low=0, high=3650,
-                           message="Fraværsdage skal være et helt tal fra 0 til 3650")
-            if days is not None:
-                values["absence_days"] = days
-        first = _date(form, "first_absence_date", errors)
-        if first:
-            occurred = incident["occurred_at"].astimezone(TIMEZONE).date()
-            if first < occurred:
-                errors["first_absence_date"] = "Første fraværsdag kan ikke ligge før ulykken"
-            values["first_absence_date"] = first
+    if incident["kind"] in ("accident", "violence"):
+        # Absence is recorded as periods (hr.workenv.absence); here the reports made.
         reference = _text(form, "easy_reference", 60, errors)
         if reference and reference != incident["easy_reference"]:
             values.update(easy_reference=reference, easy_reported_at=now(), easy_reported_by=principal.account_id)
@@ -174,7 +165,7 @@ async def closing_blockers(incident: dict) -> list[str]:
 
 
 async def close_incident(principal: Principal, incident_id: int) -> None:
-    incident = await _incident_for_followup(principal, incident_id)
+    incident = await incident_for_followup(principal, incident_id)
     blockers = await closing_blockers(incident)
     if blockers:
         raise ValidationError({"close": "; ".join(blockers)})
@@ -198,7 +189,7 @@ async def owner_choices(institution_id: int | None) -> list[dict]:
 async def _source(principal: Principal, source_type: str, source_id: int) -> tuple[int | None, int | None]:
     """(institution, unit) of an action item's source, after checking the person may manage it."""
     if source_type == "incident":
-        incident = await _incident_for_followup(principal, source_id)
+        incident = await incident_for_followup(principal, source_id)
         return incident["institution"], incident["unit"]
     table = {"apv": Apv, "order": Order}.get(source_type)
     if table is None:

@@ -7,6 +7,7 @@ from hr.workenv.tables import (
     Apv,
     ContributingFactor,
     Incident,
+    IncidentAbsence,
     IncidentAmendment,
     IncidentFactor,
     IncidentStaff,
@@ -18,7 +19,7 @@ from hr.workenv.tables import (
 APP_CONFIG = AppConfig(
     app_name="workenv",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[ContributingFactor, Incident, IncidentStaff, IncidentFactor, IncidentAmendment,
+    table_classes=[ContributingFactor, Incident, IncidentAbsence, IncidentStaff, IncidentFactor, IncidentAmendment,
                    ReportingRule, ActionItem, Order, Apv, WorkEnvironmentDiscussion],
     migration_dependencies=["hr.piccolo_app"],
 )

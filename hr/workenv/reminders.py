@@ -61,7 +61,7 @@ def _incident(incident: dict, rules: list[dict], leaders: Leaders, now: datetime
         for account in leaders.of(incident["unit"], incident["institution"]):
             out.append(Reminder("workenv.incident_submitted", f"incident:{incident['id']}", "submitted",
                                 account, f"Ny indberetning: {label}", link, None))
-    for deadline in deadlines(incident, rules):
+    for deadline in deadlines(incident, rules, now.astimezone(TIMEZONE).date()):
         if deadline.done_at is not None or deadline.due - now > SOON:
             continue
         overdue = now > deadline.due

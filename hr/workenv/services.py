@@ -424,7 +424,7 @@ async def get_incident(principal: Principal, incident_id: int, *, log_read: bool
     incident["amendments"] = await IncidentAmendment.select(
         IncidentAmendment.all_columns(), IncidentAmendment.account.name.as_alias("account_name")
     ).where(IncidentAmendment.incident == incident_id).order_by(IncidentAmendment.at).run()
-    incident["deadlines"] = deadlines(incident, await load_rules())
+    incident["deadlines"] = deadlines(incident, await load_rules(), local_today())
     if access.anonymous:
         anonymise(incident)
     if log_read and incident["status"] != "draft":
@@ -478,7 +478,7 @@ async def list_incidents(principal: Principal, *, kind: str = "", status: str = 
         access = await access_for(principal, item, led)
         if access.anonymous:
             anonymise(item)
-        item["deadlines"] = deadlines(item, rules)
+        item["deadlines"] = deadlines(item, rules, moment.astimezone(TIMEZONE).date())
         item["next_deadline"] = next((d for d in item["deadlines"] if d.done_at is None), None)
         item["overdue"] = any(d.status(moment) == "overdue" for d in item["deadlines"])
     params = {"type": kind, "status": status, "unit": unit_id or "", "aabne": "1" if open_only else ""}
@@ -529,7 +529,8 @@ async def worklist(principal: Principal, wanted: WorklistFilter | None = None) -
         if access.anonymous:
             anonymise(item)
         item["access"] = access
-        open_deadlines: list[Deadline] = [d for d in deadlines(item, rules) if d.done_at is None]
+        open_deadlines: list[Deadline] = [d for d in deadlines(item, rules, moment.astimezone(TIMEZONE).date())
+                                           if d.done_at is None]
         item["open_deadlines"] = open_deadlines
         item["urgency"] = min((d.due for d in open_deadlines), default=None)
         item["overdue"] = any(d.status(moment) == "overdue" for d in open_deadlines)

@@ -48,8 +48,11 @@ class Incident(Table, tablename="workenv_incident"):
     injury_type = Varchar(length=60, default="")
     body_part = Varchar(length=60, default="")
     expected_absence = Varchar(length=20, default="")
+    # Absence (accidents, and violence or threats that cause absence): the sum of the periods in
+    # IncidentAbsence, kept here for the deadlines, the statistics and the retention rules.
     absence_days = Integer(null=True, default=None)
     first_absence_date = Date(null=True, default=None)
+    still_absent = Boolean(default=False)
     easy_reference = Varchar(length=60, default="")
     easy_reported_at = Timestamptz(null=True, default=None)
     easy_reported_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
@@ -75,6 +78,16 @@ class Incident(Table, tablename="workenv_incident"):
     submitted_at = Timestamptz(null=True, default=None, index=True)
     source = Varchar(length=20, default="form")  # form | care_record_import
     anonymised_at = Timestamptz(null=True, default=None)  # retention: personal details removed
+
+
+class IncidentAbsence(Table, tablename="workenv_incident_absence"):
+    """One period of absence after an incident: from, to (inclusive), or still absent (no end)."""
+
+    incident = ForeignKey(Incident, on_delete=OnDelete.cascade, index=True)
+    starts_on = Date()
+    ends_on = Date(null=True, default=None)
+    recorded_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    recorded_at = Timestamptz(default=TimestamptzNow())
 
 
 class IncidentStaff(Table, tablename="workenv_incident_staff"):

@@ -88,6 +88,11 @@ ACCESS = {
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/stoette"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/eksternt"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/afslut"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/fravaer"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/fravaer/{period_id:int}/afslut"): expect(
+        ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/fravaer/{period_id:int}/slet"): expect(
+        ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/handlinger"): expect(ok=("leader", "hr"),
                                                                                hidden=("other",)),
     ("GET", "/arbejdsmiljoe/handlinger"): expect(ok=REPORTERS),
@@ -301,7 +306,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
               "window_id": 999, "token": "not-a-real-token",
-              "leave_id": 999, "message_id": await _message(), **await _competence(world)}
+              "leave_id": 999, "period_id": 999, "message_id": await _message(), **await _competence(world)}
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []

@@ -2,6 +2,7 @@
 
 import pytest
 
+from hr.forms import local_today
 from tests.browser.conftest import check_accessibility
 from tests.browser.test_login import log_in
 from tests.conftest import World
@@ -90,6 +91,12 @@ async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, b
     await leader.get_by_role("button", name="Gem gennemgang").click()
     await leader.get_by_text("Skilte ved rengøring").first.wait_for()
     await check_accessibility(leader, "35b-haendelse-gennemgaaet")
+    # Absence from the day of injury itself is refused at the field, in words.
+    await leader.get_by_label("Første fraværsdag").fill(local_today().isoformat())
+    await leader.get_by_label("Stadig fraværende", exact=True).check()
+    await leader.get_by_role("button", name="Registrér fravær").click()
+    await leader.get_by_text("Fraværet regnes fra dagen efter hændelsen").first.wait_for()
+    await check_accessibility(leader, "35c-fravaer-afvist")
     await leader_context.close()
 
     amr_context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)

@@ -61,42 +61,22 @@ async def test_support_in_the_future_or_before_the_episode_is_refused(client, ne
     assert (await Incident.select().where(Incident.id == incident_id).first().run())["defusing_offered_at"] is None
 
 
-async def test_an_accident_with_two_days_absence_shows_its_easy_deadline(client, new_client, world):
+async def test_an_accident_expected_to_keep_someone_away_shows_its_easy_deadline(client, new_client, world):
     incident_id = await filed(client, world, kind="accident", injury_type="sprain", body_part="hand",
-                              expected_absence="none")
+                              expected_absence="3_35")
     leader = new_client()
     await login(leader, World.LEADER)
     base = f"/arbejdsmiljoe/haendelser/{incident_id}"
-    before = await leader.get(base)
-    assert "Anmeldelse i EASY" not in before.text
-    first_day = (now().astimezone(TIMEZONE) + timedelta(days=1)).date()
-    saved = await post_form(leader, f"{base}/eksternt", {"absence_days": "2",
-                                                          "first_absence_date": first_day.isoformat()}, token_from=base)
-    await confirmed(leader, saved, "Anmeldelser og videresendelse er gemt.")
     page = await leader.get(base)
-    assert "Anmeldelse i EASY (Arbejdstilsynet)" in page.text
-    due = first_day + timedelta(days=14)
-    assert due.strftime("%d.%m.%Y") + " 23:59" in page.text
-    worklist = await leader.get("/arbejdsmiljoe/opfoelgning")
-    assert "Anmeldelse i EASY" in worklist.text
-    reported = await post_form(leader, f"{base}/eksternt", {"absence_days": "2", "easy_reference": "EASY-123"})
-    assert reported.status_code == 302
+    due = now().astimezone(TIMEZONE).date() + timedelta(days=15)  # from the day after, until absence is recorded
+    assert "Anmeldelse i EASY (Arbejdstilsynet)" in page.text and due.strftime("%d.%m.%Y") + " 23:59" in page.text
+    assert "Anmeldelse i EASY" in (await leader.get("/arbejdsmiljoe/opfoelgning")).text
+    reported = await post_form(leader, f"{base}/eksternt", {"easy_reference": "EASY-123", "insurer_reported": "1"},
+                               token_from=base)
+    await confirmed(leader, reported, "Anmeldelser og videresendelse er gemt.")
     row = await Incident.select().where(Incident.id == incident_id).first().run()
     assert row["easy_reported_at"] is not None and row["easy_reported_by"] == world.accounts["leader"]
-
-
-async def test_bad_absence_input_is_refused_field_by_field(client, new_client, world):
-    incident_id = await filed(client, world, kind="accident", injury_type="sprain", body_part="hand",
-                              expected_absence="none")
-    leader = new_client()
-    await login(leader, World.LEADER)
-    base = f"/arbejdsmiljoe/haendelser/{incident_id}"
-    response = await post_form(leader, f"{base}/eksternt", {"absence_days": "-1", "first_absence_date": "2001-02-30"},
-                               token_from=base)
-    assert response.status_code == 400
-    assert "Fraværsdage skal være et helt tal" in response.text
-    assert "Skriv en gyldig dato" in response.text
-    assert (await Incident.select().where(Incident.id == incident_id).first().run())["absence_days"] is None
+    assert row["insurer_reported_at"] is not None
 
 
 async def test_use_of_force_forwarding_is_recorded(client, new_client, world):
