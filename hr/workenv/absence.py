@@ -3,9 +3,10 @@
 An accident, and a violence or threat episode (BEK 799/2022, also outside working hours), that
 keeps someone away at least the rule's threshold beyond the day of injury must be reported in
 EASY within 14 days of the first day of absence; still absent at five weeks, it must be reported
-to the insurer. The periods are the source; the incident keeps their sum (days to today while
-still absent), the first day and whether someone is still absent, so the deadlines, the
-statistics and the retention rules read one row."""
+to the insurer. The periods are the source; the incident keeps the ended periods' days, the
+first day and the first day of the period still running, so the deadlines, the statistics and
+the retention rules read one row and count a running period to whatever day they ask about
+(hr.workenv.deadlines.absence_days)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,10 @@ from hr.auth.principal import Principal
 from hr.db import now, transaction
 from hr.forms import ValidationError, add_days, local_today, parse_date
 from hr.settings import TIMEZONE
+from hr.workenv.deadlines import ABSENCE_KINDS
 from hr.workenv.followup import incident_for_followup
 from hr.workenv.tables import Incident, IncidentAbsence
 
-# The kinds whose absence leads to external reports (EASY, the insurer).
-ABSENCE_KINDS = ("accident", "violence")
 # A sick note may run ahead; further than this is a typing error.
 LONGEST_AHEAD = timedelta(days=366)
 
@@ -34,22 +34,23 @@ class AbsencePeriod:
 
 @dataclass(frozen=True)
 class AbsenceSummary:
-    days: int | None
+    ended_days: int | None  # None: no period at all
     first_day: date | None
-    still_absent: bool
+    absent_since: date | None  # the running period's first day
 
 
 def days_in(period: AbsencePeriod, today: date) -> int:
-    """Calendar days (weekends count), the last one included; still absent: up to today."""
+    """Calendar days (weekends count), the last one included; a running period up to today."""
     last = period.ends_on if period.ends_on is not None else today
     return max(0, (last - period.starts_on).days + 1)
 
 
-def summarise(periods: list[AbsencePeriod], today: date) -> AbsenceSummary:
+def summarise(periods: list[AbsencePeriod]) -> AbsenceSummary:
     if not periods:
-        return AbsenceSummary(None, None, False)
-    return AbsenceSummary(sum(days_in(p, today) for p in periods), min(p.starts_on for p in periods),
-                          any(p.ends_on is None for p in periods))
+        return AbsenceSummary(None, None, None)
+    ended = sum(days_in(p, p.ends_on) for p in periods if p.ends_on is not None)
+    running = next((p.starts_on for p in periods if p.ends_on is None), None)
+    return AbsenceSummary(ended, min(p.starts_on for p in periods), running)
 
 
 def parse_period(form, occurred_on: date) -> AbsencePeriod:
@@ -98,9 +99,14 @@ def _overlaps(a: AbsencePeriod, b: AbsencePeriod) -> bool:
     return a.starts_on <= b_end and b.starts_on <= a_end
 
 
-async def periods_of(incident_id: int) -> list[dict]:
-    return await IncidentAbsence.select(IncidentAbsence.id, IncidentAbsence.starts_on, IncidentAbsence.ends_on).where(
+async def periods_of(incident_id: int, today: date | None = None) -> list[dict]:
+    """The periods, oldest first; given `today`, each with its days up to then."""
+    rows = await IncidentAbsence.select(IncidentAbsence.id, IncidentAbsence.starts_on, IncidentAbsence.ends_on).where(
         IncidentAbsence.incident == incident_id).order_by(IncidentAbsence.starts_on).run()
+    if today is not None:
+        for row in rows:
+            row["days"] = days_in(_period(row), today)
+    return rows
 
 
 def _period(row: dict) -> AbsencePeriod:
@@ -116,9 +122,9 @@ async def _incident(principal: Principal, incident_id: int) -> dict:
 
 async def _store(principal: Principal, incident_id: int, action: str, detail: dict) -> None:
     """Writes the incident's summary of its periods; inside the caller's transaction."""
-    summary = summarise([_period(r) for r in await periods_of(incident_id)], local_today())
-    await Incident.update({Incident.absence_days: summary.days, Incident.first_absence_date: summary.first_day,
-                           Incident.still_absent: summary.still_absent, Incident.updated_at: now()}).where(
+    summary = summarise([_period(r) for r in await periods_of(incident_id)])
+    await Incident.update({Incident.absence_days: summary.ended_days, Incident.first_absence_date: summary.first_day,
+                           Incident.absent_since: summary.absent_since, Incident.updated_at: now()}).where(
         Incident.id == incident_id).run()
     await audit.record(principal, action, "incident_absence", incident_id, detail)
 

@@ -105,7 +105,7 @@ def _incident(row: dict) -> IncidentOut:
         institution_id=row["institution"], unit_id=row["unit"], unit_name=row.get("unit_name"),
         place_type=row["place_type"], severity=row["severity"], citizen_pseudonym=row["citizen_pseudonym"],
         reporter_name=row.get("reporter_name"), violence_type=row["violence_type"], injury_type=row["injury_type"],
-        absence_days=row["absence_days"], still_absent=bool(row.get("still_absent")),
+        absence_days=row["absence_so_far"], still_absent=row["absent_since"] is not None,
         legal_framework=row["legal_framework"],
         force_category=row["force_category"], submitted_at=row["submitted_at"], reviewed_at=row["reviewed_at"],
         closed_at=row["closed_at"],

@@ -11,10 +11,11 @@ from hr import audit, flash
 from hr.auth.rules import allow
 from hr.db import now
 from hr.exports import export_response
-from hr.forms import Page, ValidationError, optional_int, page_number
+from hr.forms import Page, ValidationError, local_today, optional_int, page_number
 from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
 from hr.workenv import absence, choices, followup, services
+from hr.workenv.deadlines import ABSENCE_KINDS
 from hr.workenv.tables import IncidentFactor, IncidentStaff
 
 BASE = "/arbejdsmiljoe"
@@ -153,7 +154,7 @@ class IncidentController(Controller):
                  i["unit_name"], choices.PLACE_TYPES.get(i["place_type"], ""), choices.STATUSES.get(i["status"]),
                  i["severity"], i["citizen_pseudonym"], i["reporter_name"] or "Anonym",
                  choices.VIOLENCE_TYPES.get(i["violence_type"], ""), choices.INJURY_TYPES.get(i["injury_type"], ""),
-                 i["absence_days"], i["next_deadline"].label if i["next_deadline"] else "",
+                 i["absence_so_far"], i["next_deadline"].label if i["next_deadline"] else "",
                  i["next_deadline"].due if i["next_deadline"] else None, i["overdue"], i["reviewed_at"],
                  i["closed_at"]] for i in result.items]
         return export_response(str(params.get("format", "csv")), "haendelser", headers, rows)
@@ -189,8 +190,8 @@ class IncidentController(Controller):
             "submitted": request.query_params.get("indsendt") == "1", "actions": actions, "owners": owners,
             "support_fields": followup.SUPPORT_FIELDS, "priorities": followup.PRIORITIES, "blockers": blockers,
             "today": now().astimezone(TIMEZONE).date(),
-            "absence_periods": await absence.periods_of(incident_id)
-            if incident["access"].follow_up and incident["kind"] in absence.ABSENCE_KINDS else []})
+            "absence_periods": await absence.periods_of(incident_id, local_today())
+            if incident["access"].follow_up and incident["kind"] in ABSENCE_KINDS else []})
 
     async def _followup(self, request: Request, incident_id: int, action, form_name: str,
                         target: str = "", said: str = "Gemt.") -> Template | Redirect:

@@ -75,20 +75,36 @@ def _shift(rule: dict, start: datetime) -> datetime:
     return end_of_day(add_days(local, rule["deadline_days"]))
 
 
+# The kinds whose absence makes a work accident with external reports (EASY, the insurer).
+ABSENCE_KINDS = ("accident", "violence")
+
+
 def absence_days(incident: dict, today: date | None = None) -> int | None:
-    """Days of absence beyond the day of injury: the recorded sum, or while someone is still
-    absent, the days from the first day of absence up to `today` if that is more."""
+    """Days of absence beyond the day of injury (weekends count): the ended periods' days plus,
+    while someone is still absent, the running period's days up to `today`. None: no absence
+    recorded. The one count the page, the deadlines, the reminders and the exports use."""
     days = incident.get("absence_days")
-    if incident.get("still_absent") and incident.get("first_absence_date") and today is not None:
-        so_far = (today - incident["first_absence_date"]).days + 1
-        days = max(days or 0, so_far)
+    since = incident.get("absent_since")
+    if since is not None and today is not None:
+        days = (days or 0) + max(0, (today - since).days + 1)
     return days
+
+
+def _day_absence_reached(incident: dict, days: int, day_after: date) -> date:
+    """The day the count of absence reached `days`: in the running period when the ended ones
+    fall short; otherwise counted from the first day (a gap between ended periods makes that
+    day early, never late)."""
+    ended = incident.get("absence_days") or 0
+    since = incident.get("absent_since")
+    if since is not None and ended < days:
+        return add_days(since, days - ended - 1)
+    return add_days(incident.get("first_absence_date") or day_after, days - 1)
 
 
 def easy_required(incident: dict, rule: dict | None, today: date | None = None) -> bool:
     """An accident, or violence or threats, with absence of at least the threshold (BEK 799/2022:
     violence that causes absence is a work accident, also outside working hours)."""
-    if incident["kind"] not in ("accident", "violence") or rule is None:
+    if incident["kind"] not in ABSENCE_KINDS or rule is None:
         return False
     days = absence_days(incident, today)
     if days is not None:
@@ -123,7 +139,7 @@ def deadlines(incident: dict, rules: list[dict], today: date | None = None) -> l
             done = incident.get("defusing_offered_at") or incident.get("debriefing_offered_at")
             out.append(Deadline("violence_defusing", _shift(rule, occurred), done))
 
-    if kind in ("accident", "violence"):
+    if kind in ABSENCE_KINDS:
         rule = rule_in_force(rules, "accident_easy", on)
         if easy_required(incident, rule, today):
             first = incident.get("first_absence_date") or add_days(on, 1)
@@ -133,8 +149,8 @@ def deadlines(incident: dict, rules: list[dict], today: date | None = None) -> l
         insurer = rule_in_force(rules, "accident_insurer", on)
         days = absence_days(incident, today)
         if insurer and days is not None and days >= insurer["threshold_days"]:
-            first = incident.get("first_absence_date") or add_days(on, 1)
-            due = end_of_day(add_days(first, insurer["threshold_days"] + insurer["deadline_days"]))
+            reached = _day_absence_reached(incident, insurer["threshold_days"], add_days(on, 1))
+            due = end_of_day(add_days(reached, 1 + insurer["deadline_days"]))
             out.append(Deadline("accident_insurer", due, incident.get("insurer_reported_at")))
 
     if kind == "use_of_force":

@@ -23,6 +23,7 @@ from hr.forms import (
     years_from,
 )
 from hr.settings import TIMEZONE
+from hr.workenv.deadlines import ABSENCE_KINDS
 from hr.workenv.services import access_for
 from hr.workenv.tables import ActionItem, Apv, Incident, Order
 
@@ -110,7 +111,7 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
     incident = await incident_for_followup(principal, incident_id)
     errors: dict[str, str] = {}
     values: dict = {}
-    if incident["kind"] in ("accident", "violence"):
+    if incident["kind"] in ABSENCE_KINDS:
         # Absence is recorded as periods (hr.workenv.absence); here the reports made.
         reference = _text(form, "easy_reference", 60, errors)
         if reference and reference != incident["easy_reference"]:
@@ -147,6 +148,9 @@ async def closing_blockers(incident: dict) -> list[str]:
         return ["Gennemgå hændelsen (årsager og læringspunkt), før den afsluttes"]
     if incident["kind"] == "violence" and not (incident["defusing_offered_at"] or incident["debriefing_offered_at"]):
         return ["Registrér at defusing eller debriefing er tilbudt, før hændelsen afsluttes"]
+    if incident.get("absent_since") is not None:
+        # The insurer's five-week duty and its reminder follow only open incidents.
+        return ["Medarbejderen er stadig fraværende: registrér sidste fraværsdag, før hændelsen afsluttes"]
     out = []
     for action in await ActionItem.select(
             ActionItem.problem, ActionItem.owner, ActionItem.deadline,

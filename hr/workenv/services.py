@@ -25,7 +25,7 @@ from hr.forms import (
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.workenv import choices
-from hr.workenv.deadlines import Deadline, deadlines
+from hr.workenv.deadlines import Deadline, absence_days, deadlines
 from hr.workenv.tables import (
     ContributingFactor,
     Incident,
@@ -424,7 +424,9 @@ async def get_incident(principal: Principal, incident_id: int, *, log_read: bool
     incident["amendments"] = await IncidentAmendment.select(
         IncidentAmendment.all_columns(), IncidentAmendment.account.name.as_alias("account_name")
     ).where(IncidentAmendment.incident == incident_id).order_by(IncidentAmendment.at).run()
-    incident["deadlines"] = deadlines(incident, await load_rules(), local_today())
+    today = local_today()
+    incident["deadlines"] = deadlines(incident, await load_rules(), today)
+    incident["absence_so_far"] = absence_days(incident, today)
     if access.anonymous:
         anonymise(incident)
     if log_read and incident["status"] != "draft":
@@ -473,12 +475,14 @@ async def list_incidents(principal: Principal, *, kind: str = "", status: str = 
         Incident.occurred_at, ascending=False).limit(per_page).offset((page - 1) * per_page).run()
     rules = await load_rules()
     moment = now()
+    today = moment.astimezone(TIMEZONE).date()
     led = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
     for item in items:
         access = await access_for(principal, item, led)
         if access.anonymous:
             anonymise(item)
-        item["deadlines"] = deadlines(item, rules, moment.astimezone(TIMEZONE).date())
+        item["deadlines"] = deadlines(item, rules, today)
+        item["absence_so_far"] = absence_days(item, today)
         item["next_deadline"] = next((d for d in item["deadlines"] if d.done_at is None), None)
         item["overdue"] = any(d.status(moment) == "overdue" for d in item["deadlines"])
     params = {"type": kind, "status": status, "unit": unit_id or "", "aabne": "1" if open_only else ""}
@@ -522,6 +526,7 @@ async def worklist(principal: Principal, wanted: WorklistFilter | None = None) -
         WORKLIST_LIMIT).run()
     rules = await load_rules()
     moment = now()
+    today = moment.astimezone(TIMEZONE).date()
     out = []
     led = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
     for item in items:
@@ -529,8 +534,7 @@ async def worklist(principal: Principal, wanted: WorklistFilter | None = None) -
         if access.anonymous:
             anonymise(item)
         item["access"] = access
-        open_deadlines: list[Deadline] = [d for d in deadlines(item, rules, moment.astimezone(TIMEZONE).date())
-                                           if d.done_at is None]
+        open_deadlines: list[Deadline] = [d for d in deadlines(item, rules, today) if d.done_at is None]
         item["open_deadlines"] = open_deadlines
         item["urgency"] = min((d.due for d in open_deadlines), default=None)
         item["overdue"] = any(d.status(moment) == "overdue" for d in open_deadlines)

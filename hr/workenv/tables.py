@@ -48,11 +48,13 @@ class Incident(Table, tablename="workenv_incident"):
     injury_type = Varchar(length=60, default="")
     body_part = Varchar(length=60, default="")
     expected_absence = Varchar(length=20, default="")
-    # Absence (accidents, and violence or threats that cause absence): the sum of the periods in
-    # IncidentAbsence, kept here for the deadlines, the statistics and the retention rules.
+    # Absence (accidents, and violence or threats that cause absence), kept from the periods in
+    # IncidentAbsence for the deadlines, the statistics and the retention rules: the days of the
+    # ended periods (None: nothing recorded), the first day, and the first day of the period
+    # still running (None: nobody is absent now). hr.workenv.deadlines.absence_days counts them.
     absence_days = Integer(null=True, default=None)
     first_absence_date = Date(null=True, default=None)
-    still_absent = Boolean(default=False)
+    absent_since = Date(null=True, default=None)
     easy_reference = Varchar(length=60, default="")
     easy_reported_at = Timestamptz(null=True, default=None)
     easy_reported_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)

@@ -10,7 +10,7 @@ from hr.db import now
 from hr.forms import local_today
 from hr.settings import TIMEZONE
 from hr.workenv import absence, reminders
-from hr.workenv.deadlines import deadlines
+from hr.workenv.deadlines import absence_days, deadlines
 from hr.workenv.services import load_rules
 from hr.workenv.tables import Incident, IncidentAbsence, ReportingRule
 from tests.confirmations import confirmed
@@ -44,11 +44,21 @@ async def test_violence_with_absence_gets_the_duties_of_an_accident(client, new_
     assert "Anmeldelse i EASY (Arbejdstilsynet)" in page and f"{_day(first + timedelta(days=14))} 23:59" in page
     assert "Stadig væk" in page
     row = await _row(incident_id)
-    assert row["still_absent"] is True and row["first_absence_date"] == first and row["absence_days"] == 10
+    assert row["absent_since"] == first and row["first_absence_date"] == first and row["absence_days"] == 0
+    assert "I alt 10 dage, og medarbejderen er stadig fraværende" in page
     assert "Anmeldelse i EASY" in (await leader.get("/arbejdsmiljoe/opfoelgning")).text
 
     reported = await post_form(leader, f"{base}/eksternt", {"easy_reference": "EASY-2026-991"})
     await confirmed(leader, reported, "Anmeldelser og videresendelse er gemt.")
+    reviewed = await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "To på vagt"})
+    assert reviewed.status_code == 302
+    supported = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at",
+                                                            "support_at_date": local_today().isoformat(),
+                                                            "support_at_time": "00:00"})
+    assert supported.status_code == 302
+    still_away = await post_form(leader, f"{base}/afslut", token_from=base)
+    assert still_away.status_code == 400 and "Medarbejderen er stadig fraværende" in still_away.text
+    assert (await _row(incident_id))["status"] == "reviewed"
     assert (await _row(incident_id))["easy_reported_by"] == world.accounts["leader"]
 
     period = (await absence.periods_of(incident_id))[0]["id"]
@@ -56,7 +66,7 @@ async def test_violence_with_absence_gets_the_duties_of_an_accident(client, new_
                                                                             .isoformat()})
     await confirmed(leader, ended, "Fraværet er afsluttet, og fristerne er regnet om.")
     row = await _row(incident_id)
-    assert row["still_absent"] is False and row["absence_days"] == 2
+    assert row["absent_since"] is None and row["absence_days"] == 2
 
     deleted = await post_form(leader, f"{base}/fravaer/{period}/slet")
     page = await confirmed(leader, deleted, "Fraværsperioden er slettet, og fristerne er regnet om.")
@@ -112,7 +122,9 @@ async def test_bad_periods_are_refused_at_the_field_and_nothing_is_written(clien
                              token_from=base)
     assert before.status_code == 400 and "Sidste fraværsdag ligger før første fraværsdag" in before.text
     row = await _row(incident_id)
-    assert row["still_absent"] is True and row["absence_days"] == 3 + (local_today() - first).days - 2
+    assert row["absent_since"] == first + timedelta(days=3) and row["absence_days"] == 3
+    so_far = 3 + (local_today() - first).days - 2
+    assert f"I alt {so_far} dage, og medarbejderen er stadig fraværende" in (await leader.get(base)).text
 
 
 async def test_a_near_miss_has_no_absence(client, new_client, world):
@@ -128,7 +140,7 @@ async def test_a_near_miss_has_no_absence(client, new_client, world):
 
 def _episode(kind="violence", occurred=datetime(2026, 3, 2, 10, 0, tzinfo=TIMEZONE), **values) -> dict:
     return {"kind": kind, "status": "submitted", "occurred_at": occurred, "submitted_at": occurred,
-            "absence_days": None, "first_absence_date": None, "still_absent": False, "expected_absence": "",
+            "absence_days": None, "first_absence_date": None, "absent_since": None, "expected_absence": "",
             **values}
 
 
@@ -147,7 +159,7 @@ async def test_easy_counts_weekends_and_does_not_move_off_a_saturday():
 async def test_still_absent_counts_to_today_and_meets_the_insurer_at_five_weeks_across_summer_time():
     rules = await load_rules()
     first = date(2026, 3, 3)  # the clocks go forward on 29 March, between the first day and the fifth week
-    episode = _episode(absence_days=1, first_absence_date=first, still_absent=True)
+    episode = _episode(absence_days=0, first_absence_date=first, absent_since=first)
     day_34 = first + timedelta(days=33)
     assert "accident_insurer" not in [d.kind for d in deadlines(episode, rules, day_34)]
     found = {d.kind: d for d in deadlines(episode, rules, day_34 + timedelta(days=1))}
@@ -159,12 +171,27 @@ async def test_still_absent_counts_to_today_and_meets_the_insurer_at_five_weeks_
     assert "accident_insurer" not in [d.kind for d in deadlines(back, rules, date(2026, 12, 1))]
 
 
+async def test_a_gap_between_periods_is_not_absence():
+    rules = await load_rules()
+    # Away 3-5 March, back at work for ten days, away again from 16 March: 3 + the running days.
+    episode = _episode(absence_days=3, first_absence_date=date(2026, 3, 3), absent_since=date(2026, 3, 16))
+    assert absence_days(episode, date(2026, 3, 20)) == 3 + 5
+    # 35 days in all on 16 April (3 + 32), not on 6 April as counting from the first day would say.
+    assert "accident_insurer" not in [d.kind for d in deadlines(episode, rules, date(2026, 4, 15))]
+    insurer = {d.kind: d for d in deadlines(episode, rules, date(2026, 4, 16))}["accident_insurer"]
+    assert insurer.due == datetime(2026, 4, 17, 23, 59, 59, tzinfo=TIMEZONE)
+    assert absence_days(episode) == 3  # without a day to count to, the ended periods only
+    assert absence.summarise([absence.AbsencePeriod(date(2026, 3, 3), date(2026, 3, 5)),
+                              absence.AbsencePeriod(date(2026, 3, 16), None)]) == absence.AbsenceSummary(
+        3, date(2026, 3, 3), date(2026, 3, 16))
+
+
 async def test_a_three_day_threshold_waits_for_the_third_day_of_someone_still_absent():
     await ReportingRule.update({ReportingRule.active: True}).where(
         (ReportingRule.kind == "accident_easy") & (ReportingRule.valid_from == date(2026, 7, 1))).run()
     rules = await load_rules()
-    episode = _episode(kind="accident", occurred=datetime(2026, 10, 23, 14, 0, tzinfo=TIMEZONE), absence_days=1,
-                       first_absence_date=date(2026, 10, 24), still_absent=True)
+    episode = _episode(kind="accident", occurred=datetime(2026, 10, 23, 14, 0, tzinfo=TIMEZONE), absence_days=0,
+                       first_absence_date=date(2026, 10, 24), absent_since=date(2026, 10, 24))
     # Summer time ends on Sunday 25 October: the third day of absence is Monday 26 October.
     assert "accident_easy" not in [d.kind for d in deadlines(episode, rules, date(2026, 10, 25))]
     easy = {d.kind: d for d in deadlines(episode, rules, date(2026, 10, 26))}["accident_easy"]
