@@ -125,6 +125,8 @@ async def reseed() -> None:
     seed = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_11_27t02_20_00_000000")
     await seed.ReportingRule.insert(*[seed.ReportingRule(**rule) for rule in seed.RULES]).run()
     await seed.ContributingFactor.insert(*[seed.ContributingFactor(name=n) for n in seed.FACTORS]).run()
+    debriefing = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_12_02t18_30_54_000000")
+    await debriefing.ReportingRule.insert(*[debriefing.ReportingRule(**rule) for rule in debriefing.RULES]).run()
     supervision = importlib.import_module("hr.supervision.piccolo_migrations.supervision_2026_11_27t03_20_00_000000")
     await supervision.Requirement.insert(*[supervision.Requirement(**row) for row in supervision.DEFAULTS]).run()
 

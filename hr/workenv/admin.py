@@ -12,6 +12,7 @@ from hr.workenv.tables import ContributingFactor, ReportingRule
 RULE_KINDS = {
     "followup_review": "Lederens gennemgang",
     "violence_defusing": "Defusing efter vold",
+    "violence_debriefing": "Debriefing efter vold",
     "accident_easy": "Anmeldelse af arbejdsulykke i EASY",
     "accident_insurer": "Anmeldelse til arbejdsskadeforsikring",
     "force_adult_municipality": "Magtanvendelse, voksne: til kommunen",
@@ -42,12 +43,16 @@ async def add_rule(principal: Principal, form) -> int:
         "threshold_days": _number(form, "threshold_days", errors, 365),
         "deadline_days": _number(form, "deadline_days", errors, 365),
         "deadline_hours": _number(form, "deadline_hours", errors, 24 * 30),
+        "opens_after_hours": _number(form, "opens_after_hours", errors, 24 * 30),
         "working_days": form.get("working_days") == "1",
         "source": _text(form, "source", 200, errors, "Skriv kilden (lov, bekendtgørelse eller retningslinje)"),
         "note": _text(form, "note", 2000, errors),
     }
     if not errors and not (values["deadline_days"] or values["deadline_hours"]) and kind != "accident_insurer":
         errors["deadline_days"] = "Angiv fristen i dage eller timer"
+    if not errors and values["opens_after_hours"] and values["opens_after_hours"] >= (
+            values["deadline_hours"] or values["deadline_days"] * 24):
+        errors["opens_after_hours"] = "Vinduet skal åbne før fristen"
     if errors:
         raise ValidationError(errors)
     async with transaction():

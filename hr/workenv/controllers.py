@@ -14,7 +14,7 @@ from hr.exports import export_response
 from hr.forms import Page, ValidationError, local_today, optional_int, page_number
 from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
-from hr.workenv import absence, choices, followup, services
+from hr.workenv import absence, choices, followup, services, support
 from hr.workenv.deadlines import ABSENCE_KINDS
 from hr.workenv.tables import IncidentFactor, IncidentStaff
 
@@ -188,7 +188,8 @@ class IncidentController(Controller):
             "incident": incident, "choices": choices, "amendable": services.AMENDABLE,
             "errors": errors or {}, "values": values or {}, "form": form, "now": now(),
             "submitted": request.query_params.get("indsendt") == "1", "actions": actions, "owners": owners,
-            "support_fields": followup.SUPPORT_FIELDS, "priorities": followup.PRIORITIES, "blockers": blockers,
+            "support_steps": support.STEPS, "support_outcomes": support.OUTCOMES,
+            "priorities": followup.PRIORITIES, "blockers": blockers,
             "today": now().astimezone(TIMEZONE).date(),
             "absence_periods": await absence.periods_of(incident_id, local_today())
             if incident["access"].follow_up and incident["kind"] in ABSENCE_KINDS else []})
@@ -197,12 +198,13 @@ class IncidentController(Controller):
                         target: str = "", said: str = "Gemt.") -> Template | Redirect:
         form = await request.form()
         try:
-            await action(request.user, incident_id, form)
+            result = await action(request.user, incident_id, form)
         except PermissionError as exc:
             raise PermissionDeniedException() from exc
         except ValidationError as exc:
             values = {k: str(v) for k, v in form.items()}
             return await self._detail(request, incident_id, exc.errors, values, status=400, form=form_name)
+        said = result if isinstance(result, str) else said  # a service may word its own confirmation
         return flash.done(f"{BASE}/haendelser/{incident_id}#{target or form_name}", said,
                           f"{BASE}/opfoelgning", "Til opfølgningslisten")
 
@@ -213,8 +215,8 @@ class IncidentController(Controller):
 
     @post("/haendelser/{incident_id:int}/stoette", opt=allow("workenv.followup"), name="incident_support")
     async def support(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
-        return await self._followup(request, incident_id, followup.record_support, "support",
-                                    said="Defusing, debriefing og fravær er gemt.")
+        return await self._followup(request, incident_id,
+                                    lambda p, i, f: support.record(p, i, support.parse_step(f)), "support")
 
     @post("/haendelser/{incident_id:int}/eksternt", opt=allow("workenv.followup"), name="incident_external")
     async def external(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:

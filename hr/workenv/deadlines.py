@@ -14,6 +14,7 @@ from hr.settings import TIMEZONE
 LABELS = {
     "followup_review": "Lederens gennemgang",
     "violence_defusing": "Tilbud om defusing",
+    "violence_debriefing": "Debriefing holdt eller afslået",
     "accident_easy": "Anmeldelse i EASY (Arbejdstilsynet)",
     "accident_insurer": "Anmeldelse til arbejdsskadeforsikring",
     "force_municipality": "Magtanvendelse videresendt til kommunen",
@@ -26,6 +27,7 @@ class Deadline:
     kind: str
     due: datetime
     done_at: datetime | date | None
+    opens: datetime | None = None  # a window's start: not to be done before
 
     @property
     def label(self) -> str:
@@ -134,10 +136,16 @@ def deadlines(incident: dict, rules: list[dict], today: date | None = None) -> l
 
     kind = incident["kind"]
     if kind == "violence":
+        # Defusing at once: offering it meets the duty (declined or held, it was offered).
         rule = rule_in_force(rules, "violence_defusing", on)
         if rule:
-            done = incident.get("defusing_offered_at") or incident.get("debriefing_offered_at")
-            out.append(Deadline("violence_defusing", _shift(rule, occurred), done))
+            out.append(Deadline("violence_defusing", _shift(rule, occurred), incident.get("defusing_offered_at")))
+        # Debriefing in its window (24 hours to 3 days): met when held, or declined when offered.
+        rule = rule_in_force(rules, "violence_debriefing", on)
+        if rule:
+            done = incident.get("debriefing_held_at") or incident.get("debriefing_declined_at")
+            opens = occurred.astimezone(timezone.utc) + timedelta(hours=rule["opens_after_hours"])
+            out.append(Deadline("violence_debriefing", _shift(rule, occurred), done, opens))
 
     if kind in ABSENCE_KINDS:
         rule = rule_in_force(rules, "accident_easy", on)

@@ -126,6 +126,14 @@ async def load(rng: random.Random, today: date, years: int = YEARS, scale: float
                     row["violence_type"] = rng.choices(list(choices.VIOLENCE_TYPES), [55, 28, 13, 4])[0]
                     if reviewed:
                         row["defusing_offered_at"] = occurred + timedelta(hours=rng.choice([1, 2, 6, 20, 30]))
+                        row["defusing_held_at"] = row["defusing_offered_at"]
+                        row["defusing_by"] = "Kollega"
+                        debriefing = occurred + timedelta(hours=rng.choice([26, 40, 60, 90]))
+                        row["debriefing_offered_at"] = row["defusing_offered_at"]
+                        if rng.random() < 0.25:
+                            row["debriefing_declined_at"] = row["debriefing_offered_at"]
+                        elif age > 4:
+                            row.update(debriefing_held_at=debriefing, debriefing_by="Psykolog")
                 if kind == "use_of_force":
                     inst_kind = institutions[unit["institution"]]["kind"]
                     child = "børn" in inst_kind.lower() or "Sikret" in inst_kind

@@ -23,15 +23,10 @@ from hr.forms import (
     years_from,
 )
 from hr.settings import TIMEZONE
-from hr.workenv.deadlines import ABSENCE_KINDS
-from hr.workenv.services import access_for
+from hr.workenv.deadlines import ABSENCE_KINDS, deadlines
+from hr.workenv.services import access_for, load_rules
 from hr.workenv.tables import ActionItem, Apv, Incident, Order
 
-SUPPORT_FIELDS = {
-    "defusing_offered_at": "Defusing tilbudt",
-    "debriefing_offered_at": "Debriefing tilbudt",
-    "debriefing_held_at": "Debriefing holdt",
-}
 PRIORITIES = {1: "Høj", 2: "Middel", 3: "Lav"}
 
 
@@ -43,7 +38,7 @@ def _date(form, name: str, errors: dict) -> date | None:
     return parse_date(form.get(name), errors, name)
 
 
-def _moment(form, name: str, errors: dict) -> datetime | None:
+def parse_moment_or_now(form, name: str, errors: dict) -> datetime | None:
     """A date and optional time typed in Danish local time; empty means now."""
     day, clock = form.get(f"{name}_date"), form.get(f"{name}_time")
     if not str(day or "").strip() and not str(clock or "").strip():
@@ -87,24 +82,6 @@ async def record_review(principal: Principal, incident_id: int, form) -> None:
         await audit.record(principal, "update", "incident_review", incident_id)
 
 
-async def record_support(principal: Principal, incident_id: int, form) -> None:
-    incident = await incident_for_followup(principal, incident_id)
-    errors: dict[str, str] = {}
-    field = str(form.get("support", ""))
-    if field not in SUPPORT_FIELDS:
-        errors["support"] = "Vælg hvad der er sket"
-    moment = _moment(form, "support_at", errors)
-    if moment and incident["occurred_at"] and moment < incident["occurred_at"]:
-        errors["support_at"] = "Tidspunktet ligger før hændelsen"
-    if field == "debriefing_held_at" and not errors and not incident["debriefing_offered_at"]:
-        errors["support"] = "Registrér først, at debriefing er tilbudt"
-    if errors:
-        raise ValidationError(errors)
-    async with transaction():
-        await Incident.update({field: moment, "updated_at": now()}).where(Incident.id == incident_id).run()
-        await audit.record(principal, "update", "incident_support", incident_id, {"field": field})
-
-
 async def record_external(principal: Principal, incident_id: int, form) -> None:
     """External reports of accidents and of violence with absence; forwarding of use-of-force
     registrations."""
@@ -146,8 +123,11 @@ async def closing_blockers(incident: dict) -> list[str]:
     tracked on their own (the action list, reminders) after the incident is closed."""
     if not incident["reviewed_at"]:
         return ["Gennemgå hændelsen (årsager og læringspunkt), før den afsluttes"]
-    if incident["kind"] == "violence" and not (incident["defusing_offered_at"] or incident["debriefing_offered_at"]):
-        return ["Registrér at defusing eller debriefing er tilbudt, før hændelsen afsluttes"]
+    support = {d.kind for d in deadlines(incident, await load_rules()) if d.done_at is None}
+    if "violence_defusing" in support:
+        return ["Registrér at defusing er tilbudt, før hændelsen afsluttes"]
+    if "violence_debriefing" in support:
+        return ["Registrér at debriefing er holdt eller afslået, før hændelsen afsluttes"]
     if incident.get("absent_since") is not None:
         # The insurer's five-week duty and its reminder follow only open incidents.
         return ["Medarbejderen er stadig fraværende: registrér sidste fraværsdag, før hændelsen afsluttes"]

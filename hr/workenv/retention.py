@@ -16,7 +16,8 @@ from hr.settings import get_settings
 from hr.workenv.tables import Incident, IncidentAmendment, IncidentStaff
 
 CLEARED_TEXT = ("place_detail", "description", "antecedents", "escalation", "immediate_action", "causes",
-                "learning_point", "citizen_pseudonym", "form_reference", "easy_reference", "body_part")
+                "learning_point", "citizen_pseudonym", "form_reference", "easy_reference", "body_part",
+                "defusing_by", "debriefing_by")
 CLEARED_LINKS = ("reporter", "reviewed_by", "easy_reported_by")
 CHUNK = 500
 

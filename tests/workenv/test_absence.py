@@ -52,10 +52,12 @@ async def test_violence_with_absence_gets_the_duties_of_an_accident(client, new_
     await confirmed(leader, reported, "Anmeldelser og videresendelse er gemt.")
     reviewed = await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "To på vagt"})
     assert reviewed.status_code == 302
-    supported = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at",
+    supported = await post_form(leader, f"{base}/stoette", {"step": "defusing", "outcome": "offered",
                                                             "support_at_date": local_today().isoformat(),
                                                             "support_at_time": "00:00"})
     assert supported.status_code == 302
+    declined = await post_form(leader, f"{base}/stoette", {"step": "debriefing", "outcome": "declined"})
+    assert declined.status_code == 302
     still_away = await post_form(leader, f"{base}/afslut", token_from=base)
     assert still_away.status_code == 400 and "Medarbejderen er stadig fraværende" in still_away.text
     assert (await _row(incident_id))["status"] == "reviewed"

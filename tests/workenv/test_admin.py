@@ -28,6 +28,21 @@ async def test_hr_adds_a_dated_rule_with_field_errors_first(client, world):
     assert not (await ReportingRule.select().where(ReportingRule.id == rule["id"]).first().run())["active"]
 
 
+async def test_a_window_must_open_before_its_deadline(client, world):
+    await login(client, World.HR)
+    before = await ReportingRule.count().run()
+    closed = await post_form(client, "/arbejdsmiljoe/admin/regler", {
+        "kind": "violence_debriefing", "valid_from": "2027-01-01", "deadline_hours": "48",
+        "opens_after_hours": "48", "source": "Ny retningslinje"}, token_from="/arbejdsmiljoe/admin")
+    assert closed.status_code == 400 and "Vinduet skal åbne før fristen" in closed.text
+    assert await ReportingRule.count().run() == before
+    ok = await post_form(client, "/arbejdsmiljoe/admin/regler", {
+        "kind": "violence_debriefing", "valid_from": "2027-01-01", "deadline_hours": "48",
+        "opens_after_hours": "12", "source": "Ny retningslinje"})
+    page = await confirmed(client, ok, "Reglen er tilføjet")
+    assert "12 til 48 timer" in page
+
+
 async def test_hr_maintains_the_factor_list(client, world):
     await login(client, World.HR)
     dup = await post_form(client, "/arbejdsmiljoe/admin/faktorer", {"name": "alene på vagt"},

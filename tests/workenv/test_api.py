@@ -19,7 +19,8 @@ async def test_the_api_lists_incidents_with_deadlines(client, new_client, world)
     assert body["total"] == 1
     item = body["items"][0]
     assert item["id"] == incident_id and item["kind"] == "violence" and item["reporter_name"] == "Søren Ståbi"
-    assert {d["kind"] for d in item["deadlines"]} == {"followup_review", "violence_defusing"}
+    assert {d["kind"] for d in item["deadlines"]} == {"followup_review", "violence_defusing",
+                                                      "violence_debriefing"}
 
 
 async def test_the_amr_token_sees_no_reporter(client, new_client, world):

@@ -31,11 +31,11 @@ async def test_the_leader_reviews_offers_defusing_and_closes(client, new_client,
                                                                "learning_point": "Fast spisetid"})
     await confirmed(leader, reviewed, "Lederens gennemgang er gemt.")
     too_early = await post_form(leader, f"{base}/afslut")
-    assert too_early.status_code == 400 and "defusing eller debriefing er tilbudt" in too_early.text
-    held_first = await post_form(leader, f"{base}/stoette", {"support": "debriefing_held_at"})
-    assert "Registrér først, at debriefing er tilbudt" in held_first.text
-    offered = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
-    await confirmed(leader, offered, "Defusing, debriefing og fravær er gemt.")
+    assert too_early.status_code == 400 and "Registrér at defusing er tilbudt" in too_early.text
+    offered = await post_form(leader, f"{base}/stoette", {"step": "defusing", "outcome": "offered"})
+    await confirmed(leader, offered, "Defusing: tilbudt er registreret.")
+    declined = await post_form(leader, f"{base}/stoette", {"step": "debriefing", "outcome": "declined"})
+    await confirmed(leader, declined, "Debriefing: afslået er registreret.")
     closed = await post_form(leader, f"{base}/afslut")
     await confirmed(leader, closed, "Hændelsen er afsluttet.")
     row = await Incident.select().where(Incident.id == incident_id).first().run()
@@ -51,11 +51,11 @@ async def test_support_in_the_future_or_before_the_episode_is_refused(client, ne
     await login(leader, World.LEADER)
     base = f"/arbejdsmiljoe/haendelser/{incident_id}"
     future = (now() + timedelta(days=2)).astimezone(TIMEZONE)
-    response = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at",
+    response = await post_form(leader, f"{base}/stoette", {"step": "defusing", "outcome": "offered",
                                                             "support_at_date": future.date().isoformat(),
                                                             "support_at_time": "10:00"}, token_from=base)
     assert response.status_code == 400 and "Tidspunktet ligger i fremtiden" in response.text
-    before = await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at",
+    before = await post_form(leader, f"{base}/stoette", {"step": "defusing", "outcome": "offered",
                                                           "support_at_date": "2020-01-01", "support_at_time": "10:00"})
     assert "før hændelsen" in before.text
     assert (await Incident.select().where(Incident.id == incident_id).first().run())["defusing_offered_at"] is None
@@ -111,7 +111,8 @@ async def test_action_items_are_tracked_to_closure_by_their_owner(client, new_cl
         "deadline": deadline, "priority": "1", "effect_check": "Færre episoder i næste måned"})
     await confirmed(leader, ok, "Handlingen er oprettet")
     await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "Struktur"})
-    await post_form(leader, f"{base}/stoette", {"support": "defusing_offered_at"})
+    await post_form(leader, f"{base}/stoette", {"step": "defusing", "outcome": "offered"})
+    await post_form(leader, f"{base}/stoette", {"step": "debriefing", "outcome": "declined"})
     # An open action whose owner has left stops the closing, and the page says so next to the button.
     await post_form(leader, f"{base}/handlinger", {"problem": "Ny lampe i gangen", "measure": "Bestil",
                                                   "owner": str(world.accounts["amr"]), "priority": "2",

@@ -16,7 +16,7 @@ async def test_overdue_follow_up_and_defusing_remind_the_unit_leader(world):
                                  ).returning(Incident.id).run()
     found = [r for r in await reminders.due(now()) if r.subject == f"incident:{rows[0]['id']}"]
     assert {r.kind for r in found} == {"workenv.incident_submitted", "workenv.followup_review.overdue",
-                                       "workenv.violence_defusing.overdue"}
+                                       "workenv.violence_defusing.overdue", "workenv.violence_debriefing.overdue"}
     assert {r.account_id for r in found} == {world.accounts["leader"]}
     assert len({r.key for r in found}) == len(found)
     again = [r for r in await reminders.due(now()) if r.subject == f"incident:{rows[0]['id']}"]
@@ -26,7 +26,8 @@ async def test_overdue_follow_up_and_defusing_remind_the_unit_leader(world):
 async def test_a_reviewed_and_supported_incident_needs_no_reminder(world):
     long_ago = now() - timedelta(days=10)
     await Incident.insert(Incident(kind="violence", status="reviewed", occurred_at=long_ago, submitted_at=long_ago,
-                                   reviewed_at=long_ago, defusing_offered_at=long_ago, unit=world.unit_a1,
+                                   reviewed_at=long_ago, defusing_offered_at=long_ago, debriefing_held_at=long_ago,
+                                   unit=world.unit_a1,
                                    institution=world.inst_a, description="x", severity=2)).run()
     assert [r for r in await reminders.due(now()) if r.subject.startswith("incident:")] == []
 
