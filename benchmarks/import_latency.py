@@ -89,7 +89,8 @@ async def main() -> None:
     content = payroll_xlsx(int(5 * 1024 * 1024 * 0.9))
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hr.app:create_app", "--factory", "--port",
-                               str(port), "--log-level", "warning"], env={**os.environ, **env}, cwd=ROOT)
+                               str(port), "--log-level", "warning"], env={**os.environ, **env}, cwd=ROOT,
+                              stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

@@ -52,7 +52,8 @@ def serve(target: str, port: int, workers: int, **extra_env: str) -> subprocess.
             "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     if target.endswith("create_app"):
         args.append("--factory")
-    return subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True)
+    # The request log (a JSON line per request) is written as in production, but not to the terminal.
+    return subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True, stderr=subprocess.DEVNULL)
 
 
 async def wait_up(url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ import hr  # noqa: F401  (sets PICCOLO_CONF)
 from hr import db, flash, logsafe, tabular
 from hr.auth.middleware import PrincipalMiddleware
 from hr.auth.rules import PUBLIC, access_guard, allow
+from hr.ops import logs, metrics
 from hr.request import HRRequest, has_control_characters
 from hr.settings import PROJECT_ROOT, Settings, get_settings, set_settings
 from hr.web import EXCEPTION_HANDLERS, register_template_helpers, security_headers
@@ -113,11 +113,23 @@ def _static_routers() -> list[Router]:
     ]
 
 
+class HRApp(Litestar):
+    """Litestar with the request log outermost (hr.ops.logs): every answer gets a request id,
+    a log line and its place in the metrics, the router's own 404 and 405 included."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._logged = logs.RequestLog(super().__call__, metrics.observe)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._logged(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     if settings is not None:
         set_settings(settings)
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO)
+    logs.configure(settings.log_format)
     logsafe.install()
 
     from hr.api import api_router, declare_error_answers
@@ -135,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from hr.management import ManagementController
     from hr.notify.controllers import OutboxController, PreferenceController, ScheduleController
     from hr.notify.health import warn_hr
+    from hr.ops.controllers import OpsController
     from hr.org.controllers import (
         ImportController,
         InstitutionAdminController,
@@ -173,9 +186,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_router=Router(path="/api/v1/schema", route_handlers=[], opt=allow(PUBLIC),
                               include_in_schema=False),
     )
-    app = Litestar(
+    app = HRApp(
         route_handlers=[
             PageController,
+            OpsController,
             LoginController,
             PasswordLinkController,
             OrganisationController,
@@ -238,6 +252,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[_start],
         on_shutdown=[_stop],
         request_max_body_size=10 * 1024 * 1024,
+        logging_config=None,  # ours (hr.ops.logs): Litestar's own would add a second, plain-text handler
         debug=False,
     )
     declare_error_answers(app)

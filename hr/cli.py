@@ -30,12 +30,14 @@ async def _with_db(coro_fn, *args, **kwargs):
 def main() -> None:
     """HR for Socialområdet: kompetence, supervision og arbejdsmiljø."""
     from hr import logsafe
+    from hr.ops import logs
 
-    logsafe.install()
     try:
-        get_settings()
+        settings = get_settings()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
+    logs.configure(settings.log_format)
+    logsafe.install()
 
 
 @main.command()
@@ -55,8 +57,10 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the web application."""
     import uvicorn
 
+    # uvicorn's loggers go through ours (JSON lines); its access log is replaced by the request
+    # log (hr.ops.logs), which names route templates rather than paths.
     uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+                proxy_headers=True, log_level="info", log_config=None, access_log=False)
 
 
 @main.command()
@@ -91,8 +95,11 @@ def demo(host: str, port: int, do_serve: bool, reset: bool, incident_years: int,
         return
     provider = _demo_directory(host, port, people) if work_account else None
     click.echo(f"Tjenesten kører på http://{host}:{port}  (stop med Ctrl+C)")
+    import logging
+
     import uvicorn
 
+    logging.getLogger("hr.access").setLevel(logging.WARNING)  # the terminal keeps the logins readable
     try:
         uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, log_level="warning")
     finally:

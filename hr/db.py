@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import AsyncIterator
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from hr.settings import Settings
+
+log = logging.getLogger("hr.db")
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -58,12 +63,26 @@ def as_utc(value: datetime | str) -> datetime:
 async def start(db: Engine | None = None) -> None:
     db = db or engine()
     if isinstance(db, PostgresEngine):
-        if db.pool is None:
-            await db.start_connection_pool(min_size=1, max_size=10)
+        await ensure_pool(db)
     elif isinstance(db, SQLiteEngine):
         # WAL lets readers work while one writer holds the lock; the setting
         # is stored in the file, so doing it at start-up is enough.
         await db._run_in_new_connection("PRAGMA journal_mode=WAL")
+
+
+async def ensure_pool(db: Engine | None = None) -> bool:
+    """PostgreSQL's connection pool, started if it is not: a service that starts before its
+    database (a container host rebooting) logs it, answers "not ready", and gets its pool at
+    the next readiness check once the database answers. False while the database is away."""
+    db = db or engine()
+    if not isinstance(db, PostgresEngine) or db.pool is not None:
+        return True
+    try:
+        await db.start_connection_pool(min_size=1, max_size=10)
+    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as exc:
+        log.error("PostgreSQL svarer ikke (%s); tjenesten er ikke klar, før den gør", type(exc).__name__)
+        return False
+    return True
 
 
 async def stop(db: Engine | None = None) -> None:

@@ -76,6 +76,10 @@ class Settings:
     oidc_role_map: tuple[tuple[str, str], ...] = (("HR", "hr"), ("Supervisor", "supervisor"))
     # Roles whose accounts may not sign in with a local password once work accounts are on.
     local_login_off_for: frozenset[str] = frozenset()
+    # Prometheus scrapes /metrics with this bearer token (empty: only from the machine itself).
+    metrics_token: str = ""
+    # json: one JSON object per log line (production); text: plain lines for a developer.
+    log_format: str = "json"
     timezone: ZoneInfo = TIMEZONE
 
     @property
@@ -139,8 +143,16 @@ class Settings:
         unknown = off_for - {"staff", "leader", "hr", "amr", "supervisor"}
         if unknown:
             raise SettingsError(f"HR_LOCAL_LOGIN_OFF_FOR kender ikke rollen {', '.join(sorted(unknown))}")
+        metrics_token = env.get("HR_METRICS_TOKEN", "").strip()
+        if metrics_token and mode == "production" and len(metrics_token) < 32:
+            raise SettingsError("HR_METRICS_TOKEN skal være mindst 32 tegn i produktion")
+        log_format = (env.get("HR_LOG_FORMAT") or "json").strip().lower()
+        if log_format not in ("json", "text"):
+            raise SettingsError("HR_LOG_FORMAT skal være json eller text")
         return cls(
             mode=mode,
+            metrics_token=metrics_token,
+            log_format=log_format,
             database_url=url,
             secret_key=secret,
             base_url=env.get("HR_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -140,6 +140,9 @@ def register_template_helpers(engine) -> None:
     env.globals["query_string"] = query_string
     env.globals["role_labels"] = Role.LABELS
     env.globals["flash_message"] = flash.pending
+    from hr.ops.logs import current_request_id
+
+    env.globals["request_id"] = current_request_id
     from hr.audit import labels
 
     env.filters["audit_action"] = labels.action_label

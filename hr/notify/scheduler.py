@@ -23,6 +23,7 @@ from hr.auth.tables import LoginAttempt, PasswordLink, Session
 from hr.db import now
 from hr.notify import engine, outbox
 from hr.notify.tables import JobRun
+from hr.ops import health
 from hr.settings import TIMEZONE
 from hr.workenv.retention import anonymise
 
@@ -36,12 +37,14 @@ JOBS = {
     "digest": "Ugentlig samlemail til dem, der har valgt den (mandag kl. 7)",
     "purge": "Slet udløbne sessioner og gamle loginforsøg (hver nat kl. 3)",
     "retention": "Anonymisér arbejdsmiljøhændelser ældre end opbevaringsperioden (hver nat kl. 2)",
+    "heartbeat": "Livstegn til overvågningen (hvert halve minut)",
 }
 
 
 # The jobs as HR reads them on the schedule page.
 JOB_NAMES = {"sweep": "Gennemgang af påmindelser", "deliver": "Afsendelse af mail", "digest": "Ugentlig samlemail",
-             "purge": "Oprydning i sessioner og loginforsøg", "retention": "Anonymisering efter opbevaringsperioden"}
+             "purge": "Oprydning i sessioner og loginforsøg", "retention": "Anonymisering efter opbevaringsperioden",
+             "heartbeat": "Livstegn"}
 
 
 DELIVERY_BUDGET = timedelta(seconds=50)  # a run a minute, each as long as mail is due, within the minute
@@ -65,6 +68,10 @@ async def _deliver() -> None:
                 break  # nothing due (or delivery is pausing for an unanswering server)
     except Exception:  # the next minute tries again; the error is logged, nothing is lost
         log.exception("mail delivery failed")
+
+
+async def heartbeat() -> None:
+    await health.beat(engine.HOLDER)
 
 
 async def purge() -> dict:
@@ -176,6 +183,8 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
                 await _until_done(engine.send_digests, lambda: digest_missed(now()))
 
         scheduler.add_job(_safe, DateTrigger(run_date=moment, timezone=TIMEZONE), args=[catch_up], id="catch-up")
+    scheduler.add_job(_safe, IntervalTrigger(seconds=int(health.HEARTBEAT_EVERY.total_seconds()), timezone=TIMEZONE),
+                      args=[heartbeat], id="heartbeat", next_run_time=moment)
     scheduler.add_job(_safe, CronTrigger(hour=3, minute=0, timezone=TIMEZONE), args=[purge], id="purge")
     scheduler.add_job(_safe, CronTrigger(hour=2, minute=0, timezone=TIMEZONE), args=[retention], id="retention")
     scheduler.start()

@@ -99,3 +99,11 @@ class JobLease(Table, tablename="notify_job_lease"):
     job = Varchar(length=60, unique=True)
     holder = Varchar(length=100, default="")
     expires_at = Timestamptz(null=True, default=None)
+
+
+class SchedulerHeartbeat(Table, tablename="notify_scheduler_heartbeat"):
+    """Each scheduler process writes its sign of life every half minute (hr.ops.health): the
+    readiness check and the metrics read the latest."""
+
+    holder = Varchar(length=100, unique=True)
+    beat_at = Timestamptz(default=TimestamptzNow(), index=True)

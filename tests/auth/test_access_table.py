@@ -39,6 +39,11 @@ ACCESS = {
     ("GET", "/login/arbejdskonto/svar"): expect(hidden=EVERYONE),
     ("POST", "/logout"): expect(ok=LOGGED_IN),
     ("GET", "/health"): expect(ok=EVERYONE),
+    ("GET", "/health/live"): expect(ok=EVERYONE),
+    ("GET", "/health/ready"): expect(ok=EVERYONE),
+    # From the machine itself (the test client is on loopback); elsewhere only with the token
+    # (tests/ops/test_metrics.py).
+    ("GET", "/metrics"): expect(ok=EVERYONE),
     ("GET", "/tilgaengelighed"): expect(ok=EVERYONE),
     ("GET", "/organisation"): expect(ok=("leader", "amr", "hr", "other")),
     ("GET", "/organisation/tilbud/{institution_id:int}"): expect(ok=("leader", "amr", "hr"), hidden=("other",)),
@@ -307,6 +312,9 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
               "window_id": 999, "token": "not-a-real-token",
               "leave_id": 999, "period_id": 999, "message_id": await _message(), **await _competence(world)}
+    from hr.ops import health
+
+    await health.beat("access-table")  # a scheduler alive, so readiness answers 200
     # Logging out ends the session, so it goes last.
     rows = sorted(ACCESS.items(), key=lambda item: item[0] == ("POST", "/logout"))
     failures = []

@@ -17,6 +17,7 @@ import pytest
 CHROMIUM = os.environ.get("HR_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "hr" / "static" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SERVER_LOGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "server-logs"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -30,11 +31,16 @@ def _free_port() -> int:
 def start_server(port: int | None = None, **env_extra: str) -> tuple[str, subprocess.Popen]:
     """The service in its own process (uvicorn), on the test database."""
     port = port or _free_port()
+    # Its log (a JSON line per request) goes to a file: a pipe nobody reads fills up and stops
+    # the server mid-run.
+    SERVER_LOGS.mkdir(parents=True, exist_ok=True)
+    log_file = (SERVER_LOGS / f"server-{port}.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "hr.app:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, **env_extra}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, **env_extra}, stdout=log_file, stderr=subprocess.STDOUT,
     )
+    log_file.close()  # the child holds its own handle
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -44,7 +50,7 @@ def start_server(port: int | None = None, **env_extra: str) -> tuple[str, subpro
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"server did not start: {proc.stdout.read().decode()[:2000]}")
+    raise RuntimeError(f"server did not start: {(SERVER_LOGS / f'server-{port}.log').read_text()[:2000]}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
