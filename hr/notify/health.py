@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hr.cache import TimedCache
-from hr.db import now
+from hr.db import as_utc, now
 from hr.notify.engine import last_success, sweep_is_stale
 from hr.notify.tables import OutboxMessage
 from hr.settings import get_settings
@@ -45,14 +45,19 @@ class MailHealth:
         return out
 
 
-async def _compute() -> MailHealth:
-    settings = get_settings()
+async def oldest_waiting() -> datetime | None:
+    """When the oldest mail still waiting to be sent was written (None: nothing waits)."""
     waiting = await OutboxMessage.select(OutboxMessage.created_at).where(
         OutboxMessage.status.is_in(["pending", "sending"])).order_by(OutboxMessage.created_at).first().run()
+    return as_utc(waiting["created_at"]) if waiting else None
+
+
+async def _compute() -> MailHealth:
+    settings = get_settings()
+    oldest = await oldest_waiting()
     latest = await OutboxMessage.select(OutboxMessage.last_error).where(
         OutboxMessage.status.is_in(["pending", "failed"]) & (OutboxMessage.last_error != "")).order_by(
         OutboxMessage.next_attempt_at, ascending=False).first().run()
-    oldest = waiting["created_at"] if waiting else None
     # Without a mail server (dev, demo) mail stays in the outbox on purpose; in production it must not.
     delivering = bool(settings.smtp_host) or settings.mode == "production"
     too_long = bool(oldest and delivering and now() - oldest > timedelta(minutes=settings.mail_warn_minutes))

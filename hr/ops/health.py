@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from hr.db import as_utc, ensure_pool, now
@@ -65,17 +65,23 @@ async def _migrations() -> Check:
     return Check(True, "alle migreringer er kørt")
 
 
-async def _scheduler() -> Check:
+async def last_heartbeat() -> datetime | None:
+    """The latest sign of life of any scheduler process."""
     from hr.notify.tables import SchedulerHeartbeat
 
+    beat = await SchedulerHeartbeat.select(SchedulerHeartbeat.beat_at).order_by(
+        SchedulerHeartbeat.beat_at, ascending=False).first().run()
+    return as_utc(beat["beat_at"]) if beat else None
+
+
+async def _scheduler() -> Check:
     try:
-        beat = await SchedulerHeartbeat.select(SchedulerHeartbeat.beat_at).order_by(
-            SchedulerHeartbeat.beat_at, ascending=False).first().run()
+        beat = await last_heartbeat()
     except Exception as exc:
         return Check(False, f"planlæggerens livstegn kan ikke læses ({type(exc).__name__})")
     if beat is None:
         return Check(False, "ingen planlægger har givet livstegn: start hr scheduler (eller HR_SCHEDULER=on)")
-    age = now() - as_utc(beat["beat_at"])
+    age = now() - beat
     if age > HEARTBEAT_FRESH:
         return Check(False, f"planlæggerens seneste livstegn er {int(age.total_seconds())} sekunder gammelt")
     return Check(True, f"planlæggeren gav livstegn for {max(0, int(age.total_seconds()))} sekunder siden")

@@ -51,17 +51,18 @@ def _age(moment: datetime | None, at: datetime) -> float:
 
 
 async def _database_families() -> list:
-    from hr.notify.tables import JobRun, OutboxMessage, ReminderLog, SchedulerHeartbeat
+    from hr.notify.health import oldest_waiting
+    from hr.notify.tables import JobRun, OutboxMessage, ReminderLog
+    from hr.ops.health import last_heartbeat
 
     at = now()
     outbox = GaugeMetricFamily("hr_outbox_messages", "Mails i udbakken efter status", labels=["status"])
     for row in await OutboxMessage.raw("SELECT status, COUNT(*) AS n FROM notify_outbox GROUP BY status").run():
         outbox.add_metric([row["status"]], row["n"])
-    oldest = await OutboxMessage.select(OutboxMessage.created_at).where(
-        OutboxMessage.status.is_in(["pending", "sending"])).order_by(OutboxMessage.created_at).first().run()
+    oldest = await oldest_waiting()
     waiting = GaugeMetricFamily("hr_outbox_oldest_waiting_seconds",
                                 "Alder af den ældste mail, der venter på at blive sendt (0: ingen venter)")
-    waiting.add_metric([], _age(oldest["created_at"], at) if oldest else 0.0)
+    waiting.add_metric([], _age(oldest, at) if oldest else 0.0)
 
     last = {}
     for row in await JobRun.raw("SELECT job, MAX(finished_at) AS finished FROM notify_job_run WHERE status = 'ok' "
@@ -74,10 +75,8 @@ async def _database_families() -> list:
     sweep = GaugeMetricFamily("hr_reminder_sweep_seconds_since_success",
                               "Sekunder siden seneste vellykkede gennemgang af påmindelser (+Inf: aldrig)")
     sweep.add_metric([], _age(last.get("sweep"), at))
-    beat = await SchedulerHeartbeat.select(SchedulerHeartbeat.beat_at).order_by(
-        SchedulerHeartbeat.beat_at, ascending=False).first().run()
     heartbeat = GaugeMetricFamily("hr_scheduler_heartbeat_seconds", "Sekunder siden planlæggerens seneste livstegn")
-    heartbeat.add_metric([], _age(beat["beat_at"], at) if beat else math.inf)
+    heartbeat.add_metric([], _age(await last_heartbeat(), at))
 
     failed = GaugeMetricFamily("hr_job_problems_last_run", "Emner, som jobbets seneste kørsel ikke kunne klare",
                                labels=["job"])
