@@ -184,6 +184,42 @@ def retention(years: int | None, apply: bool) -> None:
     click.echo(("Prøvekørsel: " if not apply else "") + result.describe())
 
 
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))  # our own checks, in Danish
+def backup(file: Path) -> None:
+    """Back up the whole database to FILE (pg_dump -Fc on PostgreSQL, a SQLite copy otherwise)."""
+    from hr.ops.backup import BackupError
+    from hr.ops.backup import backup as run
+
+    try:
+        result = run(get_settings(), file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(result.describe("Backup skrevet"))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Spørg ikke: overskriv databasen.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the whole database with the backup in FILE. Stop the service and the scheduler first."""
+    from hr import audit
+    from hr.ops.backup import BackupError
+    from hr.ops.backup import restore as run
+
+    if not yes:
+        click.confirm("Gendannelsen erstatter ALLE data i databasen med backuppens. Er tjenesten og "
+                      "planlæggeren stoppet, og vil du fortsætte?", abort=True)
+    try:
+        result = run(get_settings(), file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    # The restored audit trail says from then on that it was restored, and from which file.
+    _run(_with_db(audit.record, None, "restore", "database", detail={"file": file.name}))
+    click.echo(result.describe("Gendannet fra"))
+    click.echo("Kør hr migrate, hvis backuppen er fra en ældre version, og start så tjenesten og planlæggeren.")
+
+
 @main.group(name="import")
 def import_group() -> None:
     """Import data from payroll exports."""

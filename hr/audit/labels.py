@@ -12,6 +12,7 @@ ACTIONS = {
     "amend": "Rettet", "anonymise": "Anonymiseret", "close": "Afsluttet", "confirm": "Bekræftet",
     "cancel": "Aflyst", "reschedule": "Flyttet", "leave": "Afmeldt", "attendance": "Fremmøde registreret",
     "state": "Status ændret", "upload": "Uploadet", "save": "Gemt", "link": "Knyttet til arbejdskonto",
+    "restore": "Gendannet fra backup",
 }
 ENTITIES = {
     "account": "Bruger", "account_active": "Brugerens adgang", "account_password": "Adgangskode",
@@ -33,6 +34,7 @@ ENTITIES = {
     "competence_goal": "Mål i kompetenceplan",
     "competence_plan": "Kompetenceplan", "competence_profile": "Kompetenceprofil", "outbox_message": "Mail i udbakken",
     "reminder_kind": "Type påmindelse", "notification_preference": "Valg af påmindelser",
+    "database": "Databasen",
 }
 DETAIL_KEYS = {
     "method": "måde", "reason": "årsag", "employee": "medarbejder", "account": "bruger", "role": "rolle",

@@ -1,0 +1,173 @@
+"""Backing up and restoring the whole database, with the engine's own tools: pg_dump's custom
+format and pg_restore on PostgreSQL (consistent while the service runs, restored in one
+transaction), SQLite's online backup API (a consistent copy while others read and write).
+
+A backup is written next to its target under a temporary name and renamed when complete, so a
+half-written file never carries the backup's name. A restore checks the file first (its kind,
+that it can be read) and replaces the database in one step: a file that fails leaves the
+database as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess  # nosec B404: pg_dump and pg_restore are PostgreSQL's own backup tools
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from hr.settings import Settings
+
+PG_MAGIC = b"PGDMP"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS_TABLE = "migration"  # Piccolo's; a database without it is not ours
+
+
+class BackupError(Exception):
+    """What went wrong, in Danish, for the person at the terminal."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size: int
+    tables: int
+
+    def describe(self, verb: str) -> str:
+        return f"{verb}: {self.path} ({_size(self.size)}, {self.tables} tabeller)"
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}".replace(".", ",")
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+def _kind(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(len(SQLITE_MAGIC))
+    if head.startswith(PG_MAGIC):
+        return "postgres"
+    if head == SQLITE_MAGIC:
+        return "sqlite"
+    raise BackupError(f"{path} er hverken en PostgreSQL-backup (pg_dump -Fc) eller en SQLite-database")
+
+
+def libpq_address(url: str) -> tuple[str, dict[str, str]]:
+    """The database address for pg_dump/pg_restore without its password, which goes in the
+    environment instead: a command line is visible to everyone on the machine."""
+    parts = urlsplit(url)
+    env = dict(os.environ)
+    netloc = parts.netloc
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    return urlunsplit(("postgresql", netloc, parts.path, parts.query, "")), env
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        raise BackupError(f"{name} findes ikke på maskinen: installér PostgreSQL's klientprogrammer "
+                          "(samme hovedversion som databasen eller nyere)")
+    return found
+
+
+def _run(args: list[str], env: dict[str, str], doing: str) -> str:
+    done = subprocess.run(args, env=env, capture_output=True, text=True)  # nosec B603: fixed tool, no shell
+    if done.returncode != 0:
+        raise BackupError(f"{doing} mislykkedes: {done.stderr.strip() or f'slutkode {done.returncode}'}")
+    return done.stdout
+
+
+def _read_only(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
+def _pg_tables(listing: str) -> int:
+    """Tables in a pg_restore --list table of contents ("; " lines are comments)."""
+    return sum(1 for line in listing.splitlines() if not line.startswith(";") and " TABLE DATA " in line)
+
+
+def _sqlite_tables(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                        "AND name NOT LIKE 'sqlite_%'").fetchone()[0]
+
+
+def backup(settings: Settings, target: Path) -> BackupResult:
+    target = target.resolve()
+    if target.is_dir():
+        raise BackupError(f"{target} er en mappe: angiv backupfilens navn")
+    if not target.parent.is_dir():
+        raise BackupError(f"Mappen {target.parent} findes ikke")
+    partial = target.with_name(f".{target.name}.delvis")
+    try:
+        if settings.is_postgres:
+            address, env = libpq_address(settings.database_url)
+            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}",
+                  f"--dbname={address}"], env, "pg_dump")
+            tables = _pg_tables(_run([_tool("pg_restore"), "--list", str(partial)], env, "Kontrol af backuppen"))
+        else:
+            source_path = Path(settings.sqlite_path)
+            if not source_path.is_file():
+                raise BackupError(f"SQLite-databasen {source_path} findes ikke")
+            source = sqlite3.connect(_read_only(source_path), uri=True, timeout=30)
+            copy = sqlite3.connect(partial)
+            try:
+                source.backup(copy)
+                # The copy is one self-contained file: no write-ahead log beside it.
+                copy.execute("PRAGMA journal_mode=DELETE")
+                tables = _sqlite_tables(copy)
+            finally:
+                copy.close()
+                source.close()
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return BackupResult(target, target.stat().st_size, tables)
+
+
+def restore(settings: Settings, source: Path) -> BackupResult:
+    """Replace every table of the configured database with the backup's. The service and the
+    scheduler should be stopped first: they would otherwise write into the database as it is
+    being replaced."""
+    source = source.resolve()
+    if not source.is_file():
+        raise BackupError(f"Backupfilen {source} {'er en mappe' if source.is_dir() else 'findes ikke'}")
+    kind = _kind(source)
+    wanted = "postgres" if settings.is_postgres else "sqlite"
+    if kind != wanted:
+        names = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
+        raise BackupError(f"Filen er en {names[kind]}-backup, men databasen (HR_DATABASE_URL) er {names[wanted]}")
+    if settings.is_postgres:
+        address, env = libpq_address(settings.database_url)
+        tables = _pg_tables(_run([_tool("pg_restore"), "--list", str(source)], env, "Læsning af backuppen"))
+        if not tables:
+            raise BackupError("Backuppen indeholder ingen tabeller")
+        _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+              "--single-transaction", "--exit-on-error", f"--dbname={address}", str(source)], env, "pg_restore")
+    else:
+        backup_db = sqlite3.connect(_read_only(source), uri=True)
+        try:
+            if backup_db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError("Backuppen er beskadiget (SQLite's integritetskontrol fejlede)")
+            if not backup_db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                     (MIGRATIONS_TABLE,)).fetchone():
+                raise BackupError("Filen er en SQLite-database, men ikke en backup af hr (ingen migreringer)")
+            tables = _sqlite_tables(backup_db)
+            live = sqlite3.connect(settings.sqlite_path, timeout=30)
+            try:
+                backup_db.backup(live)  # page by page under the database's lock: all or nothing
+                live.execute("PRAGMA journal_mode=WAL")  # as hr.db.start leaves it
+            finally:
+                live.close()
+        except sqlite3.Error as exc:
+            raise BackupError(f"Gendannelsen mislykkedes: {exc}") from exc
+        finally:
+            backup_db.close()
+    return BackupResult(source, source.stat().st_size, tables)
