@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: pg_dump and pg_restore are PostgreSQL's own backup tools
+# pg_dump and pg_restore are PostgreSQL's own backup tools, run without a shell.
+import subprocess  # nosec B404
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -78,7 +79,7 @@ def _tool(name: str) -> str:
 
 
 def _run(args: list[str], env: dict[str, str], doing: str) -> str:
-    done = subprocess.run(args, env=env, capture_output=True, text=True)  # nosec B603: fixed tool, no shell
+    done = subprocess.run(args, env=env, capture_output=True, text=True)  # nosec B603
     if done.returncode != 0:
         raise BackupError(f"{doing} mislykkedes: {done.stderr.strip() or f'slutkode {done.returncode}'}")
     return done.stdout
