@@ -125,7 +125,8 @@ def backoff(attempts: int) -> timedelta:
 def jittered(delay: timedelta) -> timedelta:
     """The delay give or take a fifth, so mails refused together (greylisting, a server down) are
     not all retried in the same second."""
-    return delay * random.uniform(0.8, 1.2)  # nosec B311: spreading retries, not a secret
+    # Spreading retries, not a secret.
+    return delay * random.uniform(0.8, 1.2)  # nosec B311
 
 
 def retry_horizon(settings: Settings) -> timedelta:
