@@ -246,6 +246,22 @@ def import_employees(file: Path, dry_run: bool, mark_missing: bool) -> None:
         sys.exit(1)
 
 
+@import_group.command(name="drop-folder")
+def import_drop_folder() -> None:
+    """Import the payroll files waiting in HR_PAYROLL_DROP now (the scheduler does it every half hour)."""
+    from hr.notify import scheduler as clock
+
+    result = _run(_with_db(clock.payroll))
+    messages = {"off": "HR_PAYROLL_DROP er ikke sat: der er ingen mappe til lønfiler.",
+                "idle": "Der ligger ingen lønfiler, som er klar til indlæsning.",
+                "skipped": "En anden proces indlæser lønfiler lige nu."}
+    click.echo(messages.get(result["status"]) or result["detail"])
+    for problem in result.get("problems", []):
+        click.echo(f"{problem['item'].removeprefix('fil:')}: {problem['error']}", err=True)
+    if result.get("problems"):
+        sys.exit(1)
+
+
 @main.command(name="create-admin")
 @click.option("--email", required=True)
 @click.option("--name", required=True)

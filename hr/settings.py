@@ -81,6 +81,9 @@ class Settings:
     # json: one JSON object per log line (production); text: plain lines for a developer.
     log_format: str = "json"
     timezone: ZoneInfo = TIMEZONE
+    # The folder the payroll system writes its nightly export to ("" : no drop folder).
+    payroll_drop: str = ""
+    payroll_max_deactivate_percent: int = 10
 
     @property
     def oidc_enabled(self) -> bool:
@@ -149,8 +152,13 @@ class Settings:
         log_format = (env.get("HR_LOG_FORMAT") or "json").strip().lower()
         if log_format not in ("json", "text"):
             raise SettingsError("HR_LOG_FORMAT skal være json eller text")
+        max_deactivate = _int(env, "HR_PAYROLL_MAX_DEACTIVATE_PERCENT", 10)
+        if not 0 <= max_deactivate <= 100:
+            raise SettingsError("HR_PAYROLL_MAX_DEACTIVATE_PERCENT skal være mellem 0 og 100")
         return cls(
             mode=mode,
+            payroll_drop=env.get("HR_PAYROLL_DROP", "").strip(),
+            payroll_max_deactivate_percent=max_deactivate,
             metrics_token=metrics_token,
             log_format=log_format,
             database_url=url,

@@ -59,6 +59,11 @@ class Problems:
         log.error("%s: %s could not be handled (%s)", source, item, exc.__class__.__name__)
         self.found.append(Problem(source, item, f"{exc.__class__.__name__}: {exc}"[:500]))
 
+    def refuse(self, source: str, item: str, reason: str) -> None:
+        """An item the job declined on purpose, with the reason in Danish for HR."""
+        log.warning("%s: %s refused", source, item)
+        self.found.append(Problem(source, item, reason[:500]))
+
     def as_rows(self) -> list[dict]:
         return [asdict(p) for p in self.found[:MAX_LISTED]]
 

@@ -24,7 +24,8 @@ from hr.db import now
 from hr.notify import engine, outbox
 from hr.notify.tables import JobRun
 from hr.ops import health
-from hr.settings import TIMEZONE
+from hr.org import payroll_drop
+from hr.settings import TIMEZONE, get_settings
 from hr.workenv.retention import anonymise
 
 log = logging.getLogger("hr.scheduler")
@@ -38,13 +39,14 @@ JOBS = {
     "purge": "Slet udløbne sessioner og gamle loginforsøg (hver nat kl. 3)",
     "retention": "Anonymisér arbejdsmiljøhændelser ældre end opbevaringsperioden (hver nat kl. 2)",
     "heartbeat": "Livstegn til overvågningen (hvert halve minut)",
+    "payroll": "Indlæs lønsystemets fil fra HR_PAYROLL_DROP (hver halve time, når der ligger en)",
 }
 
 
 # The jobs as HR reads them on the schedule page.
 JOB_NAMES = {"sweep": "Gennemgang af påmindelser", "deliver": "Afsendelse af mail", "digest": "Ugentlig samlemail",
              "purge": "Oprydning i sessioner og loginforsøg", "retention": "Anonymisering efter opbevaringsperioden",
-             "heartbeat": "Livstegn"}
+             "heartbeat": "Livstegn", "payroll": "Indlæsning af lønfil"}
 
 
 DELIVERY_BUDGET = timedelta(seconds=50)  # a run a minute, each as long as mail is due, within the minute
@@ -72,6 +74,39 @@ async def _deliver() -> None:
 
 async def heartbeat() -> None:
     await health.beat(engine.HOLDER)
+
+
+PAYROLL_EVERY = timedelta(minutes=30)
+
+
+async def payroll() -> dict:
+    """Import what lies in the drop folder, each file on its own. A run without files is not
+    recorded: the time since the last successful run is the age of the latest import."""
+    settings = get_settings()
+    folder = payroll_drop.configured(settings)
+    if folder is None:
+        return {"status": "off"}
+    try:
+        if not payroll_drop.waiting_files(folder):
+            return {"status": "idle"}
+    except OSError:
+        pass  # the run below records the folder's problem for HR and the monitoring
+
+    async def work(problems) -> str:
+        moment = now()
+        outcomes = []
+        for path in payroll_drop.waiting_files(folder):
+            with problems.item("Lønfil", f"fil:{path.name}"):
+                outcomes.append(await payroll_drop.import_file(path, settings.payroll_max_deactivate_percent, moment))
+        refused = [o for o in outcomes if not o.imported]
+        for outcome in refused:
+            problems.refuse("Lønfil", f"fil:{outcome.name}", outcome.detail)
+        with problems.item("Lønfil", "mail til HR"):
+            await payroll_drop.tell_hr(refused, moment)
+        return "; ".join(f"{o.name}: {'indlæst' if o.imported else 'afvist'}" + (f". {o.detail}" if o.imported else "")
+                         for o in outcomes) or "Ingen filer"
+
+    return await engine.run_job("payroll", work)
 
 
 async def purge() -> dict:
@@ -186,6 +221,9 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
     scheduler.add_job(_safe, IntervalTrigger(seconds=int(health.HEARTBEAT_EVERY.total_seconds()), timezone=TIMEZONE),
                       args=[heartbeat], id="heartbeat", next_run_time=moment)
     scheduler.add_job(_safe, CronTrigger(hour=3, minute=0, timezone=TIMEZONE), args=[purge], id="purge")
+    if get_settings().payroll_drop:
+        scheduler.add_job(_safe, IntervalTrigger(minutes=int(PAYROLL_EVERY.total_seconds() // 60), timezone=TIMEZONE),
+                          args=[payroll], id="payroll", next_run_time=moment + timedelta(seconds=20))
     scheduler.add_job(_safe, CronTrigger(hour=2, minute=0, timezone=TIMEZONE), args=[retention], id="retention")
     scheduler.start()
     return scheduler

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+
 # pg_dump and pg_restore are PostgreSQL's own backup tools, run without a shell.
 import subprocess  # nosec B404
 from dataclasses import dataclass
