@@ -185,6 +185,19 @@ def retention(years: int | None, apply: bool) -> None:
 
 
 @main.command()
+def health() -> None:
+    """Check the database, the migrations and the scheduler's heartbeat (what /health/ready answers);
+    exit 1 if one fails. The scheduler container's health check."""
+    from hr.ops.health import readiness
+
+    checks = _run(_with_db(readiness))
+    for name, check in checks.items():
+        click.echo(f"{'ok' if check.ok else 'FEJL'}  {name}: {check.detail}")
+    if not all(check.ok for check in checks.values()):
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path))  # our own checks, in Danish
 def backup(file: Path) -> None:
     """Back up the whole database to FILE (pg_dump -Fc on PostgreSQL, a SQLite copy otherwise)."""
