@@ -168,7 +168,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from hr.workenv.admin_controllers import WorkenvAdminController
     from hr.workenv.amo_controllers import ApvController, DiscussionController, OrderController
     from hr.workenv.analysis_controllers import AnalysisController
-    from hr.workenv.controllers import ActionController, ForceImportController, IncidentController
+    from hr.workenv.controllers import ActionController, ForceImportController, ForceMonthController, IncidentController
 
     openapi = OpenAPIConfig(
         title="HR Socialområdet API",
@@ -203,6 +203,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             IncidentController,
             ActionController,
             ForceImportController,
+            ForceMonthController,
             WorkenvAdminController,
             OrderController,
             ApvController,

@@ -38,6 +38,7 @@ NAV = [
     ("Arbejdsmiljø", "Påbud", "/arbejdsmiljoe/paabud", {LEADER, AMR, HR}),
     ("Arbejdsmiljø", "APV", "/arbejdsmiljoe/apv", {LEADER, AMR, HR}),
     ("Arbejdsmiljø", "Drøftelser", "/arbejdsmiljoe/droeftelser", {LEADER, AMR, HR}),
+    ("Arbejdsmiljø", "Magtanvendelser, børn", "/arbejdsmiljoe/magtanvendelser/maaned", {LEADER, HR}),
     ("Arbejdsmiljø", "Analyse", "/arbejdsmiljoe/analyse", {LEADER, AMR, HR}),
     ("Arbejdsmiljø", "Arbejdsmiljøregler", "/arbejdsmiljoe/admin", {HR}),
     ("Supervision", "Bookinger", "/supervision/bookinger", {LEADER, HR}),
@@ -134,6 +135,7 @@ def register_template_helpers(engine) -> None:
     env = engine.engine
     env.filters["dato"] = fmt_date
     env.filters["tal"] = fmt_number
+    env.filters["maaned_iso"] = lambda value: value.astimezone(TIMEZONE).strftime("%Y-%m") if value else ""
     env.filters["items2dict"] = lambda rows: {r["id"]: r["name"] for r in rows}
     env.globals["nav_for"] = nav_for
     env.globals["subnav_for"] = subnav_for

@@ -127,6 +127,8 @@ async def reseed() -> None:
     await seed.ContributingFactor.insert(*[seed.ContributingFactor(name=n) for n in seed.FACTORS]).run()
     debriefing = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_12_02t18_30_54_000000")
     await debriefing.ReportingRule.insert(*[debriefing.ReportingRule(**rule) for rule in debriefing.RULES]).run()
+    children = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_12_03t06_47_25_000000")
+    await children.seed()
     supervision = importlib.import_module("hr.supervision.piccolo_migrations.supervision_2026_11_27t03_20_00_000000")
     await supervision.Requirement.insert(*[supervision.Requirement(**row) for row in supervision.DEFAULTS]).run()
 

@@ -45,6 +45,7 @@ DETAIL_KEYS = {
     "field": "felt", "fields": "felter", "kind": "type", "state": "status", "count": "antal", "via": "via",
     "institution": "tilbud", "unit": "afdeling", "staff_responsibility": "personaleansvar",
     "waitlisted": "på venteliste", "error": "fejl", "employee_number": "medarbejdernummer", "year": "år",
+    "month": "måned",
 }
 SOURCES = {"organisation": "lønsystemet", "directory": "arbejdskontoen", "hr": "HR"}
 BOOLEANS = {True: "ja", False: "nej"}

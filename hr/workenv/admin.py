@@ -17,8 +17,10 @@ RULE_KINDS = {
     "accident_insurer": "Anmeldelse til arbejdsskadeforsikring",
     "force_adult_municipality": "Magtanvendelse, voksne: til kommunen",
     "force_adult_supervisory": "Magtanvendelse, voksne: til socialtilsynet",
+    "force_child_registration": "Magtanvendelse, børn: lederens registrering",
+    "force_child_parents": "Magtanvendelse, børn: forældrene orienteret",
     "force_child_municipality": "Magtanvendelse, børn: til kommunen",
-    "force_child_supervisory": "Magtanvendelse, børn: til socialtilsynet",
+    "force_child_supervisory": "Magtanvendelse, børn: månedlig indberetning til socialtilsynet",
 }
 
 
@@ -45,10 +47,12 @@ async def add_rule(principal: Principal, form) -> int:
         "deadline_hours": _number(form, "deadline_hours", errors, 24 * 30),
         "opens_after_hours": _number(form, "opens_after_hours", errors, 24 * 30),
         "working_days": form.get("working_days") == "1",
+        "from_month_end": form.get("from_month_end") == "1",
         "source": _text(form, "source", 200, errors, "Skriv kilden (lov, bekendtgørelse eller retningslinje)"),
         "note": _text(form, "note", 2000, errors),
     }
-    if not errors and not (values["deadline_days"] or values["deadline_hours"]) and kind != "accident_insurer":
+    if not errors and not (values["deadline_days"] or values["deadline_hours"] or values["from_month_end"]) \
+            and kind != "accident_insurer":
         errors["deadline_days"] = "Angiv fristen i dage eller timer"
     if not errors and values["opens_after_hours"] and values["opens_after_hours"] >= (
             values["deadline_hours"] or values["deadline_days"] * 24):

@@ -352,3 +352,60 @@ class ForceImportController(Controller):
                             context={"result": None, "errors": {"file": str(exc)}})
         return Template("workenv/force_import.html", status_code=200 if result.ok else 400,
                         context={"result": result, "errors": {}, "filename": upload.filename})
+
+
+class ForceMonthController(Controller):
+    """The month's use of force on children per institution, for the social supervisory authority."""
+
+    path = f"{BASE}/magtanvendelser/maaned"
+    include_in_schema = False
+
+    async def _page(self, request: Request, errors: dict | None = None, values: dict | None = None,
+                    status: int = 200) -> Template:
+        from hr.workenv import force_month
+
+        params = request.query_params
+        query, query_errors, institutions = await force_month.parse_query(request.user, params)
+        asked = bool(params.get("institution") or params.get("maaned"))
+        listing = await force_month.month_list(request.user, query) if query else None
+        return Template("workenv/force_month.html", status_code=400 if query_errors and asked else status, context={
+            "listing": listing, "institutions": institutions, "query_errors": query_errors if asked else {},
+            "chosen": {"institution": str(params.get("institution") or (query.institution if query else "")),
+                       "maaned": str(params.get("maaned") or (query.key if query else ""))},
+            "errors": errors or {}, "values": values or {}, "today": local_today()})
+
+    @get("/", opt=allow("workenv.followup"), name="force_month")
+    async def index(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @get("/eksport", opt=allow("workenv.followup"), name="force_month_export")
+    async def export(self, request: Request) -> Response | Template:
+        from hr.workenv import force_month
+
+        query, errors, _ = await force_month.parse_query(request.user, request.query_params)
+        if query is None:
+            return await self._page(request, status=400)
+        listing = await force_month.month_list(request.user, query)
+        await audit.record(request.user, "export", "use_of_force", query.institution, {"rows": len(listing.rows)})
+        return export_response(str(request.query_params.get("format", "csv")), f"magtanvendelser-boern-{query.key}",
+                               force_month.HEADERS, force_month.export_rows(listing))
+
+    @post("/indberettet", opt=allow("workenv.followup"), name="force_month_reported")
+    async def reported(self, request: Request) -> Template | Redirect:
+        from hr.web import query_string
+        from hr.workenv import force_month
+
+        query, errors, _ = await force_month.parse_query(request.user, request.query_params)
+        form = await request.form()
+        if query is None:
+            return await self._page(request, status=400)
+        try:
+            marked = await force_month.record_reported(request.user, query, form.get("reported_on"))
+        except PermissionError as exc:
+            raise PermissionDeniedException() from exc
+        except ValidationError as exc:
+            return await self._page(request, exc.errors, {k: str(v) for k, v in form.items()}, status=400)
+        said = (f"{query.label.capitalize()} er registreret som indberettet til socialtilsynet "
+                f"({marked} {'magtanvendelse' if marked == 1 else 'magtanvendelser'}).")
+        back = f"{self.path}?{query_string({'institution': query.institution, 'maaned': query.key})}"
+        return flash.done(back, said, f"{BASE}/opfoelgning", "Til opfølgningslisten")

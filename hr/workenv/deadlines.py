@@ -17,6 +17,8 @@ LABELS = {
     "violence_debriefing": "Debriefing holdt eller afslået",
     "accident_easy": "Anmeldelse i EASY (Arbejdstilsynet)",
     "accident_insurer": "Anmeldelse til arbejdsskadeforsikring",
+    "force_registration": "Lederens registrering af magtanvendelsen",
+    "force_parents": "Forældremyndighedens indehaver orienteret",
     "force_municipality": "Magtanvendelse videresendt til kommunen",
     "force_supervisory": "Magtanvendelse videresendt til socialtilsynet",
 }
@@ -67,7 +69,14 @@ def add_working_days(day: date, days: int) -> date:
     return day
 
 
+def last_of_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
 def _shift(rule: dict, start: datetime) -> datetime:
+    if rule.get("from_month_end"):
+        # A monthly report: the days count from the last day of the episode's (Danish) month.
+        return end_of_day(add_days(last_of_month(start.astimezone(TIMEZONE).date()), rule["deadline_days"]))
     if rule["deadline_hours"]:
         # Elapsed hours, in UTC: across a daylight-saving change 24 hours stay 24 hours.
         return start.astimezone(timezone.utc) + timedelta(hours=rule["deadline_hours"])
@@ -163,7 +172,10 @@ def deadlines(incident: dict, rules: list[dict], today: date | None = None) -> l
 
     if kind == "use_of_force":
         group = "child" if incident.get("legal_framework") == "child" else "adult"
-        for target, done_field in (("municipality", "forwarded_municipality_on"),
+        # Children (voksenansvarsloven): the leader registers and the parents are told, each
+        # within its rule; the supervisory authority gets the month's episodes in one report.
+        steps = [("registration", "form_registered_on"), ("parents", "parents_informed_at")] if group == "child" else []
+        for target, done_field in (*steps, ("municipality", "forwarded_municipality_on"),
                                    ("supervisory", "forwarded_supervisory_on")):
             rule = rule_in_force(rules, f"force_{group}_{target}", on)
             if rule:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from hr import audit
 from hr.auth.principal import Principal, Role
@@ -105,6 +105,8 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
                 if day > now().astimezone(TIMEZONE).date():
                     errors[name] = "Datoen ligger i fremtiden"
                 values[name] = day
+        if incident["legal_framework"] == "child":
+            values.update(_parents_informed(form, incident, errors))
     else:
         errors["kind"] = "Der er ingen eksterne indberetninger for denne type"
     if errors:
@@ -115,6 +117,24 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
         async with transaction():
             await Incident.update(values).where(Incident.id == incident_id).run()
             await audit.record(principal, "update", "incident_external", incident_id, {"fields": fields})
+
+
+def _parents_informed(form, incident: dict, errors: dict) -> dict:
+    """When and by whom the holders of parental responsibility were told (children only)."""
+    by = _text(form, "parents_informed_by", 120, errors)
+    day, clock = str(form.get("parents_informed_date") or "").strip(), str(form.get("parents_informed_time") or "")
+    if not by and not day and not clock.strip():
+        return {}
+    moment = parse_moment(day, clock, errors, "parents_informed", required="Skriv hvornår forældrene blev orienteret",
+                          earliest=years_from(local_today(), -10), default_time=time(12, 0))
+    if not by and "parents_informed_by" not in errors:
+        errors["parents_informed_by"] = "Skriv hvem der orienterede forældrene"
+    if moment is not None:
+        if moment > now():
+            errors["parents_informed"] = "Tidspunktet ligger i fremtiden"
+        elif incident["occurred_at"] and moment < incident["occurred_at"] - timedelta(minutes=1):
+            errors["parents_informed"] = "Forældrene kan ikke være orienteret før episoden"
+    return {"parents_informed_at": moment, "parents_informed_by": by}
 
 
 async def closing_blockers(incident: dict) -> list[str]:

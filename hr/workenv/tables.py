@@ -66,6 +66,9 @@ class Incident(Table, tablename="workenv_incident"):
     form_registered_on = Date(null=True, default=None)
     forwarded_municipality_on = Date(null=True, default=None)
     forwarded_supervisory_on = Date(null=True, default=None)
+    # Children (voksenansvarsloven): the holders of parental responsibility are told, when and by whom.
+    parents_informed_at = Timestamptz(null=True, default=None)
+    parents_informed_by = Varchar(length=120, default="")
     # Follow-up by the leader
     reviewed_at = Timestamptz(null=True, default=None)
     reviewed_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
@@ -132,6 +135,8 @@ class ReportingRule(Table, tablename="workenv_reporting_rule"):
     deadline_hours = Integer(default=0)
     opens_after_hours = Integer(default=0)  # a window: not before this many hours (debriefing)
     working_days = Boolean(default=False)
+    # Counted from the last day of the episode's month: a monthly report (children's use of force).
+    from_month_end = Boolean(default=False)
     active = Boolean(default=True)
     source = Varchar(length=200, default="")
     note = Text(default="")

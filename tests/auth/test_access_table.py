@@ -107,6 +107,10 @@ ACCESS = {
     ("GET", "/arbejdsmiljoe/apv/eksport"): expect(ok=AMO),
     ("GET", "/arbejdsmiljoe/magtanvendelser/import"): expect(ok=("leader", "hr", "other")),
     ("POST", "/arbejdsmiljoe/magtanvendelser/import"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/arbejdsmiljoe/magtanvendelser/maaned"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/arbejdsmiljoe/magtanvendelser/maaned/eksport"): expect(ok=("leader", "hr", "other")),
+    # The head of the institution or HR reports the month; a unit leader sees the list only.
+    ("POST", "/arbejdsmiljoe/magtanvendelser/maaned/indberettet"): expect(ok=("hr",)),
     ("GET", "/arbejdsmiljoe/admin"): expect(ok=("hr",)),
     ("POST", "/arbejdsmiljoe/admin/regler"): expect(ok=("hr",)),
     ("POST", "/arbejdsmiljoe/admin/regler/{rule_id:int}/status"): expect(ok=("hr",)),

@@ -106,3 +106,27 @@ async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, b
     assert await amr.get_by_text("Søren Ståbi").count() == 0
     await check_accessibility(amr, "36-opfoelgning-amr")
     await amr_context.close()
+
+
+async def test_the_monthly_list_of_force_on_children_at_phone_and_desktop(server_url, phone, desktop, world):
+    from datetime import datetime, time
+
+    from hr.settings import TIMEZONE
+    from hr.workenv.force_month import previous_month
+    from tests.workenv.test_force_children import child_incident
+
+    month = previous_month()
+    occurred = datetime.combine(month.replace(day=14), time(16, 5), TIMEZONE)
+    await child_incident(world, occurred, pseudonym="UNG-7", form_reference="BLANKET-2211",
+                         form_registered_on=month.replace(day=14), forwarded_municipality_on=month.replace(day=15))
+    for context, name in ((phone, "phone"), (desktop, "desktop")):
+        page = await context.new_page()
+        await log_in(page, server_url, World.HR)
+        await page.goto(f"{server_url}/arbejdsmiljoe/magtanvendelser/maaned?institution={world.inst_a}"
+                        f"&maaned={month:%Y-%m}")
+        await page.get_by_text("UNG-7").wait_for()
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        await check_accessibility(page, f"37-magtanvendelser-boern-{name}")
+    await page.get_by_role("button", name="Registrér som indberettet").click()
+    await page.get_by_text("er registreret som indberettet til socialtilsynet").wait_for()
+    await check_accessibility(page, "37b-magtanvendelser-indberettet")
