@@ -34,7 +34,7 @@ ENTITIES = {
     "competence_goal": "Mål i kompetenceplan",
     "competence_plan": "Kompetenceplan", "competence_profile": "Kompetenceprofil", "outbox_message": "Mail i udbakken",
     "reminder_kind": "Type påmindelse", "notification_preference": "Valg af påmindelser",
-    "database": "Databasen",
+    "database": "Databasen", "work_change": "Ændret arbejde (APV)",
 }
 DETAIL_KEYS = {
     "method": "måde", "reason": "årsag", "employee": "medarbejder", "account": "bruger", "role": "rolle",

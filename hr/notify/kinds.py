@@ -20,6 +20,7 @@ FAMILIES = [
     Family("workenv.action", "Handlinger med frist", True),
     Family("workenv.order", "Påbud: frister for svar og efterkommelse", True),
     Family("workenv.apv_due", "APV skal revideres", True, urgent=False),
+    Family("workenv.discussion_due", "Den årlige arbejdsmiljødrøftelse mangler", True, urgent=False),
     Family("workenv.", "Frister for opfølgning og anmeldelse af hændelser", True),
     Family("supervision.overdue", "Supervision overskredet", True, urgent=False),
     Family("supervision.due_soon", "Supervision forfalder snart", False, urgent=False),

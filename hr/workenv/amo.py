@@ -4,7 +4,7 @@ and the yearly work-environment discussion. Scoped to institutions and units."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from hr import audit
 from hr.auth.principal import Principal, Role
@@ -14,7 +14,7 @@ from hr.forms import NotFound, Page, ValidationError, optional_int
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
 from hr.workenv.followup import _date, _text, can_manage_area, owner_choices
-from hr.workenv.tables import ActionItem, Apv, Order, WorkEnvironmentDiscussion
+from hr.workenv.tables import ActionItem, Apv, Order, WorkChange, WorkEnvironmentDiscussion
 
 ORDER_TYPES = {
     "forbud": "Forbud",
@@ -212,12 +212,16 @@ async def apv_overview(principal: Principal) -> list[dict]:
     rows = await units.run()
     apvs = await Apv.select().where(Apv.unit.is_in([u["id"] for u in rows] or [-1])).order_by(Apv.started_on).run()
     latest_done: dict[int, date] = {}
+    latest_started: dict[int, date] = {}  # of the completed ones: what a revision covered
     in_progress: dict[int, dict] = {}
     for apv in apvs:
         if apv["completed_on"]:
             latest_done[apv["unit"]] = max(latest_done.get(apv["unit"], apv["completed_on"]), apv["completed_on"])
+            latest_started[apv["unit"]] = max(latest_started.get(apv["unit"], apv["started_on"]), apv["started_on"])
         else:
             in_progress[apv["unit"]] = apv
+    changes = {r["unit"]: r["changed_on"] for r in await WorkChange.raw(
+        "SELECT unit, MAX(changed_on) AS changed_on FROM workenv_work_change GROUP BY unit").run()}
     day = today()
     for row in rows:
         done = latest_done.get(row["id"])
@@ -225,7 +229,50 @@ async def apv_overview(principal: Principal) -> list[dict]:
         row["next_due"] = _add_years(done, APV_INTERVAL_YEARS) if done else None
         row["overdue"] = done is None or row["next_due"] < day
         row["in_progress"] = in_progress.get(row["id"])
+        changed = changes.get(row["id"])
+        if isinstance(changed, str):  # SQLite's MAX of a date column is text
+            changed = date.fromisoformat(changed)
+        # A change after the latest finished APV began calls for a revision now.
+        covered = latest_started.get(row["id"])
+        row["changed_on"] = changed if changed and (covered is None or changed > covered) else None
     return rows
+
+
+APV_SOON = timedelta(days=60)
+
+
+def needs_revision(unit: dict, day: date) -> bool:
+    """An APV is to be started: none in progress, and the work has changed since the latest,
+    there is none, or it is due within two months. The front page and the reminders ask."""
+    if unit["in_progress"]:
+        return False
+    return bool(unit["changed_on"]) or unit["next_due"] is None or unit["next_due"] <= day + APV_SOON
+
+
+def revision_due(unit: dict, day: date) -> date:
+    return unit["changed_on"] or unit["next_due"] or day
+
+
+async def record_work_change(principal: Principal, form) -> str:
+    """'The work has changed' on a unit: its APV is flagged for revision. Returns the unit's name."""
+    unit_id = optional_int(form.get("changed_unit"))
+    errors: dict[str, str] = {}
+    unit = await Unit.select().where(Unit.id == (unit_id or -1)).first().run()
+    if not unit:
+        errors["changed_unit"] = "Vælg afdelingen"
+    elif not await can_manage_area(principal, unit["institution"], unit_id):
+        errors["changed_unit"] = "Du kan ikke registrere ændringer for den afdeling"
+    changed = _date(form, "changed_on", errors) or (None if "changed_on" in errors else today())
+    if changed and changed > today():
+        errors["changed_on"] = "Datoen ligger i fremtiden"
+    description = _text(form, "description", 2000, errors, "Beskriv hvad der er ændret i arbejdet")
+    if errors:
+        raise ValidationError(errors)
+    async with transaction():
+        rows = await WorkChange.insert(WorkChange(unit=unit_id, changed_on=changed, description=description,
+                                                  created_by=principal.account_id)).returning(WorkChange.id).run()
+        await audit.record(principal, "create", "work_change", rows[0]["id"], {"unit": unit_id})
+    return unit["name"]
 
 
 def _add_years(day: date, years: int) -> date:
@@ -355,6 +402,24 @@ async def record_discussion(principal: Principal, form) -> int:
         )).returning(WorkEnvironmentDiscussion.id).run()
         await audit.record(principal, "create", "discussion", rows[0]["id"], {"year": year})
     return rows[0]["id"]
+
+
+# Reminders of a missing discussion start when a quarter of the year is left.
+DISCUSSION_REMINDER_FROM = (10, 1)
+
+
+async def missing_discussions(principal: Principal, year: int) -> list[dict]:
+    """The institutions in the person's scope without a recorded discussion for the year."""
+    from hr.org.tables import Institution
+
+    scope = await _institution_scope(principal)
+    held = WorkEnvironmentDiscussion.select(WorkEnvironmentDiscussion.institution).where(
+        WorkEnvironmentDiscussion.year == year)
+    query = Institution.select(Institution.id, Institution.name).where(Institution.id.not_in(held)).order_by(
+        Institution.name)
+    if scope is not None:
+        query = query.where(Institution.id.is_in(list(scope) or [-1]))
+    return await query.run()
 
 
 async def leader_choices(institution_ids: list[int]) -> list[dict]:

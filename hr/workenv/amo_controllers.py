@@ -149,6 +149,15 @@ class ApvController(Controller):
             "owners": await followup.owner_choices(apv["institution"]) if apv["can_manage"] else [],
             "priorities": followup.PRIORITIES, "errors": errors or {}, "values": values, "today": amo.today()})
 
+    @post("/aendret", opt=allow("workenv.amo"), name="apv_work_changed")
+    async def work_changed(self, request: Request) -> Template | Redirect:
+        form = await request.form()
+        unit_name, errors = await _handle(amo.record_work_change, request.user, form)
+        if errors:
+            return await self._overview(request, errors, {**_values(form), "form": "change"}, status=400)
+        return flash.done(f"{BASE}/apv", f"Det er registreret, at arbejdet i {unit_name} er ændret. Afdelingens APV "
+                          "skal revideres: start den her.")
+
     @get("/{apv_id:int}", opt=allow("workenv.amo"), name="apv")
     async def detail(self, request: Request, apv_id: FromPath[int]) -> Template:
         return await self._detail(request, apv_id)
@@ -185,7 +194,8 @@ class DiscussionController(Controller):
         chosen_institution = optional_int(params.get("tilbud"))
         return Template("workenv/discussions.html", status_code=status, context={
             **await amo.discussion_page(request.user, year, chosen_institution, page_number(params.get("side"))),
-            "year": year, "institution_id": chosen_institution,
+            "year": year, "institution_id": chosen_institution, "this_year": amo.today().year,
+            "missing": await amo.missing_discussions(request.user, amo.today().year),
             "visible_institutions": (await filter_choices(request.user))["institutions"], "institutions": institutions,
             "errors": errors or {}, "values": values or {}})
 

@@ -4,7 +4,7 @@ late action items, orders they answer for and APVs due. A fixed number of querie
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
@@ -62,8 +62,16 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
         for unit in await amo.apv_overview(principal):
             if units is not None and unit["id"] not in units:
                 continue
-            if unit["in_progress"] or (unit["next_due"] and unit["next_due"] > today + timedelta(days=60)):
+            if not amo.needs_revision(unit, today):
                 continue
-            out.append(Duty("workenv.apv", "APV", f"APV for {unit['name']} skal revideres", "/arbejdsmiljoe/apv",
-                            unit["next_due"] or today, unit["institution_name"] or ""))
+            why = " (arbejdet er ændret)" if unit["changed_on"] else ""
+            out.append(Duty("workenv.apv", "APV", f"APV for {unit['name']} skal revideres{why}", "/arbejdsmiljoe/apv",
+                            amo.revision_due(unit, today), unit["institution_name"] or ""))
+    heads = principal.is_hr or bool(principal.leader_institution_ids)
+    if heads and (today.month, today.day) >= amo.DISCUSSION_REMINDER_FROM:
+        for institution in await amo.missing_discussions(principal, today.year):
+            if principal.is_hr or institution["id"] in principal.leader_institution_ids:
+                out.append(Duty("workenv.discussion", "Arbejdsmiljødrøftelse",
+                                f"Hold og registrér den årlige arbejdsmiljødrøftelse for {today.year}",
+                                "/arbejdsmiljoe/droeftelser", date(today.year, 12, 31), institution["name"]))
     return out

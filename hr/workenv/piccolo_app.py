@@ -13,6 +13,7 @@ from hr.workenv.tables import (
     IncidentStaff,
     Order,
     ReportingRule,
+    WorkChange,
     WorkEnvironmentDiscussion,
 )
 
@@ -20,6 +21,6 @@ APP_CONFIG = AppConfig(
     app_name="workenv",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[ContributingFactor, Incident, IncidentAbsence, IncidentStaff, IncidentFactor, IncidentAmendment,
-                   ReportingRule, ActionItem, Order, Apv, WorkEnvironmentDiscussion],
+                   ReportingRule, ActionItem, Order, Apv, WorkChange, WorkEnvironmentDiscussion],
     migration_dependencies=["hr.piccolo_app"],
 )

@@ -5,7 +5,7 @@ A sweep costs a constant number of queries, whatever the number of incidents or 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from hr.auth.principal import SYSTEM
 from hr.notify.reminder import Leaders, Problems, Reminder
@@ -40,15 +40,27 @@ async def due(now: datetime, problems: Problems | None = None) -> list[Reminder]
         with problems.item(SOURCE, f"order:{order['id']}"):
             out.extend(_order(order, today))
 
-    apv_soon = today + timedelta(days=60)
     for unit in await _apv_units():
         with problems.item(SOURCE, f"unit:{unit['id']}"):
-            if unit["in_progress"] or (unit["next_due"] and unit["next_due"] > apv_soon):
+            if not amo.needs_revision(unit, today):
                 continue
-            period = unit["next_due"].isoformat() if unit["next_due"] else "missing"
+            if unit["changed_on"]:
+                period, why = f"changed-{unit['changed_on'].isoformat()}", " (arbejdet er ændret)"
+            else:
+                period, why = (unit["next_due"].isoformat() if unit["next_due"] else "missing"), ""
             out.extend(Reminder("workenv.apv_due", f"unit:{unit['id']}", period, account,
-                                f"APV for {unit['name']} skal revideres", "/arbejdsmiljoe/apv", unit["next_due"])
+                                f"APV for {unit['name']} skal revideres{why}", "/arbejdsmiljoe/apv",
+                                amo.revision_due(unit, today))
                        for account in leaders.of(unit["id"], unit["institution"]))
+
+    # The yearly work-environment discussion: the head is reminded in the year's last quarter.
+    if (today.month, today.day) >= amo.DISCUSSION_REMINDER_FROM:
+        for institution in await amo.missing_discussions(SYSTEM, today.year):
+            with problems.item(SOURCE, f"institution:{institution['id']}"):
+                out.extend(Reminder("workenv.discussion_due", f"institution:{institution['id']}", str(today.year),
+                                    account, f"Den årlige arbejdsmiljødrøftelse for {today.year} mangler i "
+                                    f"{institution['name']}", "/arbejdsmiljoe/droeftelser", date(today.year, 12, 31))
+                           for account in leaders.of(None, institution["id"]))
     return out
 
 

@@ -197,6 +197,17 @@ class Apv(Table, tablename="workenv_apv"):
     created_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
 
 
+class WorkChange(Table, tablename="workenv_work_change"):
+    """The work of a unit has changed in a way that matters to the work environment (new methods,
+    target group, premises, staffing): its APV is to be revised, whatever its age."""
+
+    unit = ForeignKey(Unit, on_delete=OnDelete.restrict, index=True)
+    changed_on = Date()
+    description = Text(default="")
+    created_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class WorkEnvironmentDiscussion(Table, tablename="workenv_discussion"):
     """The yearly work-environment discussion (arbejdsmiljødrøftelse) of an institution."""
 

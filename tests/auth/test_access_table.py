@@ -205,6 +205,7 @@ ACCESS = {
     ("POST", "/arbejdsmiljoe/paabud/{order_id:int}/handlinger"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("GET", "/arbejdsmiljoe/apv"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/apv"): expect(ok=AMO),
+    ("POST", "/arbejdsmiljoe/apv/aendret"): expect(ok=AMO),
     ("GET", "/arbejdsmiljoe/apv/{apv_id:int}"): expect(ok=("leader", "amr", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/apv/{apv_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/apv/{apv_id:int}/handlinger"): expect(ok=("leader", "hr"), hidden=("other",)),
