@@ -35,6 +35,7 @@ ENTITIES = {
     "competence_plan": "Kompetenceplan", "competence_profile": "Kompetenceprofil", "outbox_message": "Mail i udbakken",
     "reminder_kind": "Type påmindelse", "notification_preference": "Valg af påmindelser",
     "database": "Databasen", "work_change": "Ændret arbejde (APV)",
+    "order_document": "Dokument på påbud",
 }
 DETAIL_KEYS = {
     "method": "måde", "reason": "årsag", "employee": "medarbejder", "account": "bruger", "role": "rolle",

@@ -8,7 +8,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from hr import audit, flash
+from hr import audit, flash, uploads
 from hr.auth.rules import allow
 from hr.competence import catalogue, cohorts, enrolments, plans, profile
 from hr.exports import export_response
@@ -224,7 +224,7 @@ class ProfileController(Controller):
                           "Forløbets status er gemt.")
 
     @post("/forloeb/{enrolment_id:int}/bevis", opt=allow("competence.view"), name="certificate_upload",
-          request_max_body_size=6 * 1024 * 1024)
+          request_max_body_size=uploads.MAX_REQUEST_BODY)
     async def upload(self, request: Request, enrolment_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
         row = await enrolments.get_enrolment(request.user, enrolment_id)
@@ -245,9 +245,7 @@ class ProfileController(Controller):
         row = await enrolments.get_certificate(request.user, certificate_id)
         if row is None:
             raise NotFoundException()
-        return Response(row["data"], media_type=row["content_type"], headers={
-            "Content-Disposition": f'attachment; filename="{row["filename"]}"',
-            "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+        return Response(row["data"], media_type=row["content_type"], headers=uploads.download_headers(row["filename"]))
 
 
 class PlanController(Controller):

@@ -8,11 +8,10 @@ everyone sees their own. A passed enrolment is what the competence profile is ma
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
-from hr import audit
+from hr import audit, uploads
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.competence.tables import Certificate, CourseRun, Enrolment, EnrolmentEvent, Module, PlanGoal
@@ -36,9 +35,6 @@ GRADES = ("12", "10", "7", "4", "02", "00", "-3", "bestået", "ikke bestået")
 PASSING = {"12", "10", "7", "4", "02", "bestået"}
 FUNDING = ("Tilbuddets uddannelsesbudget", "Kompetencefonden", "Den Statslige Kompetencefond", "SVU",
            "Regionens fælles pulje", "Andet")
-MAX_CERTIFICATE = 5 * 1024 * 1024
-SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-              (b"\xff\xd8\xff", "image/jpeg", ".jpg"))
 
 
 async def may_manage(principal: Principal, employee_id: int) -> bool:
@@ -166,37 +162,18 @@ async def change_state(principal: Principal, enrolment_id: int, form) -> None:
         await audit.record(principal, "state", "enrolment", enrolment_id, {"from": current, "to": target})
 
 
-def sniff(content: bytes) -> tuple[str, str] | None:
-    for signature, content_type, suffix in SIGNATURES:
-        if content.startswith(signature):
-            return content_type, suffix
-    return None
-
-
-def safe_filename(name: str, suffix: str) -> str:
-    base = re.sub(r"[^A-Za-z0-9ÆØÅæøå._ -]", "_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
-    stem = base.rsplit(".", 1)[0][:100] or "bevis"
-    return stem + suffix
-
-
 async def upload_certificate(principal: Principal, enrolment_id: int, filename: str, content: bytes) -> int:
     row = await get_enrolment(principal, enrolment_id)
     if row is None or not await may_manage(principal, row["employee"]):
         raise NotFound(enrolment_id)
     if row["state"] != "passed":
         raise ValidationError({"file": "Bevis kan kun vedhæftes et bestået modul"})
-    if not content:
-        raise ValidationError({"file": "Vælg en fil"})
-    if len(content) > MAX_CERTIFICATE:
-        raise ValidationError({"file": "Filen er større end 5 MB"})
-    kind = sniff(content)
-    if kind is None:
-        raise ValidationError({"file": "Beviset skal være en PDF-, PNG- eller JPEG-fil"})
-    content_type, suffix = kind
+    document = uploads.checked(filename, content, what="Beviset", fallback="bevis")
     async with transaction():
         rows = await Certificate.insert(Certificate(
-            enrolment=enrolment_id, filename=safe_filename(filename, suffix), content_type=content_type,
-            size=len(content), data=content, uploaded_by=principal.account_id)).returning(Certificate.id).run()
+            enrolment=enrolment_id, filename=document.filename, content_type=document.content_type,
+            size=document.size, data=document.content, uploaded_by=principal.account_id)).returning(
+            Certificate.id).run()
         await audit.record(principal, "upload", "certificate", rows[0]["id"], {"enrolment": enrolment_id})
     return rows[0]["id"]
 

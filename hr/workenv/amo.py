@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hr import audit
+from hr import audit, uploads
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.db import now, transaction
@@ -14,7 +14,7 @@ from hr.forms import NotFound, Page, ValidationError, optional_int
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
 from hr.workenv.followup import _date, _text, can_manage_area, owner_choices
-from hr.workenv.tables import ActionItem, Apv, Order, WorkChange, WorkEnvironmentDiscussion
+from hr.workenv.tables import ActionItem, Apv, Order, OrderDocument, WorkChange, WorkEnvironmentDiscussion
 
 ORDER_TYPES = {
     "forbud": "Forbud",
@@ -112,6 +112,37 @@ async def get_order(principal: Principal, order_id: int) -> dict | None:
         return None
     _order_status(row)
     row["can_manage"] = await can_manage_area(principal, row["institution"], row["unit"])
+    row["documents"] = await OrderDocument.select(
+        OrderDocument.id, OrderDocument.filename, OrderDocument.size, OrderDocument.uploaded_at,
+        OrderDocument.uploaded_by.name.as_alias("uploaded_by_name")).where(
+        OrderDocument.order == order_id).order_by(OrderDocument.uploaded_at).run()
+    return row
+
+
+async def add_order_document(principal: Principal, order_id: int, filename: str, content: bytes) -> str:
+    """A document on an order (the upload rules of hr.uploads). Returns the stored file name."""
+    order = await get_order(principal, order_id)
+    if order is None:
+        raise NotFound(order_id)
+    if not order["can_manage"]:
+        raise PermissionError(order_id)
+    document = uploads.checked(filename, content, field="document", what="Dokumentet", fallback="paabud")
+    async with transaction():
+        rows = await OrderDocument.insert(OrderDocument(
+            order=order_id, filename=document.filename, content_type=document.content_type, size=document.size,
+            data=document.content, uploaded_by=principal.account_id)).returning(OrderDocument.id).run()
+        await audit.record(principal, "upload", "order_document", rows[0]["id"], {"order": order_id})
+    return document.filename
+
+
+async def get_order_document(principal: Principal, order_id: int, document_id: int) -> dict | None:
+    """The document, for anyone who sees the order (the AMO members too)."""
+    if await get_order(principal, order_id) is None:
+        return None
+    row = await OrderDocument.select().where((OrderDocument.id == document_id)
+                                             & (OrderDocument.order == order_id)).first().run()
+    if row:
+        await audit.record(principal, "read", "order_document", document_id, {"order": order_id})
     return row
 
 

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
 
-from hr import flash
+from hr import flash, uploads
 from hr.auth.rules import allow
 from hr.exports import export_response
 from hr.forms import ValidationError, optional_int, page_number, parse_year
@@ -93,6 +93,27 @@ class OrderController(Controller):
             return await self._detail(request, order_id, errors, _values(form), status=400)
         return flash.done(f"{BASE}/paabud/{order_id}", ORDER_STEPS_DONE.get(str(form.get("step", "")),
                                                                             "Påbuddet er opdateret."))
+
+    @post("/{order_id:int}/dokumenter", opt=allow("workenv.amo"), name="order_document_add",
+          request_max_body_size=uploads.MAX_REQUEST_BODY)
+    async def add_document(self, request: Request, order_id: FromPath[int]) -> Template | Redirect:
+        from litestar.datastructures import UploadFile
+
+        form = await request.form()
+        upload = form.get("document")
+        is_file = isinstance(upload, UploadFile)
+        filename, content = (upload.filename or "", await upload.read()) if is_file else ("", b"")
+        stored, errors = await _handle(amo.add_order_document, request.user, order_id, filename, content)
+        if errors:
+            return await self._detail(request, order_id, errors, {}, status=400)
+        return flash.done(f"{BASE}/paabud/{order_id}#dokumenter", f"Dokumentet {stored} er gemt på påbuddet.")
+
+    @get("/{order_id:int}/dokumenter/{document_id:int}", opt=allow("workenv.amo"), name="order_document")
+    async def document(self, request: Request, order_id: FromPath[int], document_id: FromPath[int]) -> Response:
+        row = await amo.get_order_document(request.user, order_id, document_id)
+        if row is None:
+            raise NotFoundException()
+        return Response(row["data"], media_type=row["content_type"], headers=uploads.download_headers(row["filename"]))
 
     @post("/{order_id:int}/handlinger", opt=allow("workenv.amo"), name="order_action_add")
     async def add_action(self, request: Request, order_id: FromPath[int]) -> Template | Redirect:

@@ -12,6 +12,7 @@ from hr.workenv.tables import (
     IncidentFactor,
     IncidentStaff,
     Order,
+    OrderDocument,
     ReportingRule,
     WorkChange,
     WorkEnvironmentDiscussion,
@@ -21,6 +22,6 @@ APP_CONFIG = AppConfig(
     app_name="workenv",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[ContributingFactor, Incident, IncidentAbsence, IncidentStaff, IncidentFactor, IncidentAmendment,
-                   ReportingRule, ActionItem, Order, Apv, WorkChange, WorkEnvironmentDiscussion],
+                   ReportingRule, ActionItem, Order, OrderDocument, Apv, WorkChange, WorkEnvironmentDiscussion],
     migration_dependencies=["hr.piccolo_app"],
 )

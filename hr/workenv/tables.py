@@ -4,6 +4,7 @@ work-environment discussion."""
 
 from piccolo.columns import (
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -180,6 +181,19 @@ class Order(Table, tablename="workenv_order"):
     reply_sent_on = Date(null=True, default=None)
     closed_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrderDocument(Table, tablename="workenv_order_document"):
+    """A document of an order: the inspectorate's letter, the reply, evidence of compliance
+    (checked as certificates are: hr.uploads)."""
+
+    order = ForeignKey(Order, on_delete=OnDelete.cascade, index=True)
+    filename = Varchar(length=200)
+    content_type = Varchar(length=50)
+    size = Integer()
+    data = Bytea()
+    uploaded_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
+    uploaded_at = Timestamptz(default=TimestamptzNow())
 
 
 class Apv(Table, tablename="workenv_apv"):

@@ -203,6 +203,10 @@ ACCESS = {
     ("GET", "/arbejdsmiljoe/paabud/{order_id:int}"): expect(ok=("leader", "amr", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/paabud/{order_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/paabud/{order_id:int}/handlinger"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/paabud/{order_id:int}/dokumenter"): expect(ok=("leader", "hr"), hidden=("other",)),
+    # No such document: those who may see the order's documents get 404, the others are refused.
+    ("GET", "/arbejdsmiljoe/paabud/{order_id:int}/dokumenter/{document_id:int}"): expect(
+        hidden=("leader", "amr", "hr", "other")),
     ("GET", "/arbejdsmiljoe/apv"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/apv"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/apv/aendret"): expect(ok=AMO),
@@ -316,7 +320,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
               "window_id": 999, "token": "not-a-real-token",
-              "leave_id": 999, "period_id": 999, "message_id": await _message(), **await _competence(world)}
+              "leave_id": 999, "period_id": 999, "document_id": 999, "message_id": await _message(),
+              **await _competence(world)}
     from hr.ops import health
 
     await health.beat("access-table")  # a scheduler alive, so readiness answers 200
