@@ -130,3 +130,29 @@ async def test_the_monthly_list_of_force_on_children_at_phone_and_desktop(server
     await page.get_by_role("button", name="Registrér som indberettet").click()
     await page.get_by_text("er registreret som indberettet til socialtilsynet").wait_for()
     await check_accessibility(page, "37b-magtanvendelser-indberettet")
+
+
+async def test_apv_orders_and_discussions_read_well_at_phone_and_desktop(server_url, phone, desktop, world):
+    from hr.workenv.tables import OrderDocument
+    from tests.workenv.test_order_documents import PDF, an_order
+
+    order_id = await an_order(world)
+    await OrderDocument.insert(OrderDocument(order=order_id, filename="Påbud AT-2026-0042.pdf",
+                                             content_type="application/pdf", size=len(PDF), data=PDF)).run()
+    for context, name in ((phone, "phone"), (desktop, "desktop")):
+        page = await context.new_page()
+        await log_in(page, server_url, World.LEADER)
+        await page.goto(f"{server_url}/arbejdsmiljoe/apv")
+        await page.get_by_role("heading", name="Arbejdet er ændret").wait_for()
+        await page.get_by_role("button", name="Registrér ændringen").click()
+        await page.get_by_text("Beskriv hvad der er ændret i arbejdet").first.wait_for()
+        await check_accessibility(page, f"38-apv-aendret-fejl-{name}")
+        await page.goto(f"{server_url}/arbejdsmiljoe/paabud/{order_id}")
+        await page.get_by_role("link", name="Påbud AT-2026-0042.pdf").wait_for()
+        await check_accessibility(page, f"39-paabud-dokumenter-{name}")
+        await page.goto(f"{server_url}/arbejdsmiljoe/droeftelser")
+        await page.get_by_text("Ingen drøftelse registreret for").wait_for()
+        await check_accessibility(page, f"40-droeftelser-{name}")
+        for path in ("/arbejdsmiljoe/apv", f"/arbejdsmiljoe/paabud/{order_id}", "/arbejdsmiljoe/droeftelser"):
+            await page.goto(f"{server_url}{path}")
+            assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, name)
