@@ -129,6 +129,8 @@ async def reseed() -> None:
     await debriefing.ReportingRule.insert(*[debriefing.ReportingRule(**rule) for rule in debriefing.RULES]).run()
     children = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_12_03t06_47_25_000000")
     await children.seed()
+    preapproved = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_12_03t07_13_36_000000")
+    await preapproved.seed()
     supervision = importlib.import_module("hr.supervision.piccolo_migrations.supervision_2026_11_27t03_20_00_000000")
     await supervision.Requirement.insert(*[supervision.Requirement(**row) for row in supervision.DEFAULTS]).run()
 

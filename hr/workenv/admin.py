@@ -17,6 +17,7 @@ RULE_KINDS = {
     "accident_insurer": "Anmeldelse til arbejdsskadeforsikring",
     "force_adult_municipality": "Magtanvendelse, voksne: til kommunen",
     "force_adult_supervisory": "Magtanvendelse, voksne: til socialtilsynet",
+    "force_adult_preapproved": "Forhåndsgodkendte indgreb: samlet registrering efter godkendelsens udløb",
     "force_child_registration": "Magtanvendelse, børn: lederens registrering",
     "force_child_parents": "Magtanvendelse, børn: forældrene orienteret",
     "force_child_municipality": "Magtanvendelse, børn: til kommunen",

@@ -18,6 +18,7 @@ LABELS = {
     "accident_easy": "Anmeldelse i EASY (Arbejdstilsynet)",
     "accident_insurer": "Anmeldelse til arbejdsskadeforsikring",
     "force_registration": "Lederens registrering af magtanvendelsen",
+    "force_preapproved": "Samlet registrering af forhåndsgodkendt indgreb (anslået antal)",
     "force_parents": "Forældremyndighedens indehaver orienteret",
     "force_municipality": "Magtanvendelse videresendt til kommunen",
     "force_supervisory": "Magtanvendelse videresendt til socialtilsynet",
@@ -85,6 +86,8 @@ def _shift(rule: dict, start: datetime) -> datetime:
         return end_of_day(add_working_days(local, rule["deadline_days"]))
     return end_of_day(add_days(local, rule["deadline_days"]))
 
+
+PREAPPROVED = "forhaand"  # the adults' category of pre-approved measures (hr.workenv.choices)
 
 # The kinds whose absence makes a work accident with external reports (EASY, the insurer).
 ABSENCE_KINDS = ("accident", "violence")
@@ -175,9 +178,22 @@ def deadlines(incident: dict, rules: list[dict], today: date | None = None) -> l
         # Children (voksenansvarsloven): the leader registers and the parents are told, each
         # within its rule; the supervisory authority gets the month's episodes in one report.
         steps = [("registration", "form_registered_on"), ("parents", "parents_informed_at")] if group == "child" else []
+        start = occurred
+        if group == "adult" and incident.get("force_category") == PREAPPROVED:
+            # One combined registration, due when the approval expires; it is forwarded like an
+            # episode, counted from the day it was made.
+            rule = rule_in_force(rules, "force_adult_preapproved", on)
+            expires = incident.get("approval_expires_on")
+            registered = incident.get("form_registered_on") if incident.get("estimated_count") is not None else None
+            if rule and expires:
+                out.append(Deadline("force_preapproved", end_of_day(add_days(expires, rule["deadline_days"])),
+                                    registered))
+            if registered is None:
+                return sorted(out, key=lambda d: d.due)
+            start = datetime.combine(registered, time(12), TIMEZONE)
         for target, done_field in (*steps, ("municipality", "forwarded_municipality_on"),
                                    ("supervisory", "forwarded_supervisory_on")):
             rule = rule_in_force(rules, f"force_{group}_{target}", on)
             if rule:
-                out.append(Deadline(f"force_{target}", _shift(rule, occurred), incident.get(done_field)))
+                out.append(Deadline(f"force_{target}", _shift(rule, start), incident.get(done_field)))
     return sorted(out, key=lambda d: d.due)

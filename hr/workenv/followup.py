@@ -23,7 +23,7 @@ from hr.forms import (
     years_from,
 )
 from hr.settings import TIMEZONE
-from hr.workenv.deadlines import ABSENCE_KINDS, deadlines
+from hr.workenv.deadlines import ABSENCE_KINDS, PREAPPROVED, deadlines
 from hr.workenv.services import access_for, load_rules
 from hr.workenv.tables import ActionItem, Apv, Incident, Order
 
@@ -107,6 +107,8 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
                 values[name] = day
         if incident["legal_framework"] == "child":
             values.update(_parents_informed(form, incident, errors))
+        elif incident["force_category"] == PREAPPROVED:
+            values.update(_preapproved(form, incident, values, errors))
     else:
         errors["kind"] = "Der er ingen eksterne indberetninger for denne type"
     if errors:
@@ -117,6 +119,25 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
         async with transaction():
             await Incident.update(values).where(Incident.id == incident_id).run()
             await audit.record(principal, "update", "incident_external", incident_id, {"fields": fields})
+
+
+def _preapproved(form, incident: dict, values: dict, errors: dict) -> dict:
+    """The approval's expiry and, when it has run out, the combined registration's estimated count."""
+    out: dict = {}
+    expires = _date(form, "approval_expires_on", errors)
+    occurred_on = incident["occurred_at"].astimezone(TIMEZONE).date() if incident["occurred_at"] else None
+    if expires:
+        if occurred_on and expires < occurred_on:
+            errors["approval_expires_on"] = "Godkendelsen kan ikke udløbe, før den blev givet"
+        out["approval_expires_on"] = expires
+    raw = str(form.get("estimated_count") or "").strip()
+    count = integer(raw, errors, "estimated_count", low=0, high=100_000,
+                    message="Skriv det anslåede antal som et helt tal (0 eller flere)") if raw else None
+    if count is not None:
+        out["estimated_count"] = count
+        if not values.get("form_registered_on") and not incident["form_registered_on"]:
+            out["form_registered_on"] = local_today()  # the combined registration is made now
+    return out
 
 
 def _parents_informed(form, incident: dict, errors: dict) -> dict:

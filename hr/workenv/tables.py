@@ -67,6 +67,10 @@ class Incident(Table, tablename="workenv_incident"):
     form_registered_on = Date(null=True, default=None)
     forwarded_municipality_on = Date(null=True, default=None)
     forwarded_supervisory_on = Date(null=True, default=None)
+    # Adults' pre-approved measures (alarms, door locks, belts): one combined registration with the
+    # estimated count of uses, made when the approval expires.
+    approval_expires_on = Date(null=True, default=None)
+    estimated_count = Integer(null=True, default=None)
     # Children (voksenansvarsloven): the holders of parental responsibility are told, when and by whom.
     parents_informed_at = Timestamptz(null=True, default=None)
     parents_informed_by = Varchar(length=120, default="")
