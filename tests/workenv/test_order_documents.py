@@ -2,6 +2,8 @@
 the order with the same upload rules as certificates (type by content, 5 MB, a safe name), read
 by everyone who sees the order (the AMO too), added only by those who manage it."""
 
+from datetime import date
+
 from hr.audit import AuditEvent
 from hr.workenv.tables import Order, OrderDocument
 from tests.confirmations import confirmed
@@ -15,7 +17,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 async def an_order(world) -> int:
     values = order_form(world)
     rows = await Order.insert(Order(
-        case_number=values["case_number"], order_type=values["order_type"], received_on=values["received_on"],
+        case_number=values["case_number"], order_type=values["order_type"],
+        received_on=date.fromisoformat(values["received_on"]),
         institution=world.inst_a, unit=world.unit_a1, description=values["description"],
         responsible=world.accounts["leader"])).returning(Order.id).run()
     return rows[0]["id"]
