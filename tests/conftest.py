@@ -131,6 +131,8 @@ async def reseed() -> None:
     await children.seed()
     preapproved = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_12_03t07_13_36_000000")
     await preapproved.seed()
+    esaw = importlib.import_module("hr.workenv.piccolo_migrations.workenv_2026_12_03t07_20_00_000000")
+    await esaw.seed()
     supervision = importlib.import_module("hr.supervision.piccolo_migrations.supervision_2026_11_27t03_20_00_000000")
     await supervision.Requirement.insert(*[supervision.Requirement(**row) for row in supervision.DEFAULTS]).run()
 

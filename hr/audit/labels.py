@@ -36,6 +36,7 @@ ENTITIES = {
     "reminder_kind": "Type påmindelse", "notification_preference": "Valg af påmindelser",
     "database": "Databasen", "work_change": "Ændret arbejde (APV)",
     "order_document": "Dokument på påbud",
+    "incident_easy": "Oplysninger til EASY",
 }
 DETAIL_KEYS = {
     "method": "måde", "reason": "årsag", "employee": "medarbejder", "account": "bruger", "role": "rolle",

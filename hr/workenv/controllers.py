@@ -192,7 +192,19 @@ class IncidentController(Controller):
             "priorities": followup.PRIORITIES, "blockers": blockers,
             "today": now().astimezone(TIMEZONE).date(),
             "absence_periods": await absence.periods_of(incident_id, local_today())
-            if incident["access"].follow_up and incident["kind"] in ABSENCE_KINDS else []})
+            if incident["access"].follow_up and incident["kind"] in ABSENCE_KINDS else [],
+            **(await self._easy_context(incident) if incident["access"].follow_up
+               and incident["kind"] in ABSENCE_KINDS else {})})
+
+    async def _easy_context(self, incident: dict) -> dict:
+        from hr.workenv import easy, esaw
+
+        lists = await esaw.codes(incident["occurred_at"].astimezone(TIMEZONE).date())
+        return {"esaw_lists": esaw.LISTS, "esaw_codes": lists,
+                "esaw_shown": {name: esaw.shown(incident[column], lists[name])
+                               for name, (column, _) in esaw.LISTS.items()},
+                "easy_staff": await easy.staff_choices(incident["id"]), "employment_types": easy.EMPLOYMENT_TYPES,
+                "easy_missing": len((await easy.build(incident)).missing)}
 
     async def _followup(self, request: Request, incident_id: int, action, form_name: str,
                         target: str = "", said: str = "Gemt.") -> Template | Redirect:
@@ -252,6 +264,33 @@ class IncidentController(Controller):
         return await self._followup(
             request, incident_id, lambda p, i, f: followup.add_action(p, "incident", i, f), "action", "handlinger",
             said="Handlingen er oprettet, og den ansvarlige kan se den under Handlinger.")
+
+    @post("/haendelser/{incident_id:int}/easy-oplysninger", opt=allow("workenv.followup"), name="incident_easy")
+    async def easy_details(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
+        from hr.workenv import easy
+
+        return await self._followup(request, incident_id, easy.record_details, "easy")
+
+    @get("/haendelser/{incident_id:int}/easy", opt=allow("workenv.followup"), name="incident_easy_sheet")
+    async def easy_sheet(self, request: Request, incident_id: FromPath[int]) -> Template | Response:
+        from hr.workenv import easy
+
+        sheet = await self._sheet(request, incident_id)
+        if request.query_params.get("format") == "pdf":
+            return Response(easy.pdf(sheet), media_type="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="easy-haendelse-{incident_id}.pdf"',
+                "Cache-Control": "private, no-store"})
+        return Template("workenv/easy_sheet.html", context={"sheet": sheet, "incident_id": incident_id, "now": now()})
+
+    async def _sheet(self, request: Request, incident_id: int):
+        from hr.workenv import easy
+
+        try:
+            return await easy.sheet_for(request.user, incident_id)
+        except PermissionError as exc:
+            raise PermissionDeniedException() from exc
+        except ValidationError as exc:
+            raise NotFoundException() from exc
 
     @get("/haendelser/{incident_id:int}", opt=allow("workenv.report"), name="incident")
     async def detail(self, request: Request, incident_id: FromPath[int]) -> Template:

@@ -82,7 +82,7 @@ async def record_review(principal: Principal, incident_id: int, form) -> None:
         await audit.record(principal, "update", "incident_review", incident_id)
 
 
-async def record_external(principal: Principal, incident_id: int, form) -> None:
+async def record_external(principal: Principal, incident_id: int, form) -> str | None:
     """External reports of accidents and of violence with absence; forwarding of use-of-force
     registrations."""
     incident = await incident_for_followup(principal, incident_id)
@@ -119,6 +119,13 @@ async def record_external(principal: Principal, incident_id: int, form) -> None:
         async with transaction():
             await Incident.update(values).where(Incident.id == incident_id).run()
             await audit.record(principal, "update", "incident_external", incident_id, {"fields": fields})
+            if "easy_reference" in values:
+                from hr.workenv.easy import send_copies  # easy builds on this module
+
+                sent = await send_copies({**incident, **values})
+                return (f"Anmeldelsen i EASY er registreret, og {sent} "
+                        f"{'kopi er sendt' if sent == 1 else 'kopier er sendt'} til den tilskadekomne og "
+                        "arbejdsmiljørepræsentanten.")
 
 
 def _preapproved(form, incident: dict, values: dict, errors: dict) -> dict:

@@ -6,6 +6,7 @@ from hr.workenv.tables import (
     ActionItem,
     Apv,
     ContributingFactor,
+    EsawCode,
     Incident,
     IncidentAbsence,
     IncidentAmendment,
@@ -21,7 +22,7 @@ from hr.workenv.tables import (
 APP_CONFIG = AppConfig(
     app_name="workenv",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[ContributingFactor, Incident, IncidentAbsence, IncidentStaff, IncidentFactor, IncidentAmendment,
-                   ReportingRule, ActionItem, Order, OrderDocument, Apv, WorkChange, WorkEnvironmentDiscussion],
+    table_classes=[ContributingFactor, EsawCode, Incident, IncidentAbsence, IncidentStaff, IncidentFactor,
+                   IncidentAmendment, ReportingRule, ActionItem, Order, OrderDocument, Apv, WorkChange, WorkEnvironmentDiscussion],
     migration_dependencies=["hr.piccolo_app"],
 )

@@ -56,6 +56,17 @@ class Incident(Table, tablename="workenv_incident"):
     absence_days = Integer(null=True, default=None)
     first_absence_date = Date(null=True, default=None)
     absent_since = Date(null=True, default=None)
+    # What EASY asks of a work accident (BEK 799/2022, annex 1) beyond the report: the injured
+    # person's occupation and employment, and the ESAW codes (hr.workenv.esaw) of the course of events.
+    injured_employee = ForeignKey(Employee, null=True, on_delete=OnDelete.set_null)
+    occupation = Varchar(length=120, default="")
+    employment_type = Varchar(length=20, default="")
+    employed_since = Date(null=True, default=None)
+    deviation_code = Varchar(length=10, default="")
+    contact_code = Varchar(length=10, default="")
+    material_agent_code = Varchar(length=10, default="")
+    injury_code = Varchar(length=10, default="")
+    body_part_code = Varchar(length=10, default="")
     easy_reference = Varchar(length=60, default="")
     easy_reported_at = Timestamptz(null=True, default=None)
     easy_reported_by = ForeignKey(Account, null=True, on_delete=OnDelete.set_null)
@@ -95,6 +106,18 @@ class Incident(Table, tablename="workenv_incident"):
     submitted_at = Timestamptz(null=True, default=None, index=True)
     source = Varchar(length=20, default="form")  # form | care_record_import
     anonymised_at = Timestamptz(null=True, default=None)  # retention: personal details removed
+
+
+class EsawCode(Table, tablename="workenv_esaw_code"):
+    """The EU's ESAW code lists as dated reference data, loaded from hr/workenv/reference/esaw.json
+    by a migration; a new edition is new rows with their valid_from, the old ones given a valid_to."""
+
+    code_list = Varchar(length=20, index=True)  # deviation | contact | material_agent | injury | body_part
+    code = Varchar(length=10)
+    label = Varchar(length=200)
+    valid_from = Date()
+    valid_to = Date(null=True, default=None)
+    source = Varchar(length=300, default="")
 
 
 class IncidentAbsence(Table, tablename="workenv_incident_absence"):

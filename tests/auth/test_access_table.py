@@ -100,6 +100,10 @@ ACCESS = {
         ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/handlinger"): expect(ok=("leader", "hr"),
                                                                                hidden=("other",)),
+    ("POST", "/arbejdsmiljoe/haendelser/{incident_id:int}/easy-oplysninger"): expect(ok=("leader", "hr"),
+                                                                                    hidden=("other",)),
+    # The table's incident is a near miss, which has no EASY sheet: 404 for those who follow up.
+    ("GET", "/arbejdsmiljoe/haendelser/{incident_id:int}/easy"): expect(hidden=("leader", "hr", "other")),
     ("GET", "/arbejdsmiljoe/handlinger"): expect(ok=REPORTERS),
     ("GET", "/arbejdsmiljoe/handlinger/eksport"): expect(ok=REPORTERS),
     ("GET", "/arbejdsmiljoe/haendelser/eksport"): expect(ok=REPORTERS),

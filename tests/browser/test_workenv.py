@@ -156,3 +156,22 @@ async def test_apv_orders_and_discussions_read_well_at_phone_and_desktop(server_
         for path in ("/arbejdsmiljoe/apv", f"/arbejdsmiljoe/paabud/{order_id}", "/arbejdsmiljoe/droeftelser"):
             await page.goto(f"{server_url}{path}")
             assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, name)
+
+
+async def test_the_easy_sheet_at_phone_and_desktop(server_url, phone, desktop, world):
+    from tests.workenv.test_easy import an_accident
+
+    incident_id = await an_accident(world, injured_employee=world.staff_employee, deviation_code="83")
+    for context, name in ((phone, "phone"), (desktop, "desktop")):
+        page = await context.new_page()
+        await log_in(page, server_url, World.LEADER)
+        await page.goto(f"{server_url}/arbejdsmiljoe/haendelser/{incident_id}/easy")
+        await page.get_by_role("heading", name="Tilskadekomne").wait_for()
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        await check_accessibility(page, f"41-easy-{name}")
+        await page.goto(f"{server_url}/arbejdsmiljoe/haendelser/{incident_id}#easy")
+        await page.get_by_label("Skadet legemsdel").fill("62")
+        await page.get_by_role("button", name="Gem oplysningerne").click()
+        await page.get_by_text("Oplysningerne til EASY er gemt.").wait_for()
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        await check_accessibility(page, f"42-easy-oplysninger-{name}")

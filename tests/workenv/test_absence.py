@@ -49,7 +49,7 @@ async def test_violence_with_absence_gets_the_duties_of_an_accident(client, new_
     assert "Anmeldelse i EASY" in (await leader.get("/arbejdsmiljoe/opfoelgning")).text
 
     reported = await post_form(leader, f"{base}/eksternt", {"easy_reference": "EASY-2026-991"})
-    await confirmed(leader, reported, "Anmeldelser og videresendelse er gemt.")
+    await confirmed(leader, reported, "Anmeldelsen i EASY er registreret")
     reviewed = await post_form(leader, f"{base}/gennemgang", {"causes": "Uro", "learning_point": "To på vagt"})
     assert reviewed.status_code == 302
     supported = await post_form(leader, f"{base}/stoette", {"step": "defusing", "outcome": "offered",

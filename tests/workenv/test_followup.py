@@ -73,7 +73,7 @@ async def test_an_accident_expected_to_keep_someone_away_shows_its_easy_deadline
     assert "Anmeldelse i EASY" in (await leader.get("/arbejdsmiljoe/opfoelgning")).text
     reported = await post_form(leader, f"{base}/eksternt", {"easy_reference": "EASY-123", "insurer_reported": "1"},
                                token_from=base)
-    await confirmed(leader, reported, "Anmeldelser og videresendelse er gemt.")
+    await confirmed(leader, reported, "Anmeldelsen i EASY er registreret")
     row = await Incident.select().where(Incident.id == incident_id).first().run()
     assert row["easy_reported_at"] is not None and row["easy_reported_by"] == world.accounts["leader"]
     assert row["insurer_reported_at"] is not None
