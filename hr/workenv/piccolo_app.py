@@ -23,6 +23,7 @@ APP_CONFIG = AppConfig(
     app_name="workenv",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[ContributingFactor, EsawCode, Incident, IncidentAbsence, IncidentStaff, IncidentFactor,
-                   IncidentAmendment, ReportingRule, ActionItem, Order, OrderDocument, Apv, WorkChange, WorkEnvironmentDiscussion],
+                   IncidentAmendment, ReportingRule, ActionItem, Order, OrderDocument, Apv, WorkChange,
+                   WorkEnvironmentDiscussion],
     migration_dependencies=["hr.piccolo_app"],
 )
