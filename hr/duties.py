@@ -19,6 +19,25 @@ log = logging.getLogger("hr.duties")
 SOURCES = ("hr.workenv.duties", "hr.supervision.duties", "hr.competence.duties")
 
 
+def in_words(day: date, today: date) -> str:
+    """A deadline in words: "i dag", "i morgen", "om 3 dage", "i går", "5 dage over"."""
+    days = (day - today).days
+    if days == 0:
+        return "i dag"
+    if days == 1:
+        return "i morgen"
+    if days > 1:
+        return f"om {days} dage"
+    if days == -1:
+        return "i går"
+    late = -days
+    if late <= 60:
+        return f"{late} dage over"
+    if late <= 730:
+        return f"{late // 30} måneder over"
+    return f"{late // 365} år over"
+
+
 @dataclass(frozen=True)
 class Duty:
     kind: str  # what sort of duty ("workenv.followup"): counted per kind on the page
@@ -39,21 +58,7 @@ class Duty:
         day = self.day()
         if day is None:
             return "over fristen" if self.late else "ingen frist"
-        days = (day - today).days
-        if days == 0:
-            return "i dag"
-        if days == 1:
-            return "i morgen"
-        if days > 1:
-            return f"om {days} dage"
-        if days == -1:
-            return "i går"
-        late = -days
-        if late <= 60:
-            return f"{late} dage over"
-        if late <= 730:
-            return f"{late // 30} måneder over"
-        return f"{late // 365} år over"
+        return in_words(day, today)
 
     def overdue(self, today: date) -> bool:
         day = self.day()

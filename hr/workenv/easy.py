@@ -17,6 +17,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, RoleAssignment
 from hr.db import now, transaction
+from hr.duties import in_words
 from hr.forms import ValidationError, local_today, optional_int, parse_date, text
 from hr.notify.outbox import Mail, enqueue
 from hr.org.tables import Employee, Institution, Unit
@@ -49,6 +50,7 @@ class Sheet:
     fields: list[SheetField]
     due: datetime | None
     required: bool  # the absence makes it a duty (otherwise a sheet may still be filled in)
+    countdown: str = ""  # the deadline in words: "om 3 dage", "2 dage over"
 
     @property
     def missing(self) -> list[SheetField]:
@@ -109,7 +111,8 @@ async def build(incident: dict) -> Sheet:
         _field("Anmeldelse", "EASY-sagsnummer", incident["easy_reference"], optional=True),
     ]
     easy = next((d for d in deadlines(incident, await load_rules(), today) if d.kind == "accident_easy"), None)
-    return Sheet(incident, fields, easy.due if easy else None, easy is not None)
+    countdown = in_words(easy.due.astimezone(TIMEZONE).date(), today) if easy else ""
+    return Sheet(incident, fields, easy.due if easy else None, easy is not None, countdown)
 
 
 async def sheet_for(principal: Principal, incident_id: int) -> Sheet:
@@ -209,7 +212,8 @@ def pdf(sheet: Sheet) -> bytes:
     document.multi_cell(0, 7, clean("Anmeldelse af arbejdsulykke: oplysninger til EASY"), new_x="LMARGIN",
                         new_y="NEXT")
     document.set_font(family, "", 9)
-    status = (f"Frist for anmeldelse: {fmt_date(sheet.due)}." if sheet.due else "Ingen anmeldepligt endnu.")
+    status = (f"Frist for anmeldelse: {fmt_date(sheet.due)} ({sheet.countdown})." if sheet.due
+              else "Ingen anmeldepligt endnu.")
     status += f" {len(sheet.missing)} felt(er) mangler." if sheet.missing else " Alle felter er udfyldt."
     document.multi_cell(0, 5, clean(f"{status} Felterne står i samme rækkefølge som i EASY (BEK 799/2022, bilag 1)."),
                         new_x="LMARGIN", new_y="NEXT")

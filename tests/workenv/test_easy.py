@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from hr.duties import in_words
+from hr.forms import local_today
 from hr.notify.tables import OutboxMessage
 from hr.settings import TIMEZONE
 from hr.workenv import easy, esaw
@@ -79,6 +81,7 @@ async def test_the_easy_sheet_holds_annex_1_field_by_field_in_easys_order(world)
     ]
     assert sheet.missing == [] and sheet.required
     assert sheet.due == datetime(2026, 12, 5, 23, 59, 59, tzinfo=TIMEZONE)  # 14 days after the first day
+    assert sheet.countdown == in_words(date(2026, 12, 5), local_today())
 
     bare = await easy.build(await Incident.select().where(Incident.id == await an_accident(world)).first().run())
     assert [f.label for f in bare.missing] == [
@@ -115,6 +118,9 @@ async def test_the_leader_fills_in_the_easy_details_and_the_copies_go_out_on_rep
 
     sheet = await client.get(f"{path}/easy")
     assert sheet.status_code == 200 and "Ansat siden" in sheet.text and "Mangler" in sheet.text
+    tense = "er" if local_today() <= date(2026, 12, 5) else "var"
+    assert f"Fristen for anmeldelse {tense} 05.12.2026 23:59 ({in_words(date(2026, 12, 5), local_today())})" \
+        in sheet.text
     pdf = await client.get(f"{path}/easy?format=pdf")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
     assert pdf.headers["content-type"] == "application/pdf"
