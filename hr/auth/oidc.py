@@ -12,7 +12,6 @@ browser that started it. Nothing here decides who may come in: that is `services
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
 import time
@@ -30,6 +29,7 @@ from joserfc.errors import ClaimError, ExpiredTokenError, InvalidClaimError, Jos
 from joserfc.jwk import KeySet
 
 from hr.auth.tables import PendingSignIn
+from hr.auth.tokens import token_hash
 from hr.db import now
 from hr.settings import Settings, get_settings
 
@@ -68,10 +68,6 @@ class Identity:
     email_trusted: bool  # verified by the provider, or the directory's own sign-in name
     name: str
     roles: tuple[str, ...]
-
-
-def _sha256(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 class Directory:
@@ -153,8 +149,8 @@ async def begin(next_path: str, settings: Settings | None = None) -> tuple[str, 
     state, nonce, verifier, browser = (secrets.token_urlsafe(32), secrets.token_urlsafe(32), generate_token(64),
                                        secrets.token_urlsafe(32))
     await PendingSignIn.delete().where(PendingSignIn.created_at < now() - ATTEMPT_LIFETIME).run()
-    await PendingSignIn.insert(PendingSignIn(state_hash=_sha256(state), browser_hash=_sha256(browser), nonce=nonce,
-                                             code_verifier=verifier, next_path=next_path)).run()
+    await PendingSignIn.insert(PendingSignIn(state_hash=token_hash(state), browser_hash=token_hash(browser),
+                                             nonce=nonce, code_verifier=verifier, next_path=next_path)).run()
     url = prepare_grant_uri(metadata["authorization_endpoint"], settings.oidc_client_id, "code",
                             redirect_uri=_redirect_uri(settings), scope=SCOPES, state=state, nonce=nonce,
                             code_challenge=create_s256_code_challenge(verifier), code_challenge_method="S256")
@@ -166,12 +162,12 @@ async def finish(params: dict[str, str], browser: str, settings: Settings | None
     Returns who signed in and where they were going."""
     settings = settings or get_settings()
     state = params.get("state", "")
-    pending = await PendingSignIn.delete().where(PendingSignIn.state_hash == _sha256(state)).returning(
+    pending = await PendingSignIn.delete().where(PendingSignIn.state_hash == token_hash(state)).returning(
         *PendingSignIn.all_columns()).run() if state else []
     if not pending:
         raise SignInRefused("state", "Log-ind-forsøget er ukendt, allerede brugt eller udløbet. Start forfra.")
     attempt = pending[0]
-    if not browser or not secrets.compare_digest(attempt["browser_hash"], _sha256(browser)):
+    if not browser or not secrets.compare_digest(attempt["browser_hash"], token_hash(browser)):
         raise SignInRefused("browser", "Log-ind-forsøget blev startet i en anden browser. Start forfra her.")
     if now() - attempt["created_at"] > ATTEMPT_LIFETIME:
         raise SignInRefused("attempt_expired", "Log-ind-forsøget tog for lang tid. Start forfra.")

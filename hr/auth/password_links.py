@@ -6,7 +6,6 @@ session and lifts the login back-off, so the link works even while an attacker i
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +15,7 @@ from hr.auth.passwords import PasswordPolicyError, check_policy, hash_password
 from hr.auth.principal import Principal
 from hr.auth.services import load_principal
 from hr.auth.tables import Account, LoginAttempt, PasswordLink, Session
+from hr.auth.tokens import token_hash
 from hr.db import now, transaction
 from hr.forms import ValidationError
 from hr.notify.outbox import Mail, enqueue
@@ -26,10 +26,6 @@ PATH = "/adgangskode/nulstil/"
 PER_ACCOUNT = 3  # links a quarter of an hour to one person
 PER_ADDRESS = 20  # links an hour asked for from one address
 KIND = "account.password_link"  # the outbox hides such mail's text from HR: it holds the link
-
-
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ async def send_link(actor: Principal | None, account_id: int, purpose: str, ip: 
     token = secrets.token_urlsafe(32)
     async with transaction():
         rows = await PasswordLink.insert(PasswordLink(
-            token_hash=_sha256(token), account=account_id, purpose=purpose, expires_at=now() + LIFETIME,
+            token_hash=token_hash(token), account=account_id, purpose=purpose, expires_at=now() + LIFETIME,
             ip=ip[:64], used_at=now() if purpose == "directory" else None)).returning(PasswordLink.id).run()
         await enqueue(Mail(key=f"password-link|{rows[0]['id']}", kind=KIND, to_address=account["email"],
                            template="password_link", account_id=account_id, context={
@@ -93,7 +89,7 @@ async def valid_link(token: str) -> LinkAccount | None:
     row = await PasswordLink.select(
         PasswordLink.account, PasswordLink.purpose, PasswordLink.account.email.as_alias("email"),
         PasswordLink.account.name.as_alias("name")).where(
-        (PasswordLink.token_hash == _sha256(token)) & PasswordLink.used_at.is_null()
+        (PasswordLink.token_hash == token_hash(token)) & PasswordLink.used_at.is_null()
         & (PasswordLink.expires_at > now())).first().run() if token else None
     if row is None or await _account_for(row["email"]) is None:
         return None
@@ -117,7 +113,7 @@ async def choose_password(token: str, password: str, repeat: str, ip: str = "") 
         raise ValidationError(errors)
     async with transaction():
         used = await PasswordLink.update({PasswordLink.used_at: now()}).where(
-            (PasswordLink.token_hash == _sha256(token)) & PasswordLink.used_at.is_null()).returning(
+            (PasswordLink.token_hash == token_hash(token)) & PasswordLink.used_at.is_null()).returning(
             PasswordLink.id).run()
         if not used:  # the same link, used twice at once: the first one wins
             raise ValidationError({"link": "Linket er udløbet eller allerede brugt. Bed om et nyt."})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -19,6 +18,7 @@ from hr.auth.passwords import (
 )
 from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
+from hr.auth.tokens import token_hash
 from hr.db import is_unique_violation, now, transaction
 from hr.org.tables import Employee
 from hr.settings import get_settings
@@ -59,10 +59,6 @@ class LoginError(Exception):
         super().__init__(message)
         self.message = message
         self.throttled = throttled
-
-
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -209,7 +205,7 @@ async def start_session(account_id: int, method: str, ip: str, user_agent: str,
     token = secrets.token_urlsafe(32)
     async with transaction():
         rows = await Session.insert(
-            Session(token_hash=_sha256(token), account=account_id,
+            Session(token_hash=token_hash(token), account=account_id,
                     expires_at=now() + timedelta(hours=session_hours),
                     ip=ip[:64], user_agent=user_agent[:300], method=method)
         ).returning(Session.id).run()
@@ -328,7 +324,7 @@ _SESSION_SQL = (
 async def principal_for_session(token: str) -> Principal | None:
     if not token:
         return None
-    rows = await Session.raw(_SESSION_SQL, _sha256(token), now()).run()
+    rows = await Session.raw(_SESSION_SQL, token_hash(token), now()).run()
     if not rows:
         return None
     first = rows[0]
@@ -341,7 +337,7 @@ async def principal_for_session(token: str) -> Principal | None:
 
 async def logout(token: str) -> str:
     """Ends the session; returns how it was signed in to."""
-    rows = await Session.delete().where(Session.token_hash == _sha256(token)).returning(Session.method).run()
+    rows = await Session.delete().where(Session.token_hash == token_hash(token)).returning(Session.method).run()
     return rows[0]["method"] if rows else ""
 
 
@@ -359,7 +355,7 @@ async def create_api_token(actor: Principal, account_id: int, name: str,
     token = "hrt_" + secrets.token_urlsafe(32)
     async with transaction():
         rows = await ApiToken.insert(
-            ApiToken(name=name, prefix=token[:10], token_hash=_sha256(token),
+            ApiToken(name=name, prefix=token[:10], token_hash=token_hash(token),
                      scopes=" ".join(scopes), account=account_id)
         ).returning(ApiToken.id).run()
         await audit.record(actor, "create", "api_token", rows[0]["id"], {"name": name, "scopes": scopes})
@@ -378,7 +374,7 @@ async def revoke_api_token(actor: Principal, token_id: int) -> bool:
 
 async def principal_for_token(token: str) -> Principal | None:
     row = await ApiToken.select(ApiToken.id, ApiToken.account, ApiToken.scopes, ApiToken.last_used_at).where(
-        (ApiToken.token_hash == _sha256(token)) & ApiToken.revoked_at.is_null()
+        (ApiToken.token_hash == token_hash(token)) & ApiToken.revoked_at.is_null()
     ).first().run()
     if not row:
         return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import free_port
 
 CHROMIUM = os.environ.get("HR_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "hr" / "static" / "node_modules" / "axe-core" / "axe.min.js"
@@ -22,15 +23,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(port: int | None = None, **env_extra: str) -> tuple[str, subprocess.Popen]:
     """The service in its own process (uvicorn), on the test database."""
-    port = port or _free_port()
+    port = port or free_port()
     # Its log (a JSON line per request) goes to a file: a pipe nobody reads fills up and stops
     # the server mid-run.
     SERVER_LOGS.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,6 @@ built and the compose file started."""
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,15 +19,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from hr.notify.tables import SchedulerHeartbeat
 from hr.settings import PROJECT_ROOT
+from tests.conftest import free_port
 
 ENTRYPOINT = PROJECT_ROOT / "deploy" / "entrypoint.sh"
 LOGS = PROJECT_ROOT / "test-artifacts" / "server-logs"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def role_env(**extra: str) -> dict[str, str]:

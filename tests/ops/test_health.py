@@ -2,7 +2,6 @@
 the database, the migrations and the scheduler's heartbeat is missing, with 503."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from hr.db import now
 from hr.notify import scheduler
 from hr.notify.tables import SchedulerHeartbeat
 from hr.ops import health
+from tests.conftest import free_port
 
 
 async def test_ready_waits_for_a_scheduler_heartbeat_and_says_why(client):
@@ -50,12 +50,8 @@ async def test_ready_is_refused_while_a_migration_is_missing(client):
 
 
 async def test_a_worker_started_before_its_database_is_live_but_not_ready():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with socket.socket() as s:  # a port nobody listens on: the database is away
-        s.bind(("127.0.0.1", 0))
-        nowhere = s.getsockname()[1]
+    port = free_port()
+    nowhere = free_port()  # a port nobody listens on: the database is away
     env = {**os.environ, "HR_DATABASE_URL": f"postgresql://hr@127.0.0.1:{nowhere}/hr", "HR_SCHEDULER": "off"}
     server = subprocess.Popen([sys.executable, "-m", "hr.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import time
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import World, login, post_form
+from tests.conftest import World, free_port, login, post_form
 
 
 async def test_each_request_logs_its_route_status_and_account_and_the_error_page_names_the_id(
@@ -45,14 +44,8 @@ async def test_a_request_id_from_the_proxy_is_kept_and_a_strange_one_replaced(cl
     assert re.fullmatch(r"[0-9a-f]{32}", odd.headers["x-request-id"])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_two_workers_write_json_lines_and_their_metrics_are_summed(world):
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "HR_SCHEDULER": "off", "HR_LOG_FORMAT": "json", "PROMETHEUS_MULTIPROC_DIR": folder}
         server = subprocess.Popen([sys.executable, "-m", "hr.cli", "serve", "--port", str(port), "--workers", "2"],

@@ -4,7 +4,6 @@ body which is not a form, error answers declared in the OpenAPI document, and an
 with the calendar-feed secret masked."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 from hr.auth.services import load_principal
 from hr.supervision import agenda
 from hr.workenv.tables import Incident
-from tests.conftest import World, login, post_form
+from tests.conftest import World, free_port, login, post_form
 
 HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
 
@@ -66,15 +65,9 @@ async def test_the_openapi_document_declares_each_operations_error_answers(clien
                 assert "404" in codes, (method, path, codes)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_the_access_log_never_holds_the_calendar_feed_secret(world):
     token = await agenda.new_feed(await load_principal(world.accounts["staff"]))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "hr.app:create_app", "--factory", "--port", str(port),
          "--log-level", "info"], env={**os.environ}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
