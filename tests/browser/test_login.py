@@ -9,8 +9,8 @@ from hr.auth.services import load_principal
 from hr.devidp import DevIdentityProvider, Person
 from hr.notify.tables import OutboxMessage
 from hr.web import nav_for, subnav_for
-from tests.browser.conftest import _free_port, check_accessibility, start_server, stop_server
-from tests.conftest import PASSWORD, World
+from tests.browser.conftest import check_accessibility, start_server, stop_server
+from tests.conftest import PASSWORD, World, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
 @pytest.fixture(scope="module")
 def directory_server(database):
     """A service with work-account sign-in against a real OpenID provider on loopback."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     provider = DevIdentityProvider([Person("sub-staff", "Søren Ståbi", World.STAFF, "901",
                                            description="Medarbejder, afdeling A1"),
