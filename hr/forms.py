@@ -240,3 +240,8 @@ def ids(values: list[Any]) -> list[int] | None:
     """Ids from a multi-valued field (checkboxes, a multi-select); None if any is not an id."""
     out = [optional_int(v) for v in values]
     return None if any(v is None or v < 1 for v in out) else list(dict.fromkeys(out))
+
+
+def field_ids(form, name: str) -> list[int] | None:
+    """The ids a form or query sends under `name` (none sent: []); None if any is not an id."""
+    return ids(form.getall(name)) if name in form else []

@@ -13,7 +13,16 @@ from hr import audit, flash
 from hr.auth.rules import PUBLIC, allow
 from hr.cache import DASHBOARDS, scope_key
 from hr.exports import export_response
-from hr.forms import Page, ValidationError, local_today, optional_int, page_number, parse_moment, years_from
+from hr.forms import (
+    Page,
+    ValidationError,
+    field_ids,
+    local_today,
+    optional_int,
+    page_number,
+    parse_moment,
+    years_from,
+)
 from hr.org.services import filter_choices, list_institutions, list_methods
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import agenda, booking, calendar, compliance, services
@@ -23,8 +32,8 @@ BASE = "/supervision"
 
 def _values(form) -> dict:
     values = {k: str(v) for k, v in form.items()}
-    values["method_ids"] = services._ids(form, "methods") or []
-    values["institution_ids"] = services._ids(form, "institutions") or []
+    values["method_ids"] = field_ids(form, "methods") or []
+    values["institution_ids"] = field_ids(form, "institutions") or []
     return values
 
 
@@ -214,7 +223,7 @@ class BookingController(Controller):
         params = request.query_params
         found = await booking.bookable_people(request.user, str(params.get("q", ""))[:100],
                                               optional_int(params.get("enhed")),
-                                              services._ids(params, "participants") or [])
+                                              field_ids(params, "participants") or [])
         return Template("supervision/_participant_results.html", context={"people": found})
 
     @get("/ny", opt=allow("supervision.book"), name="booking_new")
@@ -225,7 +234,7 @@ class BookingController(Controller):
     async def create(self, request: Request) -> Template | Redirect:
         form = await request.form()
         values = {k: str(v) for k, v in form.items()}
-        values["participant_ids"] = services._ids(form, "participants") or []
+        values["participant_ids"] = field_ids(form, "participants") or []
         if form.get("action") == "search":  # the participant search without JavaScript: nothing is booked
             return await self._form(request, values=values)
         try:
@@ -289,7 +298,7 @@ class BookingController(Controller):
     async def add(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         form = await request.form()
         try:
-            result = await booking.add_participants(request.user, booking_id, services._ids(form, "participants") or [])
+            result = await booking.add_participants(request.user, booking_id, field_ids(form, "participants") or [])
         except ValidationError as exc:
             return await self._detail(request, booking_id, exc.errors, status=400)
         said = []
@@ -303,7 +312,7 @@ class BookingController(Controller):
     @post("/{booking_id:int}/fremmoede", opt=allow("supervision.book"), name="booking_attendance")
     async def attendance(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.register_attendance(
-            request.user, booking_id, services._ids(f, "attended") or []), "Fremmødet er registreret.")
+            request.user, booking_id, field_ids(f, "attended") or []), "Fremmødet er registreret.")
 
 
 class AgendaController(Controller):

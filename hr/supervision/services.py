@@ -13,7 +13,7 @@ from hr.db import transaction
 from hr.forms import (
     NotFound,
     ValidationError,
-    ids,
+    field_ids,
     integer,
     local_today,
     one_line,
@@ -28,10 +28,6 @@ from hr.supervision.tables import MatchException, Requirement, Supervisor, Super
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 AUDIENCES = {"staff": "Medarbejdere", "leader": "Ledere"}
 SESSION_TYPES = {"group": "Gruppesupervision", "individual": "Individuel supervision", "any": "Individuel eller gruppe"}
-
-
-def _ids(form, name: str) -> list[int] | None:
-    return ids(form.getall(name)) if name in form else []
 
 
 async def _links(table, column, supervisor_ids: list[int]) -> dict[int, list[dict]]:
@@ -92,8 +88,8 @@ async def save_supervisor(principal: Principal, supervisor_id: int | None, form)
             errors["fee_per_session"] = "Skriv honoraret som et beløb i kroner, fx 2.400"
     if fee is not None and not external:
         errors["fee_per_session"] = "Kun eksterne supervisorer har honorar"
-    methods = _ids(form, "methods")
-    institutions = _ids(form, "institutions")
+    methods = field_ids(form, "methods")
+    institutions = field_ids(form, "institutions")
     if methods is None or (methods and await Method.count().where(Method.id.is_in(methods)).run() != len(set(methods))):
         errors["methods"] = "Ugyldigt valg af metode"
     if institutions is None or (institutions and await Institution.count().where(

@@ -16,7 +16,6 @@ from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
 from hr.workenv import absence, choices, followup, services, support
 from hr.workenv.deadlines import ABSENCE_KINDS
-from hr.workenv.tables import IncidentFactor, IncidentStaff
 
 BASE = "/arbejdsmiljoe"
 
@@ -79,16 +78,13 @@ class IncidentController(Controller):
 
     @get("/haendelser/{incident_id:int}/rediger", opt=allow("workenv.report"), name="incident_edit")
     async def edit(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
-        draft = await services._own_draft(request.user, incident_id)
-        if not draft:
+        draft = await services.draft_for_editing(request.user, incident_id)
+        if draft is None:
             if await services.get_incident(request.user, incident_id, log_read=False):
                 return Redirect(path=f"{BASE}/haendelser/{incident_id}")
             raise NotFoundException()
-        staff = [r["employee"] for r in await IncidentStaff.select(IncidentStaff.employee).where(
-            IncidentStaff.incident == incident_id).run()]
-        factors = [r["factor"] for r in await IncidentFactor.select(IncidentFactor.factor).where(
-            IncidentFactor.incident == incident_id).run()]
-        return await self._render_form(request, incident_id, _form_context(draft), staff, factors, {})
+        return await self._render_form(request, incident_id, _form_context(draft.incident), draft.staff,
+                                       draft.factors, {})
 
     @post("/haendelser/{incident_id:int}/rediger", opt=allow("workenv.report"), name="incident_save")
     async def save(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:

@@ -267,6 +267,26 @@ async def _own_draft(principal: Principal, incident_id: int) -> dict | None:
     ).first().run()
 
 
+@dataclass(frozen=True)
+class DraftForEditing:
+    incident: dict
+    staff: list[int]
+    factors: list[int]
+
+
+async def draft_for_editing(principal: Principal, incident_id: int) -> DraftForEditing | None:
+    """The person's own draft with the staff and factors chosen so far; None when it is not theirs
+    or no longer a draft."""
+    draft = await _own_draft(principal, incident_id)
+    if draft is None:
+        return None
+    staff = [r["employee"] for r in await IncidentStaff.select(IncidentStaff.employee).where(
+        IncidentStaff.incident == incident_id).run()]
+    factors = [r["factor"] for r in await IncidentFactor.select(IncidentFactor.factor).where(
+        IncidentFactor.incident == incident_id).run()]
+    return DraftForEditing(draft, staff, factors)
+
+
 async def _check_relations(principal: Principal, report: ReportForm) -> int | None:
     """Validates unit, staff and factors against what the person may use. Returns the institution."""
     institution = None
