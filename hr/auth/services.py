@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from typing import Iterable
 
@@ -195,13 +196,13 @@ async def login(email: str, password: str, ip: str = "", user_agent: str = "",
     if settings.oidc_enabled and principal and principal.roles & settings.local_login_off_for:
         raise LoginError("Log ind med din arbejdskonto: knappen øverst på siden.")
     await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=True)).run()
-    return await start_session(account["id"], "adgangskode", ip, user_agent, session_hours)
+    return await start_session(account["id"], "adgangskode", ip, user_agent, session_hours, principal)
 
 
 async def start_session(account_id: int, method: str, ip: str, user_agent: str,
-                        session_hours: int) -> tuple[str, Principal]:
+                        session_hours: int, principal: Principal | None = None) -> tuple[str, Principal]:
     """A new session for a person who has proved who they are (always a new token: the session
-    id rotates at every sign-in)."""
+    id rotates at every sign-in). `principal`: the person already loaded by the caller."""
     token = secrets.token_urlsafe(32)
     async with transaction():
         rows = await Session.insert(
@@ -211,7 +212,8 @@ async def start_session(account_id: int, method: str, ip: str, user_agent: str,
         ).returning(Session.id).run()
         await Account.update({Account.last_login_at: now(), Account.last_login_method: method}).where(
             Account.id == account_id).run()
-    principal = await load_principal(account_id, session_id=rows[0]["id"])
+    principal = replace(principal, session_id=rows[0]["id"]) if principal else await load_principal(
+        account_id, session_id=rows[0]["id"])
     await audit.record(principal, "login", "account", account_id, {"method": method}, ip=ip)
     return token, principal
 
