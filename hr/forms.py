@@ -36,6 +36,14 @@ class Page(Generic[T]):
     total: int
     params: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, rows: list[T], page: int, per_page: int, params: dict[str, Any] | None = None) -> "Page[T]":
+        """One page of rows already in memory (short lists filtered in Python); a page past the
+        end shows the last one."""
+        page = min(max(1, page), max(1, ceil(len(rows) / per_page)))
+        return cls(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page,
+                   total=len(rows), params=params or {})
+
     @property
     def pages(self) -> int:
         return max(1, ceil(self.total / self.per_page))

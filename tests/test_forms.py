@@ -67,3 +67,17 @@ def test_text_is_cleaned_limited_and_free_of_cpr_numbers():
 def test_date_arithmetic_saturates_at_the_calendars_ends():
     assert add_days(date(9999, 12, 31), 1) == date.max and add_days(date(1, 1, 1), -1) == date.min
     assert years_from(date(2028, 2, 29), 1) == date(2029, 2, 28)
+
+
+def test_a_page_of_rows_in_memory_is_clamped_to_the_rows_there_are():
+    from hr.forms import Page
+
+    rows = list(range(1, 124))
+    first = Page.of(rows, 1, 50, {"status": "open"})
+    assert (first.items[0], first.items[-1], first.pages, first.total, first.params) == (1, 50, 3, 123,
+                                                                                         {"status": "open"})
+    last = Page.of(rows, 3, 50)
+    assert last.items == list(range(101, 124)) and not last.has_next and last.has_prev
+    assert Page.of(rows, 99, 50).page == 3 and Page.of(rows, 0, 50).page == 1
+    empty = Page.of([], 4, 50)
+    assert (empty.items, empty.page, empty.pages) == ([], 1, 1)

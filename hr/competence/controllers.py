@@ -45,8 +45,7 @@ class CompetenceOverviewController(Controller):
             "params": params, "institution_choices": await list_institutions(request.user),
             "institutions": profile.summarise(people, "institution_id", "institution_name", methods),
             "units": profile.summarise(people, "unit_id", "unit_name", methods),
-            "result": Page(items=people[(page - 1) * PER_PAGE: page * PER_PAGE], page=page, per_page=PER_PAGE,
-                           total=len(people), params=params)})
+            "result": Page.of(people, page, PER_PAGE, params)})
 
     @get("/eksport", opt=allow("competence.view"), name="competence_export")
     async def export(self, request: Request) -> Response:

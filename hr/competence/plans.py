@@ -52,10 +52,7 @@ async def plan_page(principal: Principal, year: int | None, institution_id: int 
     every = await list_plans(principal)
     chosen = [p for p in every if (not year or p["year"] == year)
               and (not institution_id or p["institution"] == institution_id)]
-    page = min(page, max(1, -(-len(chosen) // PLANS_PER_PAGE)))
-    return {"result": Page(items=chosen[(page - 1) * PLANS_PER_PAGE: page * PLANS_PER_PAGE], page=page,
-                           per_page=PLANS_PER_PAGE, total=len(chosen),
-                           params={"aar": year or "", "tilbud": institution_id or ""}),
+    return {"result": Page.of(chosen, page, PLANS_PER_PAGE, {"aar": year or "", "tilbud": institution_id or ""}),
             "years": sorted({p["year"] for p in every}, reverse=True)}
 
 

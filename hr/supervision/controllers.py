@@ -399,8 +399,7 @@ class ComplianceController(Controller):
         page = page_number(request.query_params.get("side"))
         params = {"tilbud": filters["institution_id"], "afdeling": filters["unit_id"], "status": filters["status"],
                   "gruppe": filters["audience"]}
-        result = Page(items=rows[(page - 1) * self.PER_PAGE: page * self.PER_PAGE], page=page,
-                      per_page=self.PER_PAGE, total=len(rows), params=params)
+        result = Page.of(rows, page, self.PER_PAGE, params)
         # Past months change only when old history is corrected: the trend may be a minute old.
         trend, trend_computed_at = await DASHBOARDS.get(
             ("supervision-trend", scope_key(request.user), filters["institution_id"], filters["unit_id"],

@@ -87,9 +87,7 @@ async def order_page(principal: Principal, wanted: OrderFilter, page: int) -> Pa
     """One page of the orders in the person's reach that match the filter, newest first. An
     institution receives a handful a year: they are filtered here rather than in SQL."""
     orders = [o for o in await list_orders(principal) if wanted.keeps(o)]
-    page = min(page, max(1, -(-len(orders) // ORDERS_PER_PAGE)))
-    return Page(items=orders[(page - 1) * ORDERS_PER_PAGE: page * ORDERS_PER_PAGE], page=page,
-                per_page=ORDERS_PER_PAGE, total=len(orders), params=wanted.params())
+    return Page.of(orders, page, ORDERS_PER_PAGE, wanted.params())
 
 
 def _order_status(row: dict) -> None:
@@ -397,10 +395,7 @@ async def discussion_page(principal: Principal, year: int | None, institution_id
     every = await list_discussions(principal)
     chosen = [d for d in every if (not year or d["year"] == year)
               and (not institution_id or d["institution"] == institution_id)]
-    page = min(page, max(1, -(-len(chosen) // DISCUSSIONS_PER_PAGE)))
-    return {"result": Page(items=chosen[(page - 1) * DISCUSSIONS_PER_PAGE: page * DISCUSSIONS_PER_PAGE], page=page,
-                           per_page=DISCUSSIONS_PER_PAGE, total=len(chosen),
-                           params={"aar": year or "", "tilbud": institution_id or ""}),
+    return {"result": Page.of(chosen, page, DISCUSSIONS_PER_PAGE, {"aar": year or "", "tilbud": institution_id or ""}),
             "years": sorted({d["year"] for d in every}, reverse=True)}
 
 

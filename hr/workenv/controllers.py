@@ -165,8 +165,7 @@ class IncidentController(Controller):
                                          overdue_only=params.get("over") == "1")
         items = await services.worklist(request.user, wanted)
         page = page_number(params.get("side"))
-        result = Page(items=items[(page - 1) * WORKLIST_PAGE:page * WORKLIST_PAGE], page=page,
-                      per_page=WORKLIST_PAGE, total=len(items), params=wanted.params())
+        result = Page.of(items, page, WORKLIST_PAGE, wanted.params())
         return Template("workenv/worklist.html", context={
             "result": result, "choices": choices, "now": now(), "wanted": wanted,
             **await filter_choices(request.user), "truncated": len(items) >= services.WORKLIST_LIMIT})
