@@ -18,9 +18,15 @@ from hr.settings import Settings
 log = logging.getLogger("hr.db")
 
 
+# Nothing waits for ever: a statement waits for a lock as long as SQLite's busy timeout below,
+# and a transaction left open by a request that died is ended by the server instead of holding
+# its locks until the process restarts (it would stop every writer behind it, and a restore).
+POSTGRES_SESSION = {"lock_timeout": "30s", "idle_in_transaction_session_timeout": "5min"}
+
+
 def make_engine(settings: Settings) -> Engine:
     if settings.is_postgres:
-        return PostgresEngine(config={"dsn": settings.database_url})
+        return PostgresEngine(config={"dsn": settings.database_url, "server_settings": POSTGRES_SESSION})
     # A generous busy timeout: concurrent writers wait for the lock instead of
     # failing with "database is locked".
     return SQLiteEngine(path=settings.sqlite_path, timeout=30)

@@ -24,6 +24,9 @@ from hr.settings import Settings
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "migration"  # Piccolo's; a database without it is not ours
+# How long pg_dump waits for a table someone else holds exclusively (a migration running).
+LOCK_WAIT = "30s"
+LOCK_NOT_AVAILABLE = "lock timeout"  # PostgreSQL's message when it gives up waiting
 
 
 class BackupError(Exception):
@@ -82,8 +85,38 @@ def _tool(name: str) -> str:
 def _run(args: list[str], env: dict[str, str], doing: str) -> str:
     done = subprocess.run(args, env=env, capture_output=True, text=True)  # nosec B603
     if done.returncode != 0:
+        if LOCK_NOT_AVAILABLE in done.stderr:
+            raise BackupError(f"{doing} mislykkedes: en tabel var låst i mere end {LOCK_WAIT} (kører en "
+                              "migrering?). Prøv igen om lidt.")
         raise BackupError(f"{doing} mislykkedes: {done.stderr.strip() or f'slutkode {done.returncode}'}")
     return done.stdout
+
+
+def _refuse_while_in_use(database_url: str) -> None:
+    """pg_restore would wait without end for a table that a running service holds (the archive
+    sets lock_timeout to 0 itself), so a restore begins only when nothing else is connected."""
+    import asyncio
+
+    import asyncpg
+
+    async def others() -> list[str]:
+        conn = await asyncpg.connect(database_url, timeout=10)
+        try:
+            return [row["name"] for row in await conn.fetch(
+                "SELECT coalesce(nullif(application_name, ''), 'ukendt program') AS name FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+        finally:
+            await conn.close()
+
+    try:
+        connected = asyncio.run(others())
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise BackupError(f"Databasen kunne ikke nås: {exc}") from exc
+    if connected:
+        count = "1 anden forbindelse er åben" if len(connected) == 1 else f"{len(connected)} andre forbindelser er åbne"
+        programs = ", ".join(sorted(set(connected)))
+        raise BackupError(f"Databasen er i brug: {count} ({programs}). Stop tjenesten og planlæggeren, "
+                          "og prøv igen. Databasen er uændret.")
 
 
 def _read_only(path: Path) -> str:
@@ -111,7 +144,7 @@ def backup(settings: Settings, target: Path) -> BackupResult:
         if settings.is_postgres:
             address, env = libpq_address(settings.database_url)
             _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}",
-                  f"--dbname={address}"], env, "pg_dump")
+                  f"--lock-wait-timeout={LOCK_WAIT}", f"--dbname={address}"], env, "pg_dump")
             tables = _pg_tables(_run([_tool("pg_restore"), "--list", str(partial)], env, "Kontrol af backuppen"))
         else:
             source_path = Path(settings.sqlite_path)
@@ -151,6 +184,7 @@ def restore(settings: Settings, source: Path) -> BackupResult:
         tables = _pg_tables(_run([_tool("pg_restore"), "--list", str(source)], env, "Læsning af backuppen"))
         if not tables:
             raise BackupError("Backuppen indeholder ingen tabeller")
+        _refuse_while_in_use(settings.database_url)
         _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
               "--single-transaction", "--exit-on-error", f"--dbname={address}", str(source)], env, "pg_restore")
     else:

@@ -3,10 +3,13 @@ every table's rows come back identical after the database is wiped, a file that 
 restored leaves the database as it was, and the password never appears on a command line."""
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 
+import asyncpg
+import pytest
 from piccolo.apps.migrations.tables import Migration
 
 from hr import db
@@ -16,10 +19,41 @@ from hr.settings import get_settings
 from tests.conftest import ENGINE, World, all_tables, login
 from tests.workenv.test_reporting import new_draft, report, submit
 
+TERMINATE_OTHERS = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
-def hr_command(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hr.cli", *args], input=stdin, capture_output=True, text=True,
-                          env={**os.environ, "HR_LOG_FORMAT": "text"}, timeout=120)
+
+def hr_command(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    """The command in its own process group: on a timeout pg_dump or pg_restore under it is
+    stopped too, instead of living on with its locks."""
+    process = subprocess.Popen([sys.executable, "-m", "hr.cli", *args], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "HR_LOG_FORMAT": "text", **env}, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(stdin, timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+async def stop_the_service() -> None:
+    """What a restore asks first: nothing else connected to the database (here the browser
+    tests' server, which lives for the whole session, and this process's own pool)."""
+    if ENGINE == "postgres":
+        await db.engine().run_ddl(TERMINATE_OTHERS)
+    await db.stop()
+
+
+async def restore(file, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """hr restore with the service stopped, and the service started again after it, on fresh
+    connections (the old ones held statements prepared against the tables before)."""
+    await stop_the_service()
+    try:
+        return hr_command("restore", str(file), *args, **env)
+    finally:
+        await db.start()
 
 
 async def snapshot() -> dict[str, list[dict]]:
@@ -32,6 +66,7 @@ async def snapshot() -> dict[str, list[dict]]:
 async def wipe() -> None:
     """Every table gone, as after a lost disk or a botched manual change."""
     if ENGINE == "postgres":
+        await db.engine().run_ddl(TERMINATE_OTHERS)  # no one else holds a table it drops
         await db.engine().run_ddl("DROP SCHEMA public CASCADE")
         await db.engine().run_ddl("CREATE SCHEMA public")
     else:
@@ -43,13 +78,6 @@ async def wipe() -> None:
             conn.commit()
         finally:
             conn.close()
-
-
-async def reconnect() -> None:
-    """PostgreSQL's pooled connections hold statements prepared against the tables before the
-    restore; a restarted service starts with fresh ones."""
-    await db.stop()
-    await db.start()
 
 
 async def populated(client, world) -> dict[str, list[dict]]:
@@ -72,13 +100,13 @@ async def test_backup_wipe_and_restore_give_every_row_back(client, world, tmp_pa
     assert not list(tmp_path.glob(".*delvis"))
 
     await wipe()
-    await reconnect()
+    await stop_the_service()
+    await db.start()
     assert not await Institution.table_exists().run()
 
-    restored = hr_command("restore", str(file), "--yes")
+    restored = await restore(file, "--yes")
     assert restored.returncode == 0, restored.stderr
     assert f"Gendannet fra: {file}" in restored.stdout
-    await reconnect()
 
     after = await snapshot()
     events = after.pop("audit_event")
@@ -112,20 +140,42 @@ async def test_a_file_that_cannot_be_restored_leaves_the_database_as_it_was(clie
     for path, says in [(truncated, "mislykkedes"), (not_a_backup, "hverken en PostgreSQL-backup"),
                        (other_kind, "men databasen (HR_DATABASE_URL) er"),
                        (tmp_path / "findes-ikke.backup", "findes ikke")]:
-        refused = hr_command("restore", str(path), "--yes")
+        refused = await restore(path, "--yes")
         assert refused.returncode == 1 and says in refused.stderr, (path.name, refused.stderr)
         assert "Traceback" not in refused.stderr
-        await reconnect()
         assert await snapshot() == changed, path.name
 
     asked = hr_command("restore", str(file), stdin="n\n")  # the question defaults to no
     assert asked.returncode == 1 and "erstatter ALLE data" in asked.stdout
     assert await snapshot() == changed
 
-    assert hr_command("restore", str(file), "--yes").returncode == 0
-    await reconnect()
+    assert (await restore(file, "--yes")).returncode == 0
     assert (await Institution.select(Institution.name).where(Institution.id == world.inst_b).first().run()
             )["name"] == "Tilbud B"
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="SQLite's restore waits its busy timeout under the database's lock")
+async def test_a_restore_while_the_database_is_in_use_gives_up_and_changes_nothing(client, world, tmp_path):
+    before = await populated(client, world)
+    file = tmp_path / "hr.backup"
+    assert hr_command("backup", str(file)).returncode == 0
+    # A service that was not stopped, in the middle of a transaction on a table: pg_restore would
+    # wait for it without end (the archive sets its own lock_timeout of 0).
+    holder = await asyncpg.connect(os.environ["HR_DATABASE_URL"], server_settings={"application_name": "hr web"})
+    try:
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute("SELECT count(*) FROM org_institution")
+        await db.stop()
+        refused = hr_command("restore", str(file), "--yes")
+        await transaction.rollback()
+    finally:
+        await holder.close()
+        await db.start()
+    assert refused.returncode == 1, refused.stderr
+    assert "Databasen er i brug: 1 anden forbindelse er åben (hr web)" in refused.stderr
+    assert "Stop tjenesten og planlæggeren" in refused.stderr and "Traceback" not in refused.stderr
+    assert await snapshot() == before
 
 
 async def test_a_backup_needs_a_place_to_go(tmp_path):
