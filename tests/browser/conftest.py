@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 SERVER_LOGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "server-logs"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# The servers running now, by port, with their extra settings: a restore stops them for its
+# duration and starts them again where they were (servers_stopped).
+RUNNING: dict[int, tuple[subprocess.Popen, dict[str, str]]] = {}
 
 
 def start_server(port: int | None = None, **env_extra: str) -> tuple[str, subprocess.Popen]:
@@ -41,6 +48,7 @@ def start_server(port: int | None = None, **env_extra: str) -> tuple[str, subpro
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                RUNNING[port] = (proc, env_extra)
                 return url, proc
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -51,13 +59,31 @@ def start_server(port: int | None = None, **env_extra: str) -> tuple[str, subpro
 def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=10)
+    for port in [port for port, (running, _) in RUNNING.items() if running is proc]:
+        del RUNNING[port]
+
+
+@contextmanager
+def servers_stopped() -> Iterator[None]:
+    """No server on the test database for the duration (the service stopped, as a restore asks),
+    then each started again on its port: the tests after still find it at its address."""
+    stopped = [(port, extra) for port, (_, extra) in RUNNING.items()]
+    for proc, _ in list(RUNNING.values()):
+        stop_server(proc)
+    try:
+        yield
+    finally:
+        for port, extra in stopped:
+            start_server(port, **extra)
 
 
 @pytest.fixture(scope="session")
 def server_url(database):
-    url, proc = start_server()
+    url, _ = start_server()
     yield url
-    stop_server(proc)
+    port = int(url.rsplit(":", 1)[1])
+    if port in RUNNING:
+        stop_server(RUNNING[port][0])
 
 
 @pytest.fixture(scope="session")

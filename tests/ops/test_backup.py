@@ -2,6 +2,7 @@
 every table's rows come back identical after the database is wiped, a file that cannot be
 restored leaves the database as it was, and the password never appears on a command line."""
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -16,6 +17,7 @@ from hr import db
 from hr.ops.backup import libpq_address
 from hr.org.tables import Institution
 from hr.settings import get_settings
+from tests.browser.conftest import servers_stopped
 from tests.conftest import ENGINE, World, all_tables, login
 from tests.workenv.test_reporting import new_draft, report, submit
 
@@ -38,9 +40,17 @@ def hr_command(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedP
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def service_stopped():
+    """The session's servers on the test database (the browser tests') stopped while these tests
+    restore into it, as an operator stops the service first."""
+    with servers_stopped():
+        yield
+
+
 async def stop_the_service() -> None:
-    """What a restore asks first: nothing else connected to the database (here the browser
-    tests' server, which lives for the whole session, and this process's own pool)."""
+    """What a restore asks first: nothing else connected to the database (this process's own
+    pool; connections other tests left behind)."""
     if ENGINE == "postgres":
         await db.engine().run_ddl(TERMINATE_OTHERS)
     await db.stop()
@@ -51,7 +61,20 @@ async def restore(file, *args: str, **env: str) -> subprocess.CompletedProcess:
     connections (the old ones held statements prepared against the tables before)."""
     await stop_the_service()
     try:
-        return hr_command("restore", str(file), *args, **env)
+        done = hr_command("restore", str(file), *args, **env)
+        if "i brug" in done.stderr:  # who was still connected, and what this process was doing
+            conn = await asyncpg.connect(os.environ["HR_DATABASE_URL"])
+            try:
+                who = [dict(r) for r in await conn.fetch(
+                    "SELECT pid, application_name, client_port, backend_start, state, query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+            finally:
+                await conn.close()
+            tasks = [repr(t.get_coro()) for t in asyncio.all_tasks()]
+            sockets = subprocess.run(["ss", "-tnp"], capture_output=True, text=True).stdout
+            owners = [line for line in sockets.splitlines() for w in who if f":{w['client_port']} " in line]
+            done.stderr += f"\nconnected: {who}\nsockets: {owners}\ntasks here: {tasks}\nme: {os.getpid()}"
+        return done
     finally:
         await db.start()
 
