@@ -10,42 +10,37 @@ from __future__ import annotations
 
 import pickle  # nosec B403 - the file is written by this benchmark run and read by its own baseline
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 Group = tuple[bool, list[tuple[str, list]]]  # (in a transaction, statements)
 
 
 class StatementRecorder:
-    """Keeps what the PostgreSQL engine runs while active (the engine class is patched for the
-    duration, as hr.db.QueryCounter does)."""
+    """Keeps what the PostgreSQL engine runs while active (through hr.db.watching_queries, as
+    hr.db.QueryCounter counts it)."""
 
     def __init__(self):
         self.groups: list[Group] = []
         self._last_transaction: object | None = None
+        self._watching = ExitStack()
+
+    def _saw(self, db, querystring) -> None:
+        sql, values = querystring.compile_string(engine_type=db.engine_type)
+        transaction = db.current_transaction.get()
+        if not self.groups or transaction is None or transaction is not self._last_transaction:
+            self.groups.append((transaction is not None, []))
+        self._last_transaction = transaction
+        self.groups[-1][1].append((sql, list(values)))
 
     def __enter__(self) -> StatementRecorder:
-        from hr.db import engine
+        from hr.db import watching_queries
 
-        cls = type(engine())
-        original = cls.run_querystring
-        recorder = self
-
-        async def recorded(db, querystring, *args, **kwargs):
-            sql, values = querystring.compile_string(engine_type=db.engine_type)
-            transaction = db.current_transaction.get()
-            if not recorder.groups or transaction is None or transaction is not recorder._last_transaction:
-                recorder.groups.append((transaction is not None, []))
-            recorder._last_transaction = transaction
-            recorder.groups[-1][1].append((sql, list(values)))
-            return await original(db, querystring, *args, **kwargs)
-
-        cls.run_querystring = recorded
-        self._restore = (cls, original)
+        self._watching.enter_context(watching_queries(self._saw))
         return self
 
     def __exit__(self, *exc) -> None:
-        cls, original = self._restore
-        cls.run_querystring = original
+        self._watching.close()
 
     @property
     def statements(self) -> int:

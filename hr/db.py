@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from datetime import datetime, timezone
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import asyncpg
 from piccolo.engine.base import Engine
@@ -143,30 +144,42 @@ async def bulk_insert(table, rows: list[dict], chunk: int = 5000) -> int:
     return len(records)
 
 
+@contextmanager
+def watching_queries(watch: Callable[[Engine, Any], None]) -> Iterator[None]:
+    """Calls `watch(engine, querystring)` before each SQL statement the engine runs, for the
+    duration (benchmarks and query-count tests: a page or a sweep must issue a fixed number of
+    queries, whatever the size of the data). Engines use __slots__, so the method is wrapped on
+    the class."""
+    cls = type(engine())
+    original = cls.run_querystring
+
+    async def watched(db, querystring, *args, **kwargs):
+        watch(db, querystring)
+        return await original(db, querystring, *args, **kwargs)
+
+    cls.run_querystring = watched
+    try:
+        yield
+    finally:
+        cls.run_querystring = original
+
+
 class QueryCounter:
-    """Counts the SQL statements the engine runs (benchmarks print it: a page or a sweep must
-    issue a fixed number of queries, whatever the size of the data)."""
+    """How many SQL statements the engine runs while active."""
 
     def __init__(self):
         self.count = 0
+        self._watching = ExitStack()
+
+    def _saw(self, db, querystring) -> None:
+        self.count += 1
 
     def __enter__(self) -> "QueryCounter":
-        # Engines use __slots__, so the method is wrapped on the class for the duration.
-        cls = type(engine())
-        original = cls.run_querystring
-        counter = self
-
-        async def counted(db, *args, **kwargs):
-            counter.count += 1
-            return await original(db, *args, **kwargs)
-
-        cls.run_querystring = counted
-        self._restore = (cls, original)
+        self._watching.enter_context(watching_queries(self._saw))
         return self
 
     def __exit__(self, *exc) -> None:
-        cls, original = self._restore
-        cls.run_querystring = original
+        self._watching.close()
 
 
 def is_unique_violation(exc: BaseException) -> bool:
