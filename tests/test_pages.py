@@ -65,9 +65,9 @@ async def test_the_audit_log_page_filters(client, world):
     await login(hr_client, World.HR)
     page = await hr_client.get("/admin/revisionslog?entity=employee")
     assert World.LEADER in page.text
-    assert "1 hændelser" in page.text
+    assert "1 hændelse." in page.text
     none = await hr_client.get("/admin/revisionslog?actor=nobody&fra=2020-01-01&til=ugyldig")
-    assert "0 hændelser" in none.text
+    assert "0 hændelser." in none.text
 
 
 async def test_an_unexpected_error_gives_a_friendly_500_page_and_json_for_the_api():

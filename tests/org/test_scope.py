@@ -74,12 +74,12 @@ async def test_the_employee_list_paginates_and_searches(client, world):
                             for n in range(120)]).run()
     await login(client, World.LEADER)
     first = await client.get("/medarbejdere")
-    assert "122 medarbejdere fundet" in first.text
+    assert "122 medarbejdere, side 1 af 3." in first.text
     assert "Side 1 af 3" in first.text
     third = await client.get("/medarbejdere?side=3")
     assert "Person 119" in third.text and "Side 3 af 3" in third.text
     search = await client.get("/medarbejdere?q=Person 007")
-    assert "1 medarbejdere fundet" in search.text
+    assert "1 medarbejder." in search.text
     nonsense = await client.get("/medarbejdere?side=abc")
     assert nonsense.status_code == 200
 
