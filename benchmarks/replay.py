@@ -4,7 +4,12 @@
 SQL statement it sends, with its arguments, grouped the way they ran: alone (autocommit) or in a
 transaction that committed. benchmarks/baseline_app.py replays a recording on a bare Litestar
 route (`/replay/{name}`), so the ratio of a flow's rate to its replay's shows the cost of our
-own code (routing, sessions, rules, templates), not the database work the flow must do anyway."""
+own code (routing, sessions, rules, templates), not the database work the flow must do anyway.
+
+Rows a flow creates are created afresh by each replay: the ids an INSERT returned when recorded
+are kept with it, and where a later statement of the flow names one of them (the draft a report
+is then written into), the replay puts the id its own INSERT returned (ids here are far beyond
+the small numbers of units and people, so a recorded id does not meet another value)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-Group = tuple[bool, list[tuple[str, list]]]  # (in a transaction, statements)
+Statement = tuple[str, list, list[int]]  # SQL, its values, the ids it returned when it inserted
+Group = tuple[bool, list[Statement]]  # (in a transaction, statements)
 
 
 class StatementRecorder:
@@ -25,13 +31,17 @@ class StatementRecorder:
         self._last_transaction: object | None = None
         self._watching = ExitStack()
 
-    def _saw(self, db, querystring) -> None:
+    def _saw(self, db, querystring):
         sql, values = querystring.compile_string(engine_type=db.engine_type)
         transaction = db.current_transaction.get()
         if not self.groups or transaction is None or transaction is not self._last_transaction:
             self.groups.append((transaction is not None, []))
         self._last_transaction = transaction
-        self.groups[-1][1].append((sql, list(values)))
+        created: list[int] = []
+        self.groups[-1][1].append((sql, list(values), created))
+        if sql.lstrip().upper().startswith("INSERT"):
+            return lambda rows: created.extend(row["id"] for row in rows or () if "id" in row)
+        return None
 
     def __enter__(self) -> StatementRecorder:
         from hr.db import watching_queries
@@ -67,14 +77,20 @@ def load(path: str) -> dict[str, list[Group]]:
 
 
 async def replay(pool, groups: list[Group]) -> int:
-    """Runs a recording's statements as they ran in the product; returns how many."""
+    """Runs a recording's statements as they ran in the product, on rows of its own; returns how many."""
+    fresh: dict[int, int] = {}
+
+    async def run(connection, sql: str, values: list, created: list[int]) -> None:
+        rows = await connection.fetch(sql, *(fresh.get(v, v) if type(v) is int else v for v in values))
+        fresh.update(zip(created, (row["id"] for row in rows), strict=False))
+
     async with pool.acquire() as connection:
         for in_transaction, statements in groups:
             if in_transaction:
                 async with connection.transaction():
-                    for sql, values in statements:
-                        await connection.fetch(sql, *values)
+                    for statement in statements:
+                        await run(connection, *statement)
             else:
-                for sql, values in statements:
-                    await connection.fetch(sql, *values)
+                for statement in statements:
+                    await run(connection, *statement)
     return sum(len(statements) for _, statements in groups)

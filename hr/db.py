@@ -145,17 +145,20 @@ async def bulk_insert(table, rows: list[dict], chunk: int = 5000) -> int:
 
 
 @contextmanager
-def watching_queries(watch: Callable[[Engine, Any], None]) -> Iterator[None]:
+def watching_queries(watch: Callable[[Engine, Any], Callable[[Any], None] | None]) -> Iterator[None]:
     """Calls `watch(engine, querystring)` before each SQL statement the engine runs, for the
-    duration (benchmarks and query-count tests: a page or a sweep must issue a fixed number of
-    queries, whatever the size of the data). Engines use __slots__, so the method is wrapped on
-    the class."""
+    duration, and the function it returns, if any, with the statement's result (benchmarks and
+    query-count tests: a page or a sweep must issue a fixed number of queries, whatever the size
+    of the data). Engines use __slots__, so the method is wrapped on the class."""
     cls = type(engine())
     original = cls.run_querystring
 
     async def watched(db, querystring, *args, **kwargs):
-        watch(db, querystring)
-        return await original(db, querystring, *args, **kwargs)
+        after = watch(db, querystring)
+        result = await original(db, querystring, *args, **kwargs)
+        if after is not None:
+            after(result)
+        return result
 
     cls.run_querystring = watched
     try:
