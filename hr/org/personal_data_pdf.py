@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from pathlib import Path
-
-from fpdf import FPDF
 
 from hr.auth.principal import Role
 from hr.competence import cohorts, enrolments
 from hr.org import leave
+from hr.pdf import Document
 from hr.settings import TIMEZONE
 from hr.supervision.services import SESSION_TYPES
 from hr.workenv import choices
-
-# Debian's DejaVu (a dependency of chromium) covers any name; without it the PDF falls back to a
-# built-in font, which knows Danish letters but not every alphabet.
-FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -108,30 +102,7 @@ def _text(value) -> str:
     return str(value)
 
 
-class _Document(FPDF):
-    def __init__(self):
-        super().__init__(format="A4")
-        self.unicode = (FONTS / "DejaVuSans.ttf").exists() and (FONTS / "DejaVuSans-Bold.ttf").exists()
-        if self.unicode:
-            self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-            self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        self.family = "DejaVu" if self.unicode else "Helvetica"
-        self.set_auto_page_break(True, margin=15)
-        self.set_margins(18, 18, 18)
-
-    def clean(self, text: str) -> str:
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.family, "", 8)
-        self.cell(0, 5, f"Side {self.page_no()}", align="R")
-
-    def heading(self, text: str, size: int) -> None:
-        self.set_font(self.family, "B", size)
-        self.multi_cell(0, size * 0.5, self.clean(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1.5)
-
+class _Document(Document):
     def line_of(self, section: str, label: str, value) -> None:
         if (section, label) in HIDDEN:
             return
@@ -172,18 +143,12 @@ class _Document(FPDF):
 
 
 def render(data: dict) -> bytes:
-    pdf = _Document()
     name = data["employee"]["name"]
-    pdf.set_title(f"Indsigt i personoplysninger: {name}")
-    pdf.set_lang("da")
-    pdf.set_creator("HR Socialområdet")
+    pdf = _Document(f"Indsigt i personoplysninger: {name}")
     pdf.add_page()
     pdf.heading(f"Indsigt i personoplysninger: {name}", 16)
-    pdf.set_font(pdf.family, "", 9)
-    pdf.multi_cell(0, 5, pdf.clean(
-        f"Dannet {_text(data['generated_at'])}. Her er alt, hvad HR Socialområdet har registreret om dig. "
-        "Adgangskoder og andre personers oplysninger er ikke med. De samme oplysninger kan hentes som JSON."),
-        new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(f"Dannet {_text(data['generated_at'])}. Her er alt, hvad HR Socialområdet har registreret om dig. "
+                  "Adgangskoder og andre personers oplysninger er ikke med. De samme oplysninger kan hentes som JSON.")
     pdf.ln(4)
     for key, title in SECTIONS:
         value = data.get(key)

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-
-from fpdf import FPDF
 
 from hr import audit
 from hr.auth.principal import Principal, Role
@@ -21,6 +18,7 @@ from hr.duties import in_words
 from hr.forms import ValidationError, local_today, optional_int, parse_date, text
 from hr.notify.outbox import Mail, enqueue
 from hr.org.tables import Employee, Institution, Unit
+from hr.pdf import Document
 from hr.settings import TIMEZONE
 from hr.web import fmt_date
 from hr.workenv import choices, esaw
@@ -189,42 +187,22 @@ async def send_copies(incident: dict) -> int:
                            for p in people])
 
 
-FONTS = Path("/usr/share/fonts/truetype/dejavu")
-
-
 def pdf(sheet: Sheet) -> bytes:
-    document = FPDF(format="A4")
-    unicode = (FONTS / "DejaVuSans.ttf").exists() and (FONTS / "DejaVuSans-Bold.ttf").exists()
-    family = "DejaVu" if unicode else "Helvetica"
-    if unicode:
-        document.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        document.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-
-    def clean(value: str) -> str:
-        return value if unicode else value.encode("latin-1", "replace").decode("latin-1")
-
-    document.set_title("Anmeldelse af arbejdsulykke: oplysninger til EASY")
-    document.set_lang("da")
-    document.set_creator("HR Socialområdet")
-    document.set_margins(18, 18, 18)
+    document = Document("Anmeldelse af arbejdsulykke: oplysninger til EASY")
     document.add_page()
-    document.set_font(family, "B", 15)
-    document.multi_cell(0, 7, clean("Anmeldelse af arbejdsulykke: oplysninger til EASY"), new_x="LMARGIN",
-                        new_y="NEXT")
-    document.set_font(family, "", 9)
+    document.heading("Anmeldelse af arbejdsulykke: oplysninger til EASY", 15)
     status = (f"Frist for anmeldelse: {fmt_date(sheet.due)} ({sheet.countdown})." if sheet.due
               else "Ingen anmeldepligt endnu.")
     status += f" {len(sheet.missing)} felt(er) mangler." if sheet.missing else " Alle felter er udfyldt."
-    document.multi_cell(0, 5, clean(f"{status} Felterne står i samme rækkefølge som i EASY (BEK 799/2022, bilag 1)."),
-                        new_x="LMARGIN", new_y="NEXT")
+    document.paragraph(f"{status} Felterne står i samme rækkefølge som i EASY (BEK 799/2022, bilag 1).")
     for section, fields in sheet.sections:
         document.ln(3)
-        document.set_font(family, "B", 11)
-        document.cell(0, 6, clean(section), new_x="LMARGIN", new_y="NEXT")
+        document.set_font(document.family, "B", 11)
+        document.cell(0, 6, document.clean(section), new_x="LMARGIN", new_y="NEXT")
         for f in fields:  # the label above its value: long labels never run into the value
-            document.set_font(family, "B", 8)
-            document.multi_cell(0, 4.5, clean(f.label), new_x="LMARGIN", new_y="NEXT")
-            document.set_font(family, "B" if f.missing else "", 10)
-            document.multi_cell(0, 5, clean(f.value), new_x="LMARGIN", new_y="NEXT")
+            document.set_font(document.family, "B", 8)
+            document.multi_cell(0, 4.5, document.clean(f.label), new_x="LMARGIN", new_y="NEXT")
+            document.set_font(document.family, "B" if f.missing else "", 10)
+            document.multi_cell(0, 5, document.clean(f.value), new_x="LMARGIN", new_y="NEXT")
             document.ln(1)
     return bytes(document.output())
