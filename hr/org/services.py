@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from piccolo.query.functions.aggregate import Count
 
 from hr import audit
@@ -183,15 +185,26 @@ async def get_employee(principal: Principal, employee_id: int) -> dict | None:
     return row
 
 
+async def institutions_in(ids: Iterable[int] | None) -> list[dict]:
+    """Id and name, by name, of the institutions with these ids (every institution for None)."""
+    query = Institution.select(Institution.id, Institution.name).order_by(Institution.name)
+    if ids is not None:
+        query = query.where(Institution.id.is_in(list(ids) or [-1]))
+    return await query.run()
+
+
+async def visible_institutions(principal: Principal) -> list[dict]:
+    """The institutions in the person's scope, by name: what a filter or a picker offers."""
+    return await institutions_in(await visible_institution_ids(principal))
+
+
 async def filter_choices(principal: Principal) -> dict:
     """The institutions and units a list's filter offers: those in the person's scope."""
     visible = await visible_institution_ids(principal)
-    institutions = Institution.select(Institution.id, Institution.name).order_by(Institution.name)
     units = Unit.select(Unit.id, Unit.name, Unit.institution).where(Unit.active.eq(True)).order_by(Unit.name)
     if visible is not None:
-        institutions = institutions.where(Institution.id.is_in(list(visible) or [-1]))
         units = units.where(Unit.institution.is_in(list(visible) or [-1]))
-    return {"institutions": await institutions.run(), "units": await units.run()}
+    return {"institutions": await institutions_in(visible), "units": await units.run()}
 
 
 async def list_methods(active_only: bool = False) -> list[dict]:

@@ -11,6 +11,7 @@ from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
 from hr.db import now, transaction
 from hr.forms import NotFound, Page, ValidationError, optional_int
+from hr.org.services import institutions_in
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
 from hr.workenv.followup import _date, _text, can_manage_area, owner_choices
@@ -436,16 +437,9 @@ DISCUSSION_REMINDER_FROM = (10, 1)
 
 async def missing_discussions(principal: Principal, year: int) -> list[dict]:
     """The institutions in the person's scope without a recorded discussion for the year."""
-    from hr.org.tables import Institution
-
-    scope = await _institution_scope(principal)
-    held = WorkEnvironmentDiscussion.select(WorkEnvironmentDiscussion.institution).where(
-        WorkEnvironmentDiscussion.year == year)
-    query = Institution.select(Institution.id, Institution.name).where(Institution.id.not_in(held)).order_by(
-        Institution.name)
-    if scope is not None:
-        query = query.where(Institution.id.is_in(list(scope) or [-1]))
-    return await query.run()
+    held = {r["institution"] for r in await WorkEnvironmentDiscussion.select(
+        WorkEnvironmentDiscussion.institution).where(WorkEnvironmentDiscussion.year == year).run()}
+    return [i for i in await institutions_in(await _institution_scope(principal)) if i["id"] not in held]
 
 
 async def leader_choices(institution_ids: list[int]) -> list[dict]:
@@ -460,17 +454,14 @@ async def leader_choices(institution_ids: list[int]) -> list[dict]:
 
 
 async def manageable_institutions(principal: Principal) -> list[dict]:
-    from hr.org.tables import Institution
-
-    query = Institution.select(Institution.id, Institution.name).order_by(Institution.name)
-    if not principal.is_hr:
-        ids = set(principal.leader_institution_ids)
-        if Role.LEADER in principal.roles:
-            units = await leader_unit_ids(principal)
-            rows = await Unit.select(Unit.institution).where(Unit.id.is_in(list(units) or [-1])).run()
-            ids |= {r["institution"] for r in rows}
-        query = query.where(Institution.id.is_in(list(ids) or [-1]))
-    return await query.run()
+    if principal.is_hr:
+        return await institutions_in(None)
+    ids = set(principal.leader_institution_ids)
+    if Role.LEADER in principal.roles:
+        units = await leader_unit_ids(principal)
+        rows = await Unit.select(Unit.institution).where(Unit.id.is_in(list(units) or [-1])).run()
+        ids |= {r["institution"] for r in rows}
+    return await institutions_in(ids)
 
 
 async def manageable_units(principal: Principal) -> list[dict]:

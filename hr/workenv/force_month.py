@@ -10,9 +10,10 @@ from datetime import date, datetime, time, timedelta
 
 from hr import audit
 from hr.auth.principal import Principal
-from hr.auth.scope import visible_institution_ids, visible_unit_ids
+from hr.auth.scope import visible_unit_ids
 from hr.db import now, transaction
 from hr.forms import ValidationError, local_today, parse_date
+from hr.org.services import visible_institutions
 from hr.org.tables import Institution
 from hr.settings import TIMEZONE
 from hr.workenv import choices
@@ -78,17 +79,9 @@ def parse_month(value, errors: dict, field: str = "maaned") -> date | None:
     return first
 
 
-async def institutions_for(principal: Principal) -> list[dict]:
-    visible = await visible_institution_ids(principal)
-    query = Institution.select(Institution.id, Institution.name).order_by(Institution.name)
-    if visible is not None:
-        query = query.where(Institution.id.is_in(list(visible) or [-1]))
-    return await query.run()
-
-
 async def parse_query(principal: Principal, params) -> tuple[MonthQuery | None, dict, list[dict]]:
     errors: dict[str, str] = {}
-    institutions = await institutions_for(principal)
+    institutions = await visible_institutions(principal)
     month = parse_month(params.get("maaned"), errors)
     raw = str(params.get("institution") or "").strip()
     ids = {i["id"] for i in institutions}
