@@ -14,7 +14,7 @@ from hr.exports import export_response
 from hr.forms import Page, ValidationError, local_today, optional_int, page_number
 from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
-from hr.workenv import absence, choices, followup, services, support
+from hr.workenv import absence, choices, easy, followup, services, support
 from hr.workenv.deadlines import ABSENCE_KINDS
 
 BASE = "/arbejdsmiljoe"
@@ -188,18 +188,8 @@ class IncidentController(Controller):
             "today": now().astimezone(TIMEZONE).date(),
             "absence_periods": await absence.periods_of(incident_id, local_today())
             if incident["access"].follow_up and incident["kind"] in ABSENCE_KINDS else [],
-            **(await self._easy_context(incident) if incident["access"].follow_up
+            **(await easy.followup_context(incident) if incident["access"].follow_up
                and incident["kind"] in ABSENCE_KINDS else {})})
-
-    async def _easy_context(self, incident: dict) -> dict:
-        from hr.workenv import easy, esaw
-
-        lists = await esaw.codes(incident["occurred_at"].astimezone(TIMEZONE).date())
-        return {"esaw_lists": esaw.LISTS, "esaw_codes": lists,
-                "esaw_shown": {name: esaw.shown(incident[column], lists[name])
-                               for name, (column, _) in esaw.LISTS.items()},
-                "easy_staff": await easy.staff_choices(incident["id"]), "employment_types": easy.EMPLOYMENT_TYPES,
-                "easy_missing": len((await easy.build(incident)).missing)}
 
     async def _followup(self, request: Request, incident_id: int, action, form_name: str,
                         target: str = "", said: str = "Gemt.") -> Template | Redirect:
@@ -262,13 +252,11 @@ class IncidentController(Controller):
 
     @post("/haendelser/{incident_id:int}/easy-oplysninger", opt=allow("workenv.followup"), name="incident_easy")
     async def easy_details(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:
-        from hr.workenv import easy
 
         return await self._followup(request, incident_id, easy.record_details, "easy")
 
     @get("/haendelser/{incident_id:int}/easy", opt=allow("workenv.followup"), name="incident_easy_sheet")
     async def easy_sheet(self, request: Request, incident_id: FromPath[int]) -> Template | Response:
-        from hr.workenv import easy
 
         sheet = await self._sheet(request, incident_id)
         if request.query_params.get("format") == "pdf":
@@ -278,7 +266,6 @@ class IncidentController(Controller):
         return Template("workenv/easy_sheet.html", context={"sheet": sheet, "incident_id": incident_id, "now": now()})
 
     async def _sheet(self, request: Request, incident_id: int):
-        from hr.workenv import easy
 
         try:
             return await easy.sheet_for(request.user, incident_id)

@@ -77,10 +77,11 @@ async def _context(incident: dict) -> dict:
             "injured": injured}
 
 
-async def build(incident: dict) -> Sheet:
-    """The fields of annex 1 in EASY's order."""
-    on = incident["occurred_at"].astimezone(TIMEZONE).date()
-    lists = await esaw.codes(on)
+async def build(incident: dict, lists: dict | None = None) -> Sheet:
+    """The fields of annex 1 in EASY's order (`lists`: the ESAW codes in force on the day, if the
+    caller has them already)."""
+    if lists is None:
+        lists = await esaw.codes(incident["occurred_at"].astimezone(TIMEZONE).date())
     ctx = await _context(incident)
     today = local_today()
     absence = absence_days(incident, today)
@@ -111,6 +112,16 @@ async def build(incident: dict) -> Sheet:
     easy = next((d for d in deadlines(incident, await load_rules(), today) if d.kind == "accident_easy"), None)
     countdown = in_words(easy.due.astimezone(TIMEZONE).date(), today) if easy else ""
     return Sheet(incident, fields, easy.due if easy else None, easy is not None, countdown)
+
+
+async def followup_context(incident: dict) -> dict:
+    """What the leader's follow-up page shows of EASY: the code lists to pick from, the codes
+    chosen, the staff who can be the injured person, and how many fields the sheet still lacks."""
+    lists = await esaw.codes(incident["occurred_at"].astimezone(TIMEZONE).date())
+    return {"esaw_lists": esaw.LISTS, "esaw_codes": lists,
+            "esaw_shown": {name: esaw.shown(incident[column], lists[name]) for name, (column, _) in esaw.LISTS.items()},
+            "easy_staff": await staff_choices(incident["id"]), "employment_types": EMPLOYMENT_TYPES,
+            "easy_missing": len((await build(incident, lists)).missing)}
 
 
 async def sheet_for(principal: Principal, incident_id: int) -> Sheet:
