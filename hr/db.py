@@ -22,7 +22,8 @@ log = logging.getLogger("hr.db")
 # Nothing waits for ever: a statement waits for a lock as long as SQLite's busy timeout below,
 # and a transaction left open by a request that died is ended by the server instead of holding
 # its locks until the process restarts (it would stop every writer behind it, and a restore).
-POSTGRES_SESSION = {"lock_timeout": "30s", "idle_in_transaction_session_timeout": "5min"}
+# The name shows in pg_stat_activity, and a refused restore names it among what is connected.
+POSTGRES_SESSION = {"lock_timeout": "30s", "idle_in_transaction_session_timeout": "5min", "application_name": "hr"}
 
 
 def make_engine(settings: Settings) -> Engine:
