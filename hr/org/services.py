@@ -177,10 +177,11 @@ async def get_employee(principal: Principal, employee_id: int) -> dict | None:
     row = await Employee.select(*EMPLOYEE_COLUMNS).where(Employee.id == employee_id).first().run()
     if not row:
         return None
-    if row["id"] != principal.employee_id:
-        visible = await visible_unit_ids(principal)
-        if visible is not None and row["unit"] not in visible:
-            return None
+    if row["id"] == principal.employee_id:
+        return row  # one's own record is no one else's data read: the front page shows it every time
+    visible = await visible_unit_ids(principal)
+    if visible is not None and row["unit"] not in visible:
+        return None
     await audit.record(principal, "read", "employee", employee_id)
     return row
 
