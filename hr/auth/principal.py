@@ -37,6 +37,9 @@ class Principal:
     session_id: int | None = None
     token_id: int | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # What is derived from the roles and read once per request (a head's units): a principal is
+    # loaded for each request, so this never outlives the organisation it was read from by more.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     def has(self, role: str) -> bool:
         return role in self.roles

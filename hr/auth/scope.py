@@ -10,13 +10,16 @@ from hr.org.tables import Unit
 
 
 async def leader_unit_ids(principal: Principal) -> set[int]:
-    ids = set(principal.leader_unit_ids)
-    if principal.leader_institution_ids:
+    """The units a leader leads: directly, or as head of their institution (read once per request:
+    a front page asks in several places)."""
+    if not principal.leader_institution_ids:
+        return set(principal.leader_unit_ids)
+    if "leader_units" not in principal.derived:
         rows = await Unit.select(Unit.id).where(
             Unit.institution.is_in(list(principal.leader_institution_ids))
         ).run()
-        ids |= {r["id"] for r in rows}
-    return ids
+        principal.derived["leader_units"] = frozenset(principal.leader_unit_ids | {r["id"] for r in rows})
+    return set(principal.derived["leader_units"])
 
 
 async def visible_unit_ids(principal: Principal) -> set[int] | None:

@@ -5,6 +5,7 @@ A fixed number of queries."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from hr.auth.principal import Principal, Role
@@ -24,8 +25,13 @@ def _at(moment: datetime) -> str:
 
 
 async def my_status(principal: Principal) -> dict | None:
-    """The person's own supervision: status against which requirement, and the next session."""
-    return await compliance.employee_status(principal.employee_id) if principal.employee_id else None
+    """The person's own supervision: status against which requirement, and the next session (read
+    once per request: the front page shows it and derives a duty from it)."""
+    if not principal.employee_id:
+        return None
+    if "my_supervision" not in principal.derived:  # a task: asked for twice at once, read once
+        principal.derived["my_supervision"] = asyncio.ensure_future(compliance.employee_status(principal.employee_id))
+    return await principal.derived["my_supervision"]
 
 
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
