@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Role:
@@ -40,6 +43,13 @@ class Principal:
     # What is derived from the roles and read once per request (a head's units): a principal is
     # loaded for each request, so this never outlives the organisation it was read from by more.
     derived: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, read: Callable[[], Awaitable[Any]]) -> asyncio.Future:
+        """What `read` gives, read once for this principal (one request) however many parts of the
+        page ask, also when they ask at the same time: the first asker's read is awaited by all."""
+        if key not in self.derived:
+            self.derived[key] = asyncio.ensure_future(read())
+        return self.derived[key]
 
     def has(self, role: str) -> bool:
         return role in self.roles

@@ -14,12 +14,12 @@ async def leader_unit_ids(principal: Principal) -> set[int]:
     a front page asks in several places)."""
     if not principal.leader_institution_ids:
         return set(principal.leader_unit_ids)
-    if "leader_units" not in principal.derived:
-        rows = await Unit.select(Unit.id).where(
-            Unit.institution.is_in(list(principal.leader_institution_ids))
-        ).run()
-        principal.derived["leader_units"] = frozenset(principal.leader_unit_ids | {r["id"] for r in rows})
-    return set(principal.derived["leader_units"])
+
+    async def read() -> frozenset[int]:
+        rows = await Unit.select(Unit.id).where(Unit.institution.is_in(list(principal.leader_institution_ids))).run()
+        return frozenset(principal.leader_unit_ids | {r["id"] for r in rows})
+
+    return set(await principal.once("leader_units", read))
 
 
 async def visible_unit_ids(principal: Principal) -> set[int] | None:

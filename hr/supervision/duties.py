@@ -5,7 +5,6 @@ A fixed number of queries."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 from hr.auth.principal import Principal, Role
@@ -29,9 +28,7 @@ async def my_status(principal: Principal) -> dict | None:
     once per request: the front page shows it and derives a duty from it)."""
     if not principal.employee_id:
         return None
-    if "my_supervision" not in principal.derived:  # a task: asked for twice at once, read once
-        principal.derived["my_supervision"] = asyncio.ensure_future(compliance.employee_status(principal.employee_id))
-    return await principal.derived["my_supervision"]
+    return await principal.once("my_supervision", lambda: compliance.employee_status(principal.employee_id))
 
 
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
