@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from hr.auth.principal import Principal
 from hr.cache import TimedCache
-from hr.db import now
+from hr.db import engine, now
 from hr.settings import TIMEZONE
 
 log = logging.getLogger("hr.duties")
@@ -137,7 +137,11 @@ async def _from(name: str, principal: Principal, moment: datetime) -> list[Duty]
 async def _collect(principal: Principal, moment: datetime) -> DutyList:
     # The domains ask the database at the same time (each read on its own pooled connection on
     # PostgreSQL): the page waits for the slowest, not for the sum.
-    found = await asyncio.gather(*(_from(name, principal, moment) for name in SOURCES))
+    # Inside a transaction (the digest job) there is one connection, which runs one statement at a time.
+    if engine().current_transaction.get() is None:
+        found = await asyncio.gather(*(_from(name, principal, moment) for name in SOURCES))
+    else:
+        found = [await _from(name, principal, moment) for name in SOURCES]
     items = [duty for duties in found if duties is not None for duty in duties]
     failed = tuple(name.split(".")[1] for name, duties in zip(SOURCES, found, strict=True) if duties is None)
     return DutyList(sorted(items, key=_order), moment.astimezone(TIMEZONE).date(), failed)
