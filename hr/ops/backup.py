@@ -104,7 +104,8 @@ def _refuse_while_in_use(database_url: str) -> None:
         try:
             return [row["name"] for row in await conn.fetch(
                 "SELECT coalesce(nullif(application_name, ''), 'ukendt program') AS name FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'")]  # not autovacuum working on a table
         finally:
             await conn.close()
 
