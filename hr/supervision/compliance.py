@@ -134,8 +134,10 @@ def status_on(person: Person, requirements: list[dict], day: date, cache: dict |
 
 
 async def load_people(principal: Principal, institution_id: int | None = None, unit_id: int | None = None,
-                      employee_ids: list[int] | None = None, latest_until: date | None = None) -> list[Person]:
-    """Active employees the person may see (leaders: their units; HR: all) with their history.
+                      employee_ids: list[int] | None = None, latest_until: date | None = None,
+                      including: int | None = None) -> list[Person]:
+    """Active employees the person may see (leaders: their units; HR: all) with their history;
+    `including`: one more employee read with them (a leader's own status beside their staff's).
 
     With `latest_until`, only each person's latest attended session of each type up to the end
     of that day is read: all a status on that day needs (and valid for no other day), and a
@@ -143,7 +145,8 @@ async def load_people(principal: Principal, institution_id: int | None = None, u
     where = Employee.active.eq(True) & Employee.unit.is_not_null()
     if not principal.is_hr:
         units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
-        where &= Employee.unit.is_in(list(units) or [-1])
+        seen = Employee.unit.is_in(list(units) or [-1])
+        where &= seen if including is None else seen | (Employee.id == including)
     if institution_id:
         where &= Employee.unit.institution == institution_id
     if unit_id:
@@ -155,14 +158,15 @@ async def load_people(principal: Principal, institution_id: int | None = None, u
                                  Employee.unit.institution.as_alias("institution"),
                                  Employee.unit.institution.name.as_alias("institution_name")
                                  ).where(where).order_by(Employee.name).run()
+    # The same people as a subquery: a list of 1,800 ids is 1,800 parameters to build and send.
+    ids = Employee.select(Employee.id).where(where)
     leaders = {r["employee"] for r in await RoleAssignment.select(
-        RoleAssignment.account.employee.as_alias("employee")).where(RoleAssignment.role == Role.LEADER).run()}
+        RoleAssignment.account.employee.as_alias("employee")).where(
+        (RoleAssignment.role == Role.LEADER) & RoleAssignment.account.employee.is_in(ids)).run()}
     people = {r["id"]: Person(id=r["id"], name=r["name"], unit=r["unit"], unit_name=r["unit_name"] or "",
                               institution=r["institution"], institution_name=r["institution_name"] or "",
                               audience="leader" if r["id"] in leaders else "staff", start_date=r["start_date"])
               for r in rows}
-    # The same people as a subquery: a list of 1,800 ids is 1,800 parameters to build and send.
-    ids = Employee.select(Employee.id).where(where)
     booking = BookingParticipant.booking
     attended = BookingParticipant.employee.is_in(ids) & BookingParticipant.attended.eq(True) \
         & (booking.status == "booked")
@@ -258,7 +262,7 @@ async def trend(principal: Principal, *, institution_id: int | None = None, unit
     return out
 
 
-async def employee_status(employee_id: int | None) -> dict | None:
+async def employee_status(employee_id: int | None, requirements: list[dict] | None = None) -> dict | None:
     """One employee's status; the caller has checked that the person may see this employee
     (their own, or one in their scope)."""
     if employee_id is None:
@@ -267,4 +271,9 @@ async def employee_status(employee_id: int | None) -> dict | None:
     people = await load_people(SYSTEM, employee_ids=[employee_id], latest_until=today)
     if not people:
         return None
-    return _row(people[0], status_on(people[0], await list_requirements(), today))
+    return status_row(people[0], requirements if requirements is not None else await list_requirements(), today)
+
+
+def status_row(person: Person, requirements: list[dict], day: date) -> dict:
+    """A loaded person's status on a day, as a row of the overview."""
+    return _row(person, status_on(person, requirements, day))

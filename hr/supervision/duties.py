@@ -5,11 +5,13 @@ A fixed number of queries."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Awaitable
+from datetime import date, datetime, timedelta
 
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.duties import Duty
+from hr.forms import local_today
 from hr.settings import TIMEZONE
 from hr.supervision import compliance
 from hr.supervision.services import list_requirements
@@ -23,12 +25,35 @@ def _at(moment: datetime) -> str:
     return f"{moment.astimezone(TIMEZONE):%d.%m.%Y kl. %H:%M}"
 
 
+def _requirements(principal: Principal) -> Awaitable[list[dict]]:
+    return principal.once("supervision_requirements", list_requirements)
+
+
+def _led_people(principal: Principal, today: date) -> Awaitable[list[compliance.Person]]:
+    """A unit leader's staff and the leader themself, read once per request: the leader's own
+    status and their staff's duties come from the one read."""
+    return principal.once(f"supervision_people:{today}", lambda: compliance.load_people(
+        principal, latest_until=today, including=principal.employee_id))
+
+
+def _leads_units(principal: Principal) -> bool:
+    return Role.LEADER in principal.roles and not principal.is_hr
+
+
 async def my_status(principal: Principal) -> dict | None:
     """The person's own supervision: status against which requirement, and the next session (read
     once per request: the front page shows it and derives a duty from it)."""
     if not principal.employee_id:
         return None
-    return await principal.once("my_supervision", lambda: compliance.employee_status(principal.employee_id))
+    if _leads_units(principal):
+        today = local_today()
+        me = next((p for p in await _led_people(principal, today) if p.id == principal.employee_id), None)
+        return compliance.status_row(me, await _requirements(principal), today) if me else None
+    return await principal.once("my_supervision", lambda: _own_status(principal))
+
+
+async def _own_status(principal: Principal) -> dict | None:
+    return await compliance.employee_status(principal.employee_id, await _requirements(principal))
 
 
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
@@ -41,9 +66,11 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
                         "/supervision/kalender", mine["due"], late=mine["status"] == "overdue"))
     leads = Role.LEADER in principal.roles or principal.is_hr
     if leads:
-        requirements = await list_requirements()
+        requirements = await _requirements(principal)
         cache: dict = {}
-        for person in await compliance.load_people(principal, latest_until=today):
+        people = await (_led_people(principal, today) if _leads_units(principal)
+                        else compliance.load_people(principal, latest_until=today))
+        for person in people:
             if person.id == principal.employee_id or person.next_booked is not None:
                 continue
             status = compliance.status_on(person, requirements, today, cache)
