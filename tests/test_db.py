@@ -1,9 +1,10 @@
-"""The fast bulk insert used by demo data and benchmarks, on the engine under test."""
+"""The fast bulk insert used by demo data and benchmarks, and the prepared selects of the hot
+pages, on the engine under test."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from hr.db import bulk_insert, transaction
-from hr.org.tables import Institution, Method
+from hr.db import QueryCounter, bulk_insert, prepared, transaction
+from hr.org.tables import Employee, Institution, Method, Unit
 
 
 async def test_bulk_insert_fills_defaults_and_keeps_types():
@@ -32,3 +33,48 @@ async def test_bulk_insert_stores_aware_timestamps():
     await bulk_insert(AuditEvent, [{"at": moment, "action": "read", "entity": "x"}])
     row = await AuditEvent.select().first().run()
     assert row["at"] == moment and row["at"].tzinfo is not None
+
+
+def _people(units, started_after):
+    """The selected columns with joins two deep, an IN list and a condition that may be left out."""
+    where = Employee.unit.is_in(units) & Employee.active.eq(True)
+    if started_after is not None:
+        where &= Employee.start_date > started_after
+    return Employee.select(Employee.id, Employee.name, Employee.start_date, Employee.unit.name.as_alias("unit_name"),
+                           Employee.unit.institution.name.as_alias("institution_name")).where(where).order_by(
+        Employee.name)
+
+
+prepared_people = prepared(_people)
+
+
+async def test_a_prepared_select_answers_as_the_query_it_was_built_from_for_every_shape_of_its_values():
+    institution = (await Institution.insert(Institution(code="A", name="Alfa {1}")).run())[0]["id"]
+    units = [(await Unit.insert(Unit(code=f"U{n}", name=f"Afdeling {n}", institution=institution)).run())[0]["id"]
+             for n in range(3)]
+    for n, (unit, started) in enumerate([(units[0], date(2020, 1, 1)), (units[1], date(2024, 5, 1)),
+                                         (units[2], date(2025, 9, 1)), (units[2], date(2019, 1, 1))]):
+        await Employee.insert(Employee(employee_number=str(n), name=f"Person {n}", unit=unit, start_date=started,
+                                       active=n != 3)).run()
+    cases = [([units[0]], None), ([units[1]], None), (units, None), (units, date(2021, 1, 1)),
+             (units[:2], date(2021, 1, 1)), ([-1], None)]
+    for values in cases:
+        with QueryCounter() as counter:
+            got = await prepared_people(*values)
+        assert counter.count == 1
+        assert got == await _people(*values).run(), values
+    assert [r["name"] for r in await prepared_people(units, date(2021, 1, 1))] == ["Person 1", "Person 2"]
+    assert (await prepared_people([units[0]], None))[0]["institution_name"] == "Alfa {1}"
+
+
+async def test_a_prepared_select_reads_inside_the_current_transaction():
+    institution = (await Institution.insert(Institution(code="B", name="Beta")).run())[0]["id"]
+    unit = (await Unit.insert(Unit(code="B1", name="B1", institution=institution)).run())[0]["id"]
+    try:
+        async with transaction():
+            await Employee.insert(Employee(employee_number="9", name="Ny", unit=unit)).run()
+            assert [r["name"] for r in await prepared_people([unit], None)] == ["Ny"]
+            raise RuntimeError("rollback")
+    except RuntimeError:
+        pass
+    assert await prepared_people([unit], None) == []

@@ -9,28 +9,48 @@ from datetime import datetime, timedelta
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.competence.tables import Cohort, Enrolment, Nomination
+from hr.db import prepared
 from hr.duties import Duty
 from hr.settings import TIMEZONE
 
 AHEAD = timedelta(days=30)
 
 
-async def duties(principal: Principal, moment: datetime) -> list[Duty]:
-    today = moment.astimezone(TIMEZONE).date()
-    out: list[Duty] = []
-    units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
-    whose = Enrolment.employee == (principal.employee_id or -1)
-    if units:
-        whose = whose | Enrolment.employee.unit.is_in(list(units))
-    soon = await Enrolment.select(
+@prepared
+def _coming(employee_id, units, first, last):
+    """Planned modules whose application deadline, and taken ones whose exam, fall in [first, last]:
+    the person's own, and their units' staff's (`units`)."""
+    whose = Enrolment.employee == employee_id
+    if units is not None:
+        whose = whose | Enrolment.employee.unit.is_in(units)
+    return Enrolment.select(
         Enrolment.id, Enrolment.employee, Enrolment.state, Enrolment.employee.name.as_alias("name"),
         Enrolment.employee.unit.institution.name.as_alias("institution_name"),
         Enrolment.module.title.as_alias("title"), Enrolment.run.application_deadline.as_alias("deadline"),
         Enrolment.run.exam_date.as_alias("exam")).where(whose & (
-            ((Enrolment.state == "planned") & (Enrolment.run.application_deadline >= today)
-             & (Enrolment.run.application_deadline <= today + AHEAD))
-            | ((Enrolment.state == "enrolled") & (Enrolment.run.exam_date >= today)
-               & (Enrolment.run.exam_date <= today + AHEAD)))).limit(200).run()
+            ((Enrolment.state == "planned") & (Enrolment.run.application_deadline >= first)
+             & (Enrolment.run.application_deadline <= last))
+            | ((Enrolment.state == "enrolled") & (Enrolment.run.exam_date >= first)
+               & (Enrolment.run.exam_date <= last)))).limit(200)
+
+
+@prepared
+def _offers(employee_id):
+    return Nomination.select(Nomination.id, Nomination.offer_deadline, Nomination.cohort.year.as_alias("year")).where(
+        (Nomination.employee == employee_id) & (Nomination.status == "offered"))
+
+
+@prepared
+def _open_cohorts(first):
+    return Cohort.select(Cohort.id, Cohort.year, Cohort.nomination_deadline).where(
+        (Cohort.status == "open") & (Cohort.nomination_deadline >= first))
+
+
+async def duties(principal: Principal, moment: datetime) -> list[Duty]:
+    today = moment.astimezone(TIMEZONE).date()
+    out: list[Duty] = []
+    units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
+    soon = await _coming(principal.employee_id or -1, list(units) or None, today, today + AHEAD)
     for e in soon:
         own = e["employee"] == principal.employee_id
         who = "" if own else f" ({e['name']})"
@@ -41,15 +61,12 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
             out.append(Duty("competence.exam", "Uddannelse", f"Eksamen i {e['title']}",
                             f"/kompetence/medarbejdere/{e['employee']}", e["exam"], e["institution_name"] or ""))
     if principal.employee_id:
-        for n in await Nomination.select(Nomination.id, Nomination.offer_deadline,
-                                         Nomination.cohort.year.as_alias("year")).where(
-                (Nomination.employee == principal.employee_id) & (Nomination.status == "offered")).run():
+        for n in await _offers(principal.employee_id):
             out.append(Duty("competence.offer", "Lederuddannelsen",
                             f"Svar på tilbuddet om en plads på lederuddannelsen {n['year']}", "/kompetence/mit",
                             n["offer_deadline"]))
     if principal.leader_institution_ids or principal.is_hr:
-        for cohort in await Cohort.select(Cohort.id, Cohort.year, Cohort.nomination_deadline).where(
-                (Cohort.status == "open") & (Cohort.nomination_deadline >= today)).run():
+        for cohort in await _open_cohorts(today):
             out.append(Duty("competence.nomination", "Lederuddannelsen",
                             f"Indstil ledere til lederuddannelsen {cohort['year']}",
                             f"/kompetence/hold/{cohort['id']}", cohort["nomination_deadline"]))

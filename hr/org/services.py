@@ -9,7 +9,7 @@ from piccolo.query.functions.aggregate import Count
 from hr import audit
 from hr.auth.principal import Principal
 from hr.auth.scope import visible_institution_ids, visible_unit_ids
-from hr.db import transaction
+from hr.db import prepared, transaction
 from hr.forms import Page, ValidationError, clean_text, one_line, text
 from hr.org.tables import (
     Employee,
@@ -173,10 +173,16 @@ async def search_employees(
     return Page(items=items, page=page, per_page=per_page, total=total, params=params)
 
 
+@prepared
+def _employee(employee_id):
+    return Employee.select(*EMPLOYEE_COLUMNS).where(Employee.id == employee_id)
+
+
 async def get_employee(principal: Principal, employee_id: int) -> dict | None:
-    row = await Employee.select(*EMPLOYEE_COLUMNS).where(Employee.id == employee_id).first().run()
-    if not row:
+    rows = await _employee(employee_id)
+    if not rows:
         return None
+    row = rows[0]
     if row["id"] == principal.employee_id:
         return row  # one's own record is no one else's data read: the front page shows it every time
     visible = await visible_unit_ids(principal)

@@ -18,7 +18,7 @@ from piccolo.query.functions.aggregate import Max, Min
 from hr.auth.principal import SYSTEM, Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.auth.tables import RoleAssignment
-from hr.db import as_utc, now
+from hr.db import as_utc, now, prepared
 from hr.forms import add_days
 from hr.org.tables import Employee, EmployeeLeave
 from hr.settings import TIMEZONE
@@ -133,6 +133,69 @@ def status_on(person: Person, requirements: list[dict], day: date, cache: dict |
     return Status(state, rule.label, last, due, note)
 
 
+def _in_scope(units, including, institution_id, unit_id, employee_ids):
+    """Active employees with a unit: in `units` (None: all) or `including`, and in the institution,
+    the unit and among `employee_ids` when given."""
+    where = Employee.active.eq(True) & Employee.unit.is_not_null()
+    if units is not None:
+        seen = Employee.unit.is_in(units)
+        where &= seen if including is None else seen | (Employee.id == including)
+    if institution_id is not None:
+        where &= Employee.unit.institution == institution_id
+    if unit_id is not None:
+        where &= Employee.unit == unit_id
+    if employee_ids is not None:
+        where &= Employee.id.is_in(employee_ids)
+    return where
+
+
+def _ids(*scope):
+    # The people as a subquery: a list of 1,800 ids is 1,800 parameters to build and send.
+    return Employee.select(Employee.id).where(_in_scope(*scope))
+
+
+@prepared
+def _people(*scope):
+    return Employee.select(Employee.id, Employee.name, Employee.unit, Employee.start_date,
+                           Employee.unit.name.as_alias("unit_name"), Employee.unit.institution.as_alias("institution"),
+                           Employee.unit.institution.name.as_alias("institution_name")
+                           ).where(_in_scope(*scope)).order_by(Employee.name)
+
+
+@prepared
+def _leaders(*scope):
+    return RoleAssignment.select(RoleAssignment.account.employee.as_alias("employee")).where(
+        (RoleAssignment.role == Role.LEADER) & RoleAssignment.account.employee.is_in(_ids(*scope)))
+
+
+@prepared
+def _attended(end_of_day, *scope):
+    """Attended sessions: all, or each person's latest of each type up to `end_of_day`."""
+    booking = BookingParticipant.booking
+    attended = BookingParticipant.employee.is_in(_ids(*scope)) & BookingParticipant.attended.eq(True) \
+        & (booking.status == "booked")
+    if end_of_day is None:
+        return BookingParticipant.select(BookingParticipant.employee, booking.starts_at.as_alias("at"),
+                                         booking.session_type.as_alias("kind")).where(attended)
+    return BookingParticipant.select(BookingParticipant.employee, booking.session_type.as_alias("kind"),
+                                     Max(booking.starts_at, alias="at")).where(
+        attended & (booking.starts_at <= end_of_day)).group_by(BookingParticipant.employee, booking.session_type)
+
+
+@prepared
+def _next_booked(moment, *scope):
+    booking = BookingParticipant.booking
+    return BookingParticipant.select(BookingParticipant.employee, Min(booking.starts_at, alias="at")).where(
+        BookingParticipant.employee.is_in(_ids(*scope)) & (BookingParticipant.status == "active")
+        & (booking.status == "booked") & (booking.starts_at > moment)).group_by(BookingParticipant.employee)
+
+
+@prepared
+def _leaves(*scope):
+    return EmployeeLeave.select(EmployeeLeave.employee, EmployeeLeave.starts_on, EmployeeLeave.ends_on).where(
+        EmployeeLeave.employee.is_in(_ids(*scope)))
+
+
 async def load_people(principal: Principal, institution_id: int | None = None, unit_id: int | None = None,
                       employee_ids: list[int] | None = None, latest_until: date | None = None,
                       including: int | None = None) -> list[Person]:
@@ -141,50 +204,24 @@ async def load_people(principal: Principal, institution_id: int | None = None, u
 
     With `latest_until`, only each person's latest attended session of each type up to the end
     of that day is read: all a status on that day needs (and valid for no other day), and a
-    tenth of the rows of ten years' history."""
-    where = Employee.active.eq(True) & Employee.unit.is_not_null()
+    tenth of the rows of ten years' history. Five prepared selects, whatever the number of people."""
+    units = None
     if not principal.is_hr:
-        units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
-        seen = Employee.unit.is_in(list(units) or [-1])
-        where &= seen if including is None else seen | (Employee.id == including)
-    if institution_id:
-        where &= Employee.unit.institution == institution_id
-    if unit_id:
-        where &= Employee.unit == unit_id
-    if employee_ids is not None:
-        where &= Employee.id.is_in(employee_ids or [-1])
-    rows = await Employee.select(Employee.id, Employee.name, Employee.unit, Employee.start_date,
-                                 Employee.unit.name.as_alias("unit_name"),
-                                 Employee.unit.institution.as_alias("institution"),
-                                 Employee.unit.institution.name.as_alias("institution_name")
-                                 ).where(where).order_by(Employee.name).run()
-    # The same people as a subquery: a list of 1,800 ids is 1,800 parameters to build and send.
-    ids = Employee.select(Employee.id).where(where)
-    leaders = {r["employee"] for r in await RoleAssignment.select(
-        RoleAssignment.account.employee.as_alias("employee")).where(
-        (RoleAssignment.role == Role.LEADER) & RoleAssignment.account.employee.is_in(ids)).run()}
+        units = list(await leader_unit_ids(principal) if Role.LEADER in principal.roles else ()) or [-1]
+    scope = (units, including if units is not None else None, institution_id or None, unit_id or None,
+             None if employee_ids is None else list(employee_ids) or [-1])
+    leaders = {r["employee"] for r in await _leaders(*scope)}
     people = {r["id"]: Person(id=r["id"], name=r["name"], unit=r["unit"], unit_name=r["unit_name"] or "",
                               institution=r["institution"], institution_name=r["institution_name"] or "",
                               audience="leader" if r["id"] in leaders else "staff", start_date=r["start_date"])
-              for r in rows}
-    booking = BookingParticipant.booking
-    attended = BookingParticipant.employee.is_in(ids) & BookingParticipant.attended.eq(True) \
-        & (booking.status == "booked")
-    if latest_until is None:
-        query = BookingParticipant.select(BookingParticipant.employee, booking.starts_at.as_alias("at"),
-                                          booking.session_type.as_alias("kind")).where(attended)
-    else:
-        end_of_day = datetime.combine(latest_until, time.max, TIMEZONE).astimezone(timezone.utc)
-        query = BookingParticipant.select(BookingParticipant.employee, booking.session_type.as_alias("kind"),
-                                          Max(booking.starts_at, alias="at")).where(
-            attended & (booking.starts_at <= end_of_day)).group_by(BookingParticipant.employee, booking.session_type)
-    for row in await query.run():
+              for r in await _people(*scope)}
+    end_of_day = None if latest_until is None else \
+        datetime.combine(latest_until, time.max, TIMEZONE).astimezone(timezone.utc)
+    for row in await _attended(end_of_day, *scope):
         people[row["employee"]].attended.append((as_utc(row["at"]), row["kind"]))
-    for row in await BookingParticipant.select(BookingParticipant.employee, Min(booking.starts_at, alias="at")).where(
-            BookingParticipant.employee.is_in(ids) & (BookingParticipant.status == "active")
-            & (booking.status == "booked") & (booking.starts_at > now())).group_by(BookingParticipant.employee).run():
+    for row in await _next_booked(now(), *scope):
         people[row["employee"]].next_booked = as_utc(row["at"])
-    for row in await EmployeeLeave.select().where(EmployeeLeave.employee.is_in(ids)).run():
+    for row in await _leaves(*scope):
         people[row["employee"]].leaves.append((row["starts_on"], row["ends_on"]))
     for person in people.values():
         person.attended.sort()

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
+from hr.db import prepared
 from hr.duties import Duty
 from hr.forms import local_today
 from hr.settings import TIMEZONE
@@ -56,6 +57,20 @@ async def _own_status(principal: Principal) -> dict | None:
     return await compliance.employee_status(principal.employee_id, await _requirements(principal))
 
 
+@prepared
+def _finished(account, everyone: bool, units, after, until):
+    """Sessions ended in (after, until] that the person booked or supervised, or of their units
+    (`units`), or any (`everyone`: HR)."""
+    who = (Booking.booked_by == account) | (Booking.supervisor.account == account)
+    if everyone:
+        who = who | Booking.id.is_not_null()
+    elif units is not None:
+        who = who | Booking.unit.is_in(units)
+    return Booking.select(Booking.id, Booking.starts_at, Booking.unit.name.as_alias("unit_name"),
+                          Booking.institution.name.as_alias("institution_name")).where(
+        (Booking.status == "booked") & (Booking.ends_at <= until) & (Booking.ends_at > after) & who)
+
+
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     today = moment.astimezone(TIMEZONE).date()
     out: list[Duty] = []
@@ -80,15 +95,11 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
             out.append(Duty(f"supervision.{status.status}", "Medarbejdere, der mangler supervision",
                             f"{person.name} {state} supervision ({person.unit_name})", f"/medarbejdere/{person.id}",
                             status.due, person.institution_name, late=status.status == "overdue"))
-    finished = Booking.select(Booking.id, Booking.starts_at, Booking.unit.name.as_alias("unit_name"),
-                              Booking.institution.name.as_alias("institution_name")).where(
-        (Booking.status == "booked") & (Booking.ends_at <= moment) & (Booking.ends_at > moment - ATTENDANCE_WINDOW))
-    who = (Booking.booked_by == principal.account_id) | (Booking.supervisor.account == principal.account_id)
-    if principal.is_hr:
-        who = who | Booking.id.is_not_null()
-    elif Role.LEADER in principal.roles:
-        who = who | Booking.unit.is_in(list(await leader_unit_ids(principal)) or [-1])
-    finished = await finished.where(who).run()
+    units = None
+    if Role.LEADER in principal.roles and not principal.is_hr:
+        units = list(await leader_unit_ids(principal)) or [-1]
+    finished = await _finished(principal.account_id, principal.is_hr, units, moment - ATTENDANCE_WINDOW, moment)
+    # Read by the sessions' ids (indexed), not as a NOT IN over every participant in the history.
     registered = {r["booking"] for r in await BookingParticipant.select(BookingParticipant.booking).where(
         BookingParticipant.booking.is_in([b["id"] for b in finished] or [-1])
         & BookingParticipant.attended.is_not_null()).run()}

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from hr import audit
 from hr.auth.principal import Principal
-from hr.db import transaction
+from hr.db import prepared, transaction
 from hr.forms import (
     NotFound,
     ValidationError,
@@ -185,11 +185,16 @@ async def approve_exception(principal: Principal, supervisor_id: int, institutio
 
 # --- requirements ---------------------------------------------------------------------------
 
-async def list_requirements() -> list[dict]:
-    return await Requirement.select(
+@prepared
+def _requirements():
+    return Requirement.select(
         Requirement.all_columns(), Requirement.institution.name.as_alias("institution_name"),
         Requirement.unit.name.as_alias("unit_name"),
-    ).order_by(Requirement.audience, Requirement.valid_from).run()
+    ).order_by(Requirement.audience, Requirement.valid_from)
+
+
+async def list_requirements() -> list[dict]:
+    return await _requirements()
 
 
 def resolve(requirements: list[dict], audience: str, institution_id: int | None, unit_id: int | None,

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from hr import audit, uploads
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, visible_institution_ids
-from hr.db import now, transaction
+from hr.db import now, prepared, transaction
 from hr.forms import NotFound, Page, ValidationError, optional_int
 from hr.org.services import institutions_in
 from hr.org.tables import Unit
@@ -232,15 +232,27 @@ async def update_order(principal: Principal, order_id: int, form) -> None:
 
 # --- APV -----------------------------------------------------------------------------------
 
+@prepared
+def _active_units(institutions):
+    units = Unit.select(Unit.id, Unit.name, Unit.institution, Unit.institution.name.as_alias("institution_name")
+                        ).where(Unit.active.eq(True)).order_by(Unit.institution.name, Unit.name)
+    return units if institutions is None else units.where(Unit.institution.is_in(institutions))
+
+
+@prepared
+def _apvs_of_units(institutions):
+    """The APVs of the active units of these institutions (None: all), oldest first."""
+    units = Unit.select(Unit.id).where(Unit.active.eq(True))
+    if institutions is not None:
+        units = units.where(Unit.institution.is_in(institutions))
+    return Apv.select().where(Apv.unit.is_in(units)).order_by(Apv.started_on)
+
+
 async def apv_overview(principal: Principal) -> list[dict]:
     """Each unit in scope with its latest APV, the next due date and whether it is overdue."""
     scope = await _institution_scope(principal)
-    units = Unit.select(Unit.id, Unit.name, Unit.institution, Unit.institution.name.as_alias("institution_name")
-                        ).where(Unit.active.eq(True)).order_by(Unit.institution.name, Unit.name)
-    if scope is not None:
-        units = units.where(Unit.institution.is_in(list(scope) or [-1]))
-    rows = await units.run()
-    apvs = await Apv.select().where(Apv.unit.is_in([u["id"] for u in rows] or [-1])).order_by(Apv.started_on).run()
+    rows = await _active_units(None if scope is None else list(scope) or [-1])
+    apvs = await _apvs_of_units(None if scope is None else list(scope) or [-1])
     latest_done: dict[int, date] = {}
     latest_started: dict[int, date] = {}  # of the completed ones: what a revision covered
     in_progress: dict[int, dict] = {}

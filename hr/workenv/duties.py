@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
+from hr.db import prepared
 from hr.duties import Duty
 from hr.settings import TIMEZONE
 from hr.web import fmt_date
@@ -15,6 +16,27 @@ from hr.workenv import amo, choices, services
 from hr.workenv.tables import ActionItem, Order
 
 SOON = timedelta(days=7)
+
+
+@prepared
+def _actions(owner, everyone_late: bool, units, today):
+    """Open actions the person owns, and the late ones of their units (`units`) or, for HR, of all."""
+    own = ActionItem.owner == owner
+    if units is not None:
+        # The area's late actions, whoever owns them (the leader answers for the unit).
+        own = own | (ActionItem.unit.is_in(units) & (ActionItem.deadline < today))
+    elif everyone_late:
+        own = own | (ActionItem.deadline < today)
+    return ActionItem.select(ActionItem.id, ActionItem.problem, ActionItem.deadline,
+                             ActionItem.institution.name.as_alias("institution_name")).where(
+        (ActionItem.status == "open") & own).order_by(ActionItem.deadline).limit(200)
+
+
+@prepared
+def _orders(responsible):
+    return Order.select(Order.id, Order.case_number, Order.reply_deadline, Order.reply_sent_on,
+                        Order.compliance_deadline, Order.institution.name.as_alias("institution_name")).where(
+        Order.closed_on.is_null() & (Order.responsible == responsible))
 
 
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
@@ -35,23 +57,11 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
             out.append(Duty("workenv.followup", "Hændelser til opfølgning", title,
                             f"/arbejdsmiljoe/haendelser/{item['id']}", first.due if first else None,
                             item.get("institution_name") or ""))
-    own = ActionItem.owner == principal.account_id
-    if leads and not principal.is_hr:
-        units = await leader_unit_ids(principal)
-        # The area's late actions, whoever owns them (the leader answers for the unit).
-        own = own | (ActionItem.unit.is_in(list(units) or [-1]) & (ActionItem.deadline < today))
-    elif principal.is_hr:
-        own = own | (ActionItem.deadline < today)
-    actions = await ActionItem.select(ActionItem.id, ActionItem.problem, ActionItem.deadline,
-                                      ActionItem.institution.name.as_alias("institution_name")).where(
-        (ActionItem.status == "open") & own).order_by(ActionItem.deadline).limit(200).run()
-    for action in actions:
+    led = (list(await leader_unit_ids(principal)) or [-1]) if leads and not principal.is_hr else None
+    for action in await _actions(principal.account_id, principal.is_hr, led, today):
         out.append(Duty("workenv.action", "Handlinger", f"Handling: {action['problem'][:80]}",
                         "/arbejdsmiljoe/handlinger", action["deadline"], action["institution_name"] or ""))
-    orders = await Order.select(Order.id, Order.case_number, Order.reply_deadline, Order.reply_sent_on,
-                                Order.compliance_deadline, Order.institution.name.as_alias("institution_name")).where(
-        Order.closed_on.is_null() & (Order.responsible == principal.account_id)).run()
-    for order in orders:
+    for order in await _orders(principal.account_id):
         due = order["reply_deadline"] if order["reply_deadline"] and not order["reply_sent_on"] \
             else order["compliance_deadline"]
         what = "Svar til Arbejdstilsynet" if due == order["reply_deadline"] else "Efterkom påbud"

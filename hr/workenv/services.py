@@ -10,7 +10,7 @@ from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.cpr import CPR_MESSAGE, contains_cpr
-from hr.db import now, transaction
+from hr.db import now, prepared, transaction
 from hr.forms import (
     NotFound,
     Page,
@@ -466,17 +466,29 @@ def anonymise(incident: dict) -> None:
     incident["reviewed_by_name"] = None
 
 
-async def _scope_clause(principal: Principal):
-    """Submitted incidents the person may see in lists (their own drafts are listed separately)."""
+async def _scope(principal: Principal) -> tuple:
+    """What `_in_scope` needs to know of the person: whether HR, the account, the units led and
+    the institutions as AMR (None: none)."""
     if principal.is_hr:
-        return Incident.status != "draft"
+        return (True, None, None, None)
     units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
-    clause = (Incident.reporter == principal.account_id)
-    if units:
-        clause = clause | Incident.unit.is_in(list(units))
-    if principal.amr_institution_ids:
-        clause = clause | Incident.institution.is_in(list(principal.amr_institution_ids))
+    return (False, principal.account_id, list(units) or None, list(principal.amr_institution_ids) or None)
+
+
+def _in_scope(hr: bool, reporter, units, amr_institutions):
+    """Submitted incidents the person may see in lists (their own drafts are listed separately)."""
+    if hr:
+        return Incident.status != "draft"
+    clause = (Incident.reporter == reporter)
+    if units is not None:
+        clause = clause | Incident.unit.is_in(units)
+    if amr_institutions is not None:
+        clause = clause | Incident.institution.is_in(amr_institutions)
     return (Incident.status != "draft") & clause
+
+
+async def _scope_clause(principal: Principal):
+    return _in_scope(*await _scope(principal))
 
 
 async def list_incidents(principal: Principal, *, kind: str = "", status: str = "", unit_id: int | None = None,
@@ -509,10 +521,14 @@ async def list_incidents(principal: Principal, *, kind: str = "", status: str = 
     return Page(items=items, page=page, per_page=per_page, total=total, params=params)
 
 
+@prepared
+def _drafts(reporter):
+    return Incident.select(Incident.id, Incident.kind, Incident.updated_at, Incident.occurred_at).where(
+        (Incident.reporter == reporter) & (Incident.status == "draft")).order_by(Incident.updated_at, ascending=False)
+
+
 async def my_drafts(principal: Principal) -> list[dict]:
-    return await Incident.select(Incident.id, Incident.kind, Incident.updated_at, Incident.occurred_at).where(
-        (Incident.reporter == principal.account_id) & (Incident.status == "draft")
-    ).order_by(Incident.updated_at, ascending=False).run()
+    return await _drafts(principal.account_id)
 
 
 WORKLIST_LIMIT = 500  # open incidents read per view (a filter narrows it); the page shows 50 at a time
@@ -530,20 +546,25 @@ class WorklistFilter:
                 "over": "1" if self.overdue_only else ""}
 
 
+@prepared
+def _open_incidents(hr, reporter, units, amr_institutions, institution_id, unit_id, kind):
+    clause = _in_scope(hr, reporter, units, amr_institutions) & Incident.status.is_in(["submitted", "reviewed"])
+    if institution_id is not None:
+        clause = clause & (Incident.institution == institution_id)
+    if unit_id is not None:
+        clause = clause & (Incident.unit == unit_id)
+    if kind is not None:
+        clause = clause & (Incident.kind == kind)
+    return Incident.select(*INCIDENT_COLUMNS).where(clause).order_by(Incident.submitted_at).limit(WORKLIST_LIMIT)
+
+
 async def worklist(principal: Principal, wanted: WorklistFilter | None = None) -> list[dict]:
     """Open incidents in the person's scope with their open deadlines, most urgent first."""
     wanted = wanted or WorklistFilter()
-    clause = (await _scope_clause(principal)) & Incident.status.is_in(["submitted", "reviewed"])
     if not principal.is_hr and Role.LEADER not in principal.roles and not principal.amr_institution_ids:
         return []
-    if wanted.institution_id:
-        clause = clause & (Incident.institution == wanted.institution_id)
-    if wanted.unit_id:
-        clause = clause & (Incident.unit == wanted.unit_id)
-    if wanted.kind in choices.KINDS:
-        clause = clause & (Incident.kind == wanted.kind)
-    items = await Incident.select(*INCIDENT_COLUMNS).where(clause).order_by(Incident.submitted_at).limit(
-        WORKLIST_LIMIT).run()
+    items = await _open_incidents(*await _scope(principal), wanted.institution_id or None, wanted.unit_id or None,
+                                  wanted.kind if wanted.kind in choices.KINDS else None)
     rules = await load_rules()
     moment = now()
     today = moment.astimezone(TIMEZONE).date()
