@@ -285,6 +285,8 @@ async def drive(args) -> None:
         for name, url, sessions, flow, _, steps in flows:
             replayed = run_wrk(f"  replay: {name}", f"{base0}/replay/{quote(name)}", [{}], args.users,
                                args.seconds)
+            if flow == "submit":
+                await remove_marked()  # the replay's reports: only the service's are counted as stored
             if flow == "submit" and args.restart_postgres:
                 restart = asyncio.create_task(restart_postgres_after(args.seconds / 3))
             saturated[name] = await asyncio.to_thread(run_wrk, name, url, sessions, args.users, args.seconds, flow,
