@@ -10,6 +10,7 @@ import importlib
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from hr.auth.principal import Principal
 from hr.cache import TimedCache
@@ -80,16 +81,22 @@ class DutyList:
     today: date
     failed: tuple[str, ...] = ()  # domains that could not say (shown, not hidden)
 
-    @property
+    # Computed once per list: HR's region-wide list of thousands is kept for a minute and shown
+    # to every request in it.
+    @cached_property
     def counts(self) -> list[tuple[str, int]]:
         out: dict[str, int] = {}
         for item in self.items:
             out[item.group] = out.get(item.group, 0) + 1
         return sorted(out.items(), key=lambda kv: -kv[1])
 
-    @property
+    @cached_property
     def overdue(self) -> int:
         return sum(1 for item in self.items if item.overdue(self.today))
+
+    @cached_property
+    def regions(self) -> list[dict]:
+        return by_institution(self.items)
 
 
 # Where the whole list of each kind of duty is, filtered and paged (the front page shows the first).
@@ -172,5 +179,5 @@ async def front_page(principal: Principal) -> dict:
         duties_for(principal), org.get_employee(principal, principal.employee_id) if principal.employee_id
         else nobody(), my_status(principal))
     return {"duties": found, "me": me, "listed": found.items[:LISTED], "supervision": supervision,
-            "regions": by_institution(found.items) if principal.is_hr else [],
+            "regions": found.regions if principal.is_hr else [],
             "reports": bool(principal.roles & roles_for("workenv.report")), "group_pages": GROUP_PAGES}
