@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -81,12 +82,28 @@ class InputGuardMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
+_heap_frozen = False
+
+
+def _freeze_startup_heap() -> None:
+    """Leaves what the process holds after its first start-up (modules, templates, tables: about
+    180,000 objects) out of the garbage collector's full collections, once per process. A full
+    collection walks every tracked object, and a page that builds many rows (HR's supervision and
+    competence overviews) set one off in about one round in twenty: some 80 ms on that request."""
+    global _heap_frozen
+    if not _heap_frozen:
+        gc.collect()
+        gc.freeze()
+        _heap_frozen = True
+
+
 async def _start(app: Litestar) -> None:
     await db.start()
     if get_settings().scheduler:
         from hr.notify import scheduler
 
         app.state.scheduler = await scheduler.start()
+    _freeze_startup_heap()
 
 
 async def _stop(app: Litestar) -> None:
