@@ -35,6 +35,7 @@ class Principal:
     # Units a leader leads directly, and institutions a head leads as a whole.
     leader_unit_ids: frozenset[int] = frozenset()
     leader_institution_ids: frozenset[int] = frozenset()
+    leader_unit_institution_ids: frozenset[int] = frozenset()  # the institutions of leader_unit_ids
     amr_institution_ids: frozenset[int] = frozenset()
     staff_responsibility: bool = False
     session_id: int | None = None

@@ -35,10 +35,5 @@ async def visible_institution_ids(principal: Principal) -> set[int] | None:
     """Institutions whose organisation (and work-environment data, for AMR) the person may see."""
     if principal.is_hr:
         return None
-    ids = set(principal.amr_institution_ids) | set(principal.leader_institution_ids)
-    if principal.leader_unit_ids:
-        rows = await Unit.select(Unit.institution).where(
-            Unit.id.is_in(list(principal.leader_unit_ids))
-        ).run()
-        ids |= {r["institution"] for r in rows}
-    return ids
+    return set(principal.amr_institution_ids) | set(principal.leader_institution_ids) \
+        | set(principal.leader_unit_institution_ids)

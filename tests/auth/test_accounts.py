@@ -4,8 +4,10 @@ import re
 
 from hr.audit import AuditEvent
 from hr.auth.principal import Role
-from hr.auth.services import load_principal
+from hr.auth.scope import visible_institution_ids
+from hr.auth.services import load_principal, principal_for_session
 from hr.auth.tables import Account, RoleAssignment, Session
+from hr.org.tables import Unit
 from tests.confirmations import confirmed
 from tests.conftest import PASSWORD, World, login, post_form
 
@@ -21,8 +23,19 @@ async def test_hr_makes_an_employee_leader_of_a_unit_and_the_scope_follows(clien
     await confirmed(client, response, "Rollen er tilføjet")
     principal = await load_principal(account_id)
     assert principal.leader_unit_ids == {world.unit_a2}
+    assert await visible_institution_ids(principal) == {world.inst_a}
     assert principal.staff_responsibility
     assert await AuditEvent.count().where((AuditEvent.entity == "role") & (AuditEvent.action == "create")).run() == 1
+
+
+async def test_a_unit_leaders_session_knows_the_institution_of_the_unit_and_follows_its_move(client, world):
+    await login(client, World.LEADER)
+    principal = await principal_for_session(client.cookies.get("hr_session"))
+    assert principal.leader_unit_ids == {world.unit_a1}
+    assert await visible_institution_ids(principal) == {world.inst_a}
+    await Unit.update({Unit.institution: world.inst_b}).where(Unit.id == world.unit_a1).run()
+    moved = await principal_for_session(client.cookies.get("hr_session"))
+    assert await visible_institution_ids(moved) == {world.inst_b}
 
 
 async def test_a_unit_of_another_institution_is_refused_with_a_field_error(client, world):
