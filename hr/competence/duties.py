@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hr.auth.principal import Principal, Role
-from hr.auth.scope import leader_unit_ids
+from hr.auth.principal import Principal
+from hr.auth.scope import led_unit_list
 from hr.competence.tables import Cohort, Enrolment, Nomination
 from hr.db import prepared
 from hr.duties import Duty
@@ -49,8 +49,7 @@ def _open_cohorts(first):
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     today = moment.astimezone(TIMEZONE).date()
     out: list[Duty] = []
-    units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
-    soon = await _coming(principal.employee_id or -1, list(units) or None, today, today + AHEAD)
+    soon = await _coming(principal.employee_id or -1, await led_unit_list(principal), today, today + AHEAD)
     for e in soon:
         own = e["employee"] == principal.employee_id
         who = "" if own else f" ({e['name']})"

@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 from datetime import date, datetime, timedelta
 
 from hr.auth.principal import Principal, Role
-from hr.auth.scope import leader_unit_ids
+from hr.auth.scope import led_unit_list
 from hr.db import prepared
 from hr.duties import Duty
 from hr.forms import local_today
@@ -95,9 +95,7 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
             out.append(Duty(f"supervision.{status.status}", "Medarbejdere, der mangler supervision",
                             f"{person.name} {state} supervision ({person.unit_name})", f"/medarbejdere/{person.id}",
                             status.due, person.institution_name, late=status.status == "overdue"))
-    units = None
-    if Role.LEADER in principal.roles and not principal.is_hr:
-        units = list(await leader_unit_ids(principal)) or [-1]
+    units = None if principal.is_hr else await led_unit_list(principal)
     finished = await _finished(principal.account_id, principal.is_hr, units, moment - ATTENDANCE_WINDOW, moment)
     # Read by the sessions' ids (indexed), not as a NOT IN over every participant in the history.
     registered = {r["booking"] for r in await BookingParticipant.select(BookingParticipant.booking).where(

@@ -251,8 +251,9 @@ def _apvs_of_units(institutions):
 async def apv_overview(principal: Principal) -> list[dict]:
     """Each unit in scope with its latest APV, the next due date and whether it is overdue."""
     scope = await _institution_scope(principal)
-    rows = await _active_units(None if scope is None else list(scope) or [-1])
-    apvs = await _apvs_of_units(None if scope is None else list(scope) or [-1])
+    institutions = None if scope is None else list(scope) or [-1]
+    rows = await _active_units(institutions)
+    apvs = await _apvs_of_units(institutions)
     latest_done: dict[int, date] = {}
     latest_started: dict[int, date] = {}  # of the completed ones: what a revision covered
     in_progress: dict[int, dict] = {}

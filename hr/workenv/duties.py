@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from hr.auth.principal import Principal, Role
-from hr.auth.scope import leader_unit_ids
+from hr.auth.scope import leader_unit_ids, led_unit_list
 from hr.db import prepared
 from hr.duties import Duty
 from hr.settings import TIMEZONE
@@ -57,7 +57,7 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
             out.append(Duty("workenv.followup", "Hændelser til opfølgning", title,
                             f"/arbejdsmiljoe/haendelser/{item['id']}", first.due if first else None,
                             item.get("institution_name") or ""))
-    led = (list(await leader_unit_ids(principal)) or [-1]) if leads and not principal.is_hr else None
+    led = None if principal.is_hr else await led_unit_list(principal)
     for action in await _actions(principal.account_id, principal.is_hr, led, today):
         out.append(Duty("workenv.action", "Handlinger", f"Handling: {action['problem'][:80]}",
                         "/arbejdsmiljoe/handlinger", action["deadline"], action["institution_name"] or ""))

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 
 from hr import audit
 from hr.auth.principal import Principal, Role
-from hr.auth.scope import leader_unit_ids
+from hr.auth.scope import leader_unit_ids, led_unit_list
 from hr.cpr import CPR_MESSAGE, contains_cpr
 from hr.db import now, prepared, transaction
 from hr.forms import (
@@ -471,8 +471,7 @@ async def _scope(principal: Principal) -> tuple:
     the institutions as AMR (None: none)."""
     if principal.is_hr:
         return (True, None, None, None)
-    units = await leader_unit_ids(principal) if Role.LEADER in principal.roles else set()
-    return (False, principal.account_id, list(units) or None, list(principal.amr_institution_ids) or None)
+    return (False, principal.account_id, await led_unit_list(principal), list(principal.amr_institution_ids) or None)
 
 
 def _in_scope(hr: bool, reporter, units, amr_institutions):
