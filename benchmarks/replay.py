@@ -31,14 +31,13 @@ class StatementRecorder:
         self._last_transaction: object | None = None
         self._watching = ExitStack()
 
-    def _saw(self, db, querystring):
-        sql, values = querystring.compile_string(engine_type=db.engine_type)
+    def _saw(self, db, sql, values):
         transaction = db.current_transaction.get()
         if not self.groups or transaction is None or transaction is not self._last_transaction:
             self.groups.append((transaction is not None, []))
         self._last_transaction = transaction
         created: list[int] = []
-        self.groups[-1][1].append((sql, list(values), created))
+        self.groups[-1][1].append((sql, values, created))
         if sql.lstrip().upper().startswith("INSERT"):
             return lambda rows: created.extend(row["id"] for row in rows or () if "id" in row)
         return None

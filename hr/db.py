@@ -13,6 +13,7 @@ import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 from hr.settings import Settings
 
@@ -154,27 +155,35 @@ async def bulk_insert(table, rows: list[dict], chunk: int = 5000) -> int:
     return len(records)
 
 
+_watchers: list[Callable[[Engine, str, list], Callable[[Any], None] | None]] = []
+
+
 @contextmanager
-def watching_queries(watch: Callable[[Engine, Any], Callable[[Any], None] | None]) -> Iterator[None]:
-    """Calls `watch(engine, querystring)` before each SQL statement the engine runs, for the
-    duration, and the function it returns, if any, with the statement's result (benchmarks and
-    query-count tests: a page or a sweep must issue a fixed number of queries, whatever the size
-    of the data). Engines use __slots__, so the method is wrapped on the class."""
+def watching_queries(watch: Callable[[Engine, str, list], Callable[[Any], None] | None]) -> Iterator[None]:
+    """Calls `watch(engine, sql, values)` before each SQL statement sent, for the duration, and
+    the function it returns, if any, with the statement's result (benchmarks and query-count
+    tests: a page or a sweep must issue a fixed number of queries, whatever the size of the
+    data). Piccolo's queries are seen where the engine runs them (engines use __slots__, so the
+    method is wrapped on the class); `prepared` selects, which may go to asyncpg directly, tell
+    the watchers themselves."""
     cls = type(engine())
     original = cls.run_querystring
 
     async def watched(db, querystring, *args, **kwargs):
-        after = watch(db, querystring)
+        sql, values = querystring.compile_string(engine_type=db.engine_type)
+        after = watch(db, sql, list(values))
         result = await original(db, querystring, *args, **kwargs)
         if after is not None:
             after(result)
         return result
 
     cls.run_querystring = watched
+    _watchers.append(watch)
     try:
         yield
     finally:
         cls.run_querystring = original
+        _watchers.remove(watch)
 
 
 class QueryCounter:
@@ -184,7 +193,7 @@ class QueryCounter:
         self.count = 0
         self._watching = ExitStack()
 
-    def _saw(self, db, querystring) -> None:
+    def _saw(self, db, sql, values) -> None:
         self.count += 1
 
     def __enter__(self) -> "QueryCounter":
@@ -233,16 +242,18 @@ class prepared:  # noqa: N801 - used as a decorator, like functools.cache
     half a millisecond for a select with joins, so a front page's twenty selects cost more Python
     than PostgreSQL takes to answer them. The decorated function builds the query from stand-ins
     for its arguments and may test them only for None; the SQL is kept per engine and per shape
-    of the arguments (which are None, True or False, and each list's length), and each call sends
-    it with the call's values through Piccolo's raw query (same engine, transaction and rows as
-    dicts; a query counter sees it as one statement)."""
+    of the arguments (which are None, True or False, and each list's length). On PostgreSQL each
+    call sends the kept SQL with its values on the current transaction's connection or a pooled
+    one, as Piccolo would, but without Piccolo's per-query work (parsing the SQL template again,
+    numbering its values, post-processing rows it does not change); on SQLite it runs as
+    Piccolo's raw query. Rows come as dicts, and a query counter sees one statement."""
 
     def __init__(self, build: Callable[..., Any]):
         self._build = build
-        self._compiled: dict[tuple, tuple[Any, str, list]] = {}
+        self._compiled: dict[tuple, tuple[Any, str, list, str]] = {}
         self.__doc__ = build.__doc__
 
-    def _compile(self, values: tuple) -> tuple[Any, str, list]:
+    def _compile(self, db: Engine, values: tuple) -> tuple[Any, str, list, str]:
         stand_ins = [[_Value(i, j) for j in range(len(v))] if isinstance(v, (list, tuple))
                      else v if v is None or isinstance(v, bool) else _Value(i) for i, v in enumerate(values)]
         query = self._build(*stand_ins)
@@ -250,14 +261,27 @@ class prepared:  # noqa: N801 - used as a decorator, like functools.cache
         _, fragments, args = querystring.bundle(start_index=1, bundled=[], combined_args=[])
         template = "".join(f.prefix.replace("{", "{{").replace("}", "}}") + ("" if f.no_arg else "{}")
                            for f in fragments)
-        return query.table, template, args
+        sql, _ = QueryString(template, *args).compile_string(engine_type=db.engine_type)
+        return query.table, template, args, sql
 
     async def __call__(self, *values: Any) -> list[dict]:
-        key = (engine().engine_type, *(_shape(v) for v in values))
+        db = engine()
+        key = (db.engine_type, *(_shape(v) for v in values))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = self._compile(values)
-        table, template, args = compiled
+            compiled = self._compiled[key] = self._compile(db, values)
+        table, template, args, sql = compiled
         bound = [a if not isinstance(a, _Value) else values[a.index] if a.item is None else values[a.index][a.item]
                  for a in args]
-        return await table.raw(template, *bound).run()
+        transaction = db.current_transaction.get()
+        if not isinstance(db, PostgresEngine) or (transaction is None and db.pool is None):
+            return await table.raw(template, *bound).run()
+        afters = [after for watch in _watchers if (after := watch(db, sql, bound)) is not None]
+        if transaction is not None:
+            rows = await transaction.connection.fetch(sql, *bound)
+        else:
+            async with db.pool.acquire() as connection:
+                rows = await connection.fetch(sql, *bound)
+        for after in afters:
+            after(rows)
+        return [dict(row) for row in rows]
