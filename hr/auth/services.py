@@ -20,7 +20,7 @@ from hr.auth.passwords import (
 from hr.auth.principal import Principal, Role
 from hr.auth.tables import Account, ApiToken, LoginAttempt, RoleAssignment, Session
 from hr.auth.tokens import token_hash
-from hr.db import is_unique_violation, now, transaction
+from hr.db import is_unique_violation, now, prepared, transaction
 from hr.org.tables import Employee
 from hr.settings import get_settings
 
@@ -326,12 +326,13 @@ _SESSION_SQL = (
     "LEFT JOIN org_unit u ON u.id = r.unit "
     "WHERE s.token_hash = {} AND s.expires_at > {}"
 )
+_session_rows = prepared(lambda token_hash, at: Session.raw(_SESSION_SQL, token_hash, at))
 
 
 async def principal_for_session(token: str) -> Principal | None:
     if not token:
         return None
-    rows = await Session.raw(_SESSION_SQL, token_hash(token), now()).run()
+    rows = await _session_rows(token_hash(token), now())
     if not rows:
         return None
     first = rows[0]

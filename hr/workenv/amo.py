@@ -248,6 +248,11 @@ def _apvs_of_units(institutions):
     return Apv.select().where(Apv.unit.is_in(units)).order_by(Apv.started_on)
 
 
+@prepared
+def _latest_work_changes():
+    return WorkChange.raw("SELECT unit, MAX(changed_on) AS changed_on FROM workenv_work_change GROUP BY unit")
+
+
 async def apv_overview(principal: Principal) -> list[dict]:
     """Each unit in scope with its latest APV, the next due date and whether it is overdue."""
     scope = await _institution_scope(principal)
@@ -263,8 +268,7 @@ async def apv_overview(principal: Principal) -> list[dict]:
             latest_started[apv["unit"]] = max(latest_started.get(apv["unit"], apv["started_on"]), apv["started_on"])
         else:
             in_progress[apv["unit"]] = apv
-    changes = {r["unit"]: r["changed_on"] for r in await WorkChange.raw(
-        "SELECT unit, MAX(changed_on) AS changed_on FROM workenv_work_change GROUP BY unit").run()}
+    changes = {r["unit"]: r["changed_on"] for r in await _latest_work_changes()}
     day = today()
     for row in rows:
         done = latest_done.get(row["id"])

@@ -233,8 +233,13 @@ async def active_factors() -> list[dict]:
         ContributingFactor.name).run()
 
 
+@prepared
+def _rules():
+    return ReportingRule.select().order_by(ReportingRule.kind, ReportingRule.valid_from)
+
+
 async def load_rules() -> list[dict]:
-    return await ReportingRule.select().order_by(ReportingRule.kind, ReportingRule.valid_from).run()
+    return await _rules()
 
 
 # --- drafts and submission ---------------------------------------------------------------
