@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import logging
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -21,7 +22,8 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DB = "hr_bench_dashboards"
 os.environ["HR_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
 os.environ["HR_SCHEDULER"] = "off"
-os.environ.setdefault("HR_MODE", "dev")
+# Measured as deployed (production settings: templates not checked for changes on every page).
+os.environ.update(HR_MODE="production", HR_SECRET_KEY=secrets.token_hex(32))
 logging.disable(logging.INFO)  # keep the table readable
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -35,10 +35,18 @@ def make_engine(settings: Settings) -> Engine:
     return SQLiteEngine(path=settings.sqlite_path, timeout=30)
 
 
-def engine() -> Engine:
-    from hr.piccolo_conf import DB
+_engine: Engine | None = None
 
-    return DB
+
+def engine() -> Engine:
+    """The engine of hr.piccolo_conf (chosen at its import), kept here after the first call: a
+    page asks for it dozens of times."""
+    global _engine
+    if _engine is None:
+        from hr.piccolo_conf import DB
+
+        _engine = DB
+    return _engine
 
 
 def is_postgres() -> bool:

@@ -22,7 +22,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from hr import flash
 from hr.auth.principal import Principal, Role
 from hr.forms import NotFound
-from hr.settings import TIMEZONE
+from hr.settings import TIMEZONE, get_settings
 
 log = logging.getLogger("hr")
 
@@ -133,6 +133,9 @@ def query_string(params: dict, **override: Any) -> str:
 
 def register_template_helpers(engine) -> None:
     env = engine.engine
+    # A running service's templates change only with a new release, which restarts it: in production
+    # no page stats its template files to see whether they changed; in development an edit shows at once.
+    env.auto_reload = get_settings().mode != "production"
     env.filters["dato"] = fmt_date
     env.filters["tal"] = fmt_number
     env.filters["maaned_iso"] = lambda value: value.astimezone(TIMEZONE).strftime("%Y-%m") if value else ""

@@ -53,3 +53,17 @@ def test_the_cli_refuses_to_serve_in_production_without_a_key():
                             env=env, timeout=60)
     assert result.returncode != 0
     assert "HR_SECRET_KEY mangler" in result.stderr
+
+
+def test_templates_are_checked_for_changes_in_development_only():
+    from dataclasses import replace
+
+    from hr.app import create_app
+    from hr.settings import get_settings, set_settings
+
+    before = get_settings()
+    try:
+        for mode, reloads in (("dev", True), ("production", False)):
+            assert create_app(replace(before, mode=mode)).template_engine.engine.auto_reload is reloads
+    finally:
+        set_settings(before)
