@@ -7,7 +7,7 @@ product before the run (benchmarks/replay.py).
 
 Part 1 runs every flow with N users sending without pause: throughput, its ratio to the one-read
 baseline, and its ratio to its own replay (what share of the database's pace our code keeps; the
-target is at least 50 %); part 2 has the users pause between requests as people do (latency p50/p95/p99 at N
+target is at least 50 %), the flow and its replay taking turns in slices (--slices); part 2 has the users pause between requests as people do (latency p50/p95/p99 at N
 concurrent users). Prints errors (any answer but the expected one), the acknowledged reports
 against those stored, and the memory of each worker. With --restart-postgres, PostgreSQL is
 restarted a third into the submission run: the service must recover by itself and every
@@ -16,7 +16,7 @@ acknowledged report must be stored.
 Run:  make bench-load   (installs Debian's wrk; runs benchmarks/dashboards.py --reuse first to
       generate the 209,000-episode database once)
 or    .venv/bin/python benchmarks/load.py [--workers 2] [--users 50] [--seconds 20] [--think-ms 1000]
-      [--hr-users 5] [--restart-postgres] [--flows "front page" ...]
+      [--hr-users 5] [--slices 3] [--restart-postgres] [--flows "front page" ...]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -46,7 +47,7 @@ def free_port() -> int:
 
 
 def serve(target: str, port: int, workers: int, **extra_env: str) -> subprocess.Popen:
-    env = {**os.environ, "HR_DATABASE_URL": DSN, "HR_SCHEDULER": "off", "HR_MODE": "dev",
+    env = {**os.environ, "HR_DATABASE_URL": DSN, "HR_SCHEDULER": "off",
            "HR_REPORTS_PER_HOUR": "100000", "PYTHONPATH": str(ROOT), **extra_env}
     args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
@@ -116,10 +117,10 @@ def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def run_wrk(name: str, url: str, sessions: list[dict], users: int, seconds: float, flow: str = "get",
-            think: tuple[int, int] = (0, 0), baseline: float | None = None, replayed: float | None = None) -> dict:
-    """One wrk run: `users` threads with one connection each (one user per thread). Returns and
-    prints throughput, p50/p95/p99 and errors; wrk runs in its own process on the same machine."""
+def wrk(url: str, sessions: list[dict], users: int, seconds: float, flow: str = "get",
+        think: tuple[int, int] = (0, 0)) -> dict:
+    """One wrk run: `users` threads with one connection each (one user per thread); wrk runs in its
+    own process on the same machine. Returns its counts, rate and p50/p95/p99."""
     import tempfile
     from urllib.parse import urlsplit
 
@@ -142,12 +143,33 @@ def run_wrk(name: str, url: str, sessions: list[dict], users: int, seconds: floa
         os.unlink(script.name)
     result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     result["rate"] = result["ok"] / result["seconds"]
+    return result
+
+
+def merged(slices: list[dict]) -> dict:
+    """Runs in slices as one: the counts and seconds added up, the percentiles the slices' median."""
+    import statistics
+
+    result = {key: sum(s[key] for s in slices) for key in ("requests", "seconds", "ok", "bad", "acknowledged",
+                                                           "socket_errors")}
+    result.update({key: statistics.median(s[key] for s in slices) for key in ("p50", "p95", "p99")})
+    result["rate"] = result["ok"] / result["seconds"]
+    return result
+
+
+def show(name: str, result: dict, baseline: float | None = None, replayed: float | None = None) -> dict:
     ratio = f"{100 * result['rate'] / baseline:5.0f} %" if baseline else "     -"
     own = f"{100 * result['rate'] / replayed:5.0f} %" if replayed else "     -"
     print(f"{name:<34} {result['rate']:8.1f}/s {ratio} {own}  p50 {result['p50']:7.1f} ms  "
           f"p95 {result['p95']:7.1f} ms  p99 {result['p99']:7.1f} ms  "
           f"errors {result['bad'] + result['socket_errors']}", flush=True)
     return result
+
+
+def run_wrk(name: str, url: str, sessions: list[dict], users: int, seconds: float, flow: str = "get",
+            think: tuple[int, int] = (0, 0)) -> dict:
+    """One wrk run, printed."""
+    return show(name, wrk(url, sessions, users, seconds, flow, think))
 
 
 async def login(client, base: str, email: str) -> dict:
@@ -284,20 +306,25 @@ async def drive(args) -> None:
         top = run_wrk("baseline (1 indexed read)", f"{base0}/baseline", [{}], args.users, args.seconds)
         saturated = {}
         restart = None
+        # A flow and its replay take turns in slices, so that a change in the machine's pace during the
+        # run (other work on a shared host) falls on both and not on the ratio between them.
+        part = args.seconds / args.slices
         for name, url, sessions, flow, _, steps in flows:
-            replayed = run_wrk(f"  replay: {name}", f"{base0}/replay/{quote(name)}", [{}], args.users,
-                               args.seconds)
-            if flow == "submit":
-                await remove_marked()  # the replay's reports: only the service's are counted as stored
-            if flow == "submit" and args.restart_postgres:
-                restart = asyncio.create_task(restart_postgres_after(args.seconds / 3))
-            saturated[name] = await asyncio.to_thread(run_wrk, name, url, sessions, args.users, args.seconds, flow,
-                                                      (0, 0), top["rate"], replayed["rate"] * steps)
-            if restart:
-                await restart
-                restart = None
-            if flow == "submit":
-                stored += await remove_marked()
+            replays, runs = [], []
+            for n in range(args.slices):
+                replays.append(wrk(f"{base0}/replay/{quote(name)}", [{}], args.users, part))
+                if flow == "submit":
+                    await remove_marked()  # the replay's reports: only the service's are counted as stored
+                if flow == "submit" and args.restart_postgres and n == 0:
+                    restart = asyncio.create_task(restart_postgres_after(part / 3))
+                runs.append(await asyncio.to_thread(wrk, url, sessions, args.users, part, flow))
+                if restart:
+                    await restart
+                    restart = None
+                if flow == "submit":
+                    stored += await remove_marked()
+            replayed = show(f"  replay: {name}", merged(replays))
+            saturated[name] = show(name, merged(runs), top["rate"], replayed["rate"] * steps)
         think = (args.think_ms // 2, args.think_ms * 3 // 2)
         print(f"\n2. Latency, users pausing {think[0]}-{think[1]} ms between requests")
         run_wrk(f"baseline (1 indexed read), {args.users} users", f"{base0}/baseline", [{}], args.users,
@@ -334,6 +361,7 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--slices", type=int, default=3, help="turns a flow and its replay take in part 1")
     parser.add_argument("--hr-users", type=int, default=5, help="concurrent HR users on the region dashboard")
     parser.add_argument("--think-ms", type=int, default=1000, help="mean pause between a user's requests in part 2")
     parser.add_argument("--restart-postgres", action="store_true")
@@ -343,4 +371,6 @@ if __name__ == "__main__":
     # No scheduler in the process that records the flows: a job's statements (the mail outbox every
     # 30 s) would be recorded into whichever flow was running and replayed by 50 users on one row.
     os.environ["HR_SCHEDULER"] = "off"
+    # Measured as deployed (production settings: templates not checked for changes on every page).
+    os.environ.update(HR_MODE="production", HR_SECRET_KEY=secrets.token_hex(32))
     asyncio.run(drive(parser.parse_args()))
