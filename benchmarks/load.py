@@ -7,11 +7,11 @@ product before the run (benchmarks/replay.py).
 
 Part 1 runs every flow with N users sending without pause: throughput, its ratio to the one-read
 baseline, and its ratio to its own replay (what share of the database's pace our code keeps; the
-target is at least 50 %), the flow and its replay taking turns in slices (--slices); part 2 has the users pause between requests as people do (latency p50/p95/p99 at N
-concurrent users). Prints errors (any answer but the expected one), the acknowledged reports
-against those stored, and the memory of each worker. With --restart-postgres, PostgreSQL is
-restarted a third into the submission run: the service must recover by itself and every
-acknowledged report must be stored.
+target is at least 50 %), the flow and its replay taking turns in slices (--slices); part 2 has the
+users pause between requests as people do (latency p50/p95/p99 at N concurrent users). Prints errors
+(any answer but the expected one), the acknowledged reports against those stored, and the memory of
+each worker. With --restart-postgres, PostgreSQL is restarted a third into the submission run: the
+service must recover by itself and every acknowledged report must be stored.
 
 Run:  make bench-load   (installs Debian's wrk; runs benchmarks/dashboards.py --reuse first to
       generate the 209,000-episode database once)
