@@ -244,7 +244,8 @@ def _shape(value: Any) -> Any:
 
 
 class prepared:  # noqa: N801 - used as a decorator, like functools.cache
-    """A select that Piccolo builds once per shape and that is then sent again with new values.
+    """A statement (mostly a select) that Piccolo builds once per shape and that is then sent again
+    with new values.
 
     Piccolo builds a query's SQL afresh every time it runs (joins, aliases, conditions): about
     half a millisecond for a select with joins, so a front page's twenty selects cost more Python

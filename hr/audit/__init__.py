@@ -11,6 +11,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from hr.auth.tables import Account
+from hr.db import now, prepared
 
 if TYPE_CHECKING:
     from hr.auth.principal import Principal
@@ -27,6 +28,12 @@ class AuditEvent(Table, tablename="audit_event"):
     ip = Varchar(length=64, default="")
 
 
+# Every write of the service records an event: the statement is kept rather than built by Piccolo each time.
+_insert_event = prepared(lambda at, account, actor, action, entity, entity_id, detail, ip: AuditEvent.raw(
+    "INSERT INTO audit_event (at, account, actor, action, entity, entity_id, detail, ip) "
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {})", at, account, actor, action, entity, entity_id, detail, ip))
+
+
 async def record(
     principal: "Principal | None",
     action: str,
@@ -37,14 +44,5 @@ async def record(
 ) -> None:
     if detail is not None and not isinstance(detail, str):
         detail = json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)
-    await AuditEvent.insert(
-        AuditEvent(
-            account=(principal.account_id or None) if principal else None,  # 0: the system itself
-            actor=principal.email if principal else "system",
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            detail=detail or "",
-            ip=ip,
-        )
-    ).run()
+    await _insert_event(now(), (principal.account_id or None) if principal else None,  # 0: the system itself
+                        principal.email if principal else "system", action, entity, str(entity_id), detail or "", ip)

@@ -205,13 +205,16 @@ async def reportable_units(principal: Principal) -> list[dict]:
     return await query.run()
 
 
+_unit_and_own_institution = prepared(lambda employee_id, unit_id: Unit.raw(
+    "SELECT u.institution AS institution, eu.institution AS own FROM org_unit u "
+    "LEFT JOIN org_employee e ON e.id = {} LEFT JOIN org_unit eu ON eu.id = e.unit "
+    "WHERE u.id = {} AND u.active", employee_id, unit_id))
+
+
 async def reportable_unit_institution(principal: Principal, unit_id: int) -> int | None:
     """The institution of `unit_id` if the person may report from it, else None. Every submission
     asks this: one query reads the unit and the person's own institution (the common case)."""
-    rows = await Unit.raw(
-        "SELECT u.institution AS institution, eu.institution AS own FROM org_unit u "
-        "LEFT JOIN org_employee e ON e.id = {} LEFT JOIN org_unit eu ON eu.id = e.unit "
-        "WHERE u.id = {} AND u.active", principal.employee_id or -1, unit_id).run()
+    rows = await _unit_and_own_institution(principal.employee_id or -1, unit_id)
     if not rows:
         return None
     institution = rows[0]["institution"]
@@ -248,16 +251,24 @@ class TooManyReports(Exception):
     """The person started more reports in the last hour than anyone plausibly does."""
 
 
+@prepared
+def _reports_since(reporter, since):
+    return Incident.count().where((Incident.reporter == reporter) & (Incident.created_at > since))
+
+
+@prepared
+def _own_unit(employee_id):
+    return Employee.select(Employee.unit, Employee.unit.institution.as_alias("institution")).where(
+        Employee.id == employee_id).limit(1)
+
+
 async def create_draft(principal: Principal) -> int:
-    recent = await Incident.count().where((Incident.reporter == principal.account_id)
-                                          & (Incident.created_at > now() - timedelta(hours=1))).run()
+    recent = (await _reports_since(principal.account_id, now() - timedelta(hours=1)))[0]["count"]
     if recent >= get_settings().reports_per_hour:  # stops a script or a stuck button filling the table
         raise TooManyReports()
     unit = institution = None
     if principal.employee_id:
-        row = await Employee.select(Employee.unit, Employee.unit.institution.as_alias("institution")).where(
-            Employee.id == principal.employee_id).first().run()
-        if row:
+        for row in await _own_unit(principal.employee_id):
             unit, institution = row["unit"], row["institution"]
     rows = await Incident.insert(Incident(
         kind="", status="draft", reporter=principal.account_id, unit=unit, institution=institution,
