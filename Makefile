@@ -57,7 +57,6 @@ postgres:
 
 ## Load benchmark (prints its figures): the service under wrk next to a bare one-read route.
 bench-load: setup postgres wrk
-	$(BIN)/python benchmarks/dashboards.py --reuse --rounds 3
 	$(BIN)/python benchmarks/load.py $(ARGS)
 
 wrk:

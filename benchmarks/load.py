@@ -13,10 +13,10 @@ users pause between requests as people do (latency p50/p95/p99 at N concurrent u
 each worker. With --restart-postgres, PostgreSQL is restarted a third into the submission run: the
 service must recover by itself and every acknowledged report must be stored.
 
-Run:  make bench-load   (installs Debian's wrk; runs benchmarks/dashboards.py --reuse first to
-      generate the 209,000-episode database once)
+Run:  make bench-load   (installs Debian's wrk)
 or    .venv/bin/python benchmarks/load.py [--workers 2] [--users 50] [--seconds 20] [--think-ms 1000]
       [--hr-users 5] [--slices 3] [--restart-postgres] [--flows "front page" ...]
+Either generates the 209,000-episode database of benchmarks/dashboards.py once, if it is missing.
 """
 
 from __future__ import annotations
@@ -261,8 +261,10 @@ async def record_flows(staff: tuple[str, int], leader: str, hr: str) -> dict:
 async def drive(args) -> None:
     import tempfile
 
+    from benchmarks.dashboards import prepare
     from benchmarks.replay import save
 
+    await prepare(reuse=True)  # the ten-year data set, generated first on a machine that lacks it
     subprocess.run([sys.executable, "-m", "hr.cli", "migrate"], env={**os.environ, "HR_DATABASE_URL": DSN},
                    cwd=ROOT, check=True, capture_output=True)
     staff = await staff_accounts(args.users)

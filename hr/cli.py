@@ -49,6 +49,9 @@ def migrate() -> None:
     click.echo(f"Migreret: {', '.join(apps)}")
 
 
+GRACEFUL_STOP_SECONDS = 10
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
@@ -58,9 +61,12 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     # uvicorn's loggers go through ours (JSON lines); its access log is replaced by the request
-    # log (hr.ops.logs), which names route templates rather than paths.
+    # log (hr.ops.logs), which names route templates rather than paths. A stop gives requests in
+    # flight GRACEFUL_STOP_SECONDS to finish, then closes the pool within its own bound (hr.db), so
+    # the whole stop stays inside compose's stop_grace_period.
     uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info", log_config=None, access_log=False)
+                proxy_headers=True, log_level="info", log_config=None, access_log=False,
+                timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS)
 
 
 @main.command()

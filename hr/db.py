@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
@@ -24,6 +24,7 @@ log = logging.getLogger("hr.db")
 # and a transaction left open by a request that died is ended by the server instead of holding
 # its locks until the process restarts (it would stop every writer behind it, and a restore).
 # The name shows in pg_stat_activity, and a refused restore names it among what is connected.
+POOL_CLOSE_SECONDS = 10
 POSTGRES_SESSION = {"lock_timeout": "30s", "idle_in_transaction_session_timeout": "5min", "application_name": "hr"}
 
 
@@ -62,8 +63,54 @@ async def transaction() -> AsyncIterator[None]:
         async with db.transaction(transaction_type=TransactionType.immediate):
             yield
     else:
-        async with db.transaction():
+        async with _PooledTransaction(db):
             yield
+
+
+class _PooledTransaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, except that its connection goes back to the pool whatever
+    happens. Piccolo's gives it back only after a BEGIN, COMMIT or ROLLBACK that succeeded; when the
+    database restarts under load (or drops a connection), the transactions then running each kept
+    a slot of the pool for ever: a pool of ten stops the service after ten, and closing the pool
+    at shutdown waits for them without end."""
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            await self._give_back()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception is None:
+                if not self._committed and not self._rolled_back:
+                    await self.commit()
+            elif not self._rolled_back:
+                try:
+                    await self.rollback()
+                except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
+                    # The connection is gone, and its transaction with it; the error that ended
+                    # the block says more than this one.
+                    pass
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back()
+        return exception is None
+
+    async def _give_back(self) -> None:
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            await self.connection.close()
 
 
 def now() -> datetime:
@@ -114,7 +161,14 @@ async def ensure_pool(db: Engine | None = None) -> bool:
 async def stop(db: Engine | None = None) -> None:
     db = db or engine()
     if isinstance(db, PostgresEngine) and db.pool is not None:
-        await db.close_connection_pool()
+        try:
+            # A stop must end: a connection still out (a request that did not finish) is cut
+            # after the wait rather than holding the process open.
+            await asyncio.wait_for(db.pool.close(), POOL_CLOSE_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("PostgreSQL-forbindelser blev ikke givet tilbage inden for %d s; de afbrydes",
+                        POOL_CLOSE_SECONDS)
+            db.pool.terminate()
         db.pool = None
 
 

@@ -1,10 +1,15 @@
 """The fast bulk insert used by demo data and benchmarks, and the prepared selects of the hot
 pages, on the engine under test."""
 
+import asyncio
 from datetime import date, datetime, timezone
 
-from hr.db import QueryCounter, bulk_insert, prepared, transaction
+import asyncpg
+import pytest
+
+from hr.db import QueryCounter, bulk_insert, engine, prepared, transaction
 from hr.org.tables import Employee, Institution, Method, Unit
+from tests.conftest import ENGINE
 
 
 async def test_bulk_insert_fills_defaults_and_keeps_types():
@@ -78,3 +83,30 @@ async def test_a_prepared_select_reads_inside_the_current_transaction():
     except RuntimeError:
         pass
     assert await prepared_people([unit], None) == []
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="the pool is PostgreSQL's")
+async def test_a_transaction_whose_connection_dies_gives_the_connection_back_to_the_pool():
+    """As when PostgreSQL restarts under load: every running transaction loses its connection, and
+    one more than the pool holds must not leave the service without connections."""
+    pool = engine().pool
+    for _ in range(pool.get_max_size() + 1):
+        with pytest.raises(asyncpg.PostgresError):
+            async with transaction():
+                await Method.raw("SELECT pg_terminate_backend(pg_backend_pid())").run()
+    assert await asyncio.wait_for(Method.count().run(), timeout=10) == 0
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="the pool is PostgreSQL's")
+async def test_a_stop_ends_even_when_a_connection_is_never_given_back(monkeypatch):
+    from hr import db
+    from hr.settings import get_settings
+
+    own = db.make_engine(get_settings())
+    await db.start(own)
+    held = await own.pool.acquire()  # a request that never finishes
+    monkeypatch.setattr(db, "POOL_CLOSE_SECONDS", 0.2)
+    await asyncio.wait_for(db.stop(own), timeout=5)
+    assert own.pool is None
+    with pytest.raises(asyncpg.InterfaceError):  # cut, not left open beside a closed pool
+        await held.fetchval("SELECT 1")
