@@ -75,7 +75,7 @@ class Duty:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one list is itself: the front page keeps its rendering per list
 class DutyList:
     items: list[Duty]
     today: date
@@ -166,8 +166,9 @@ def by_institution(items: list[Duty]) -> list[dict]:
 
 
 async def front_page(principal: Principal) -> dict:
-    """What the front page shows: the duties (the first LISTED of them), the counts, and for an
-    employee their own supervision status."""
+    """What the front page shows: the duty list (the first LISTED of the duties, the counts; all of
+    it follows from the list, which HR's page shows for a minute), and for an employee their own
+    supervision status."""
     from hr.auth.rules import roles_for
     from hr.org import services as org
     from hr.supervision.duties import my_status
@@ -178,6 +179,6 @@ async def front_page(principal: Principal) -> dict:
     found, me, supervision = await asyncio.gather(
         duties_for(principal), org.get_employee(principal, principal.employee_id) if principal.employee_id
         else nobody(), my_status(principal))
-    return {"duties": found, "me": me, "listed": found.items[:LISTED], "supervision": supervision,
-            "regions": found.regions if principal.is_hr else [],
-            "reports": bool(principal.roles & roles_for("workenv.report")), "group_pages": GROUP_PAGES}
+    return {"me": me, "supervision": supervision, "reports": bool(principal.roles & roles_for("workenv.report")),
+            "duty_list": {"duties": found, "listed": found.items[:LISTED], "group_pages": GROUP_PAGES,
+                          "regions": found.regions if principal.is_hr else [], "is_hr": principal.is_hr}}

@@ -10,6 +10,9 @@ from litestar.response import Template
 
 from hr.auth.rules import PUBLIC, allow
 from hr.org import services as org
+from hr.web import RenderedOnce
+
+DUTY_SECTION = RenderedOnce("_duties.html")
 
 
 class PageController(Controller):
@@ -20,7 +23,10 @@ class PageController(Controller):
         """The person's work queue: every open duty, most urgent first."""
         from hr.duties import front_page
 
-        return Template("dashboard.html", context=await front_page(request.user))
+        page = await front_page(request.user)
+        listing = page.pop("duty_list")
+        section = DUTY_SECTION(request.app.template_engine, listing["duties"], **listing)
+        return Template("dashboard.html", context={**page, "duty_section": section})
 
     @get("/profil/mine-data", opt=allow("self"), name="my_data")
     async def my_data(self, request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from markupsafe import Markup
 
 from hr import flash
 from hr.auth.principal import Principal, Role
@@ -129,6 +131,25 @@ def fmt_number(value: Any, digits: int = 2) -> str:
 def query_string(params: dict, **override: Any) -> str:
     merged = {**params, **override}
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+class RenderedOnce:
+    """A partial template rendered once per value it shows, for as long as that value lives. HR's
+    front page shows the same minute-old duty list (the region's, fifty of them listed, and the
+    table per institution) to every request in that minute; rendering it cost four times the rest
+    of the page. What the partial shows must follow from the value alone."""
+
+    def __init__(self, template: str):
+        self.template = template
+        self._rendered: weakref.WeakKeyDictionary[Any, Markup] = weakref.WeakKeyDictionary()
+
+    def __call__(self, engine, value: Any, **context: Any) -> Markup:
+        rendered = self._rendered.get(value)
+        if rendered is None:
+            # Jinja's own autoescaped output: marking it safe lets no unescaped input through.
+            rendered = Markup(engine.get_template(self.template).render(**context))  # nosec B704
+            self._rendered[value] = rendered
+        return rendered
 
 
 def register_template_helpers(engine) -> None:

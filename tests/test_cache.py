@@ -78,3 +78,23 @@ async def test_without_a_cache_every_request_computes(world):
         return len(calls)
 
     assert [(await cache.get("k", compute))[0] for _ in range(3)] == [1, 2, 3]
+
+
+async def test_hrs_front_page_shows_the_minute_old_list_and_then_the_next_one(client, world, cached, monkeypatch):
+    """The region's duty list is computed once a minute and its rendering kept with it: within the
+    minute the page shows that list, and after it the new one, rendered anew."""
+    from hr import duties
+    from tests.test_duties import _incident
+
+    monkeypatch.setattr(duties, "_HR", TimedCache(max_entries=64))
+    await _incident(world)
+    await login(client, World.HR)
+    first = (await client.get("/")).text
+    assert "Hændelser til opfølgning</a>: 1" in first
+    await _incident(world, unit=world.unit_b1)
+    assert "Hændelser til opfølgning</a>: 1" in (await client.get("/")).text
+    later = hr.cache.monotonic() + 61
+    monkeypatch.setattr(hr.cache, "monotonic", lambda: later)
+    page = (await client.get("/")).text
+    assert "Hændelser til opfølgning</a>: 2" in page
+    assert page.count('<li class="app-duty') == first.count('<li class="app-duty') + 1
