@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import ValidationException
 from litestar.middleware import ASGIMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -36,20 +35,25 @@ VENDOR = STATIC / "node_modules"
 def security_headers_hook(secure: bool, form_targets: tuple[str, ...] = ()):
     """Adds the security headers to every answer: pages, API, static files, and the router's own
     404 and 405 answers, which no middleware sees (a before-send hook wraps the whole app)."""
-    headers = security_headers(secure, form_targets)
+    # Encoded once: this runs on every answer, and an answer sets few of these itself.
+    ours = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in security_headers(secure, form_targets).items()]
+    everywhere = [pair for pair in ours if pair[0] != b"content-security-policy"]
+    no_store = (b"cache-control", b"no-store")
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         path = scope.get("path", "")
-        is_docs = path.startswith("/api/v1/schema")
-        mutable = MutableScopeHeaders.from_message(message)
-        for name, value in headers.items():
-            if name == "Content-Security-Policy" and is_docs:
-                continue  # the API docs page ships its own inline bootstrap
-            mutable.setdefault(name, value)
-        if not path.startswith("/static/"):
-            mutable.setdefault("Cache-Control", "no-store")
+        headers = message.setdefault("headers", [])
+        if not isinstance(headers, list):
+            headers = message["headers"] = list(headers)
+        present = {name.lower() for name, _ in headers}
+        # The API docs page ships its own inline bootstrap: no CSP there.
+        wanted = everywhere if path.startswith("/api/v1/schema") else ours
+        headers.extend(pair for pair in wanted if pair[0] not in present)
+        if b"cache-control" not in present and not path.startswith("/static/"):
+            headers.append(no_store)
 
     return add_headers
 

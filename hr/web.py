@@ -6,6 +6,7 @@ import logging
 import weakref
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -67,39 +68,43 @@ NAV = [
 ]
 
 
-def _visible(principal: Principal) -> list[tuple[str, str, str]]:
-    return [(section, label, href) for section, label, href, roles in NAV if principal.roles & roles]
+@lru_cache(maxsize=64)
+def _visible(roles: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((section, label, href) for section, label, href, allowed in NAV if roles & allowed)
 
 
-def _current_href(items: list[tuple[str, str, str]], path: str) -> str | None:
+def _current_href(items: tuple[tuple[str, str, str], ...], path: str) -> str | None:
     matches = [href for _, _, href in items if path == href or (href != "/" and path.startswith(href))]
     return max(matches, key=len, default=None)
 
 
-def nav_for(principal: Principal | None, path: str = "") -> list[tuple[str, str, bool]]:
-    """The main menu: (section, href of its first visible page, current) per section."""
-    if principal is None:
-        return []
-    items = _visible(principal)
-    current = _current_href(items, path)
+# Both menus are built once per set of roles and current page: every page shows them.
+@lru_cache(maxsize=1024)
+def _menus(roles: frozenset[str], current: str | None) -> tuple[tuple, str, tuple]:
+    items = _visible(roles)
     current_section = next((section for section, _, href in items if href == current), None)
-    out, seen = [], set()
+    sections, seen = [], set()
     for section, _, href in items:
         if section not in seen:
             seen.add(section)
-            out.append((section, href, section == current_section))
-    return out
+            sections.append((section, href, section == current_section))
+    pages = tuple((label, href, href == current) for s, label, href in items if s == current_section)
+    return tuple(sections), current_section or "", pages
 
 
-def subnav_for(principal: Principal | None, path: str = "") -> tuple[str, list[tuple[str, str, bool]]]:
+def nav_for(principal: Principal | None, path: str = "") -> tuple[tuple[str, str, bool], ...]:
+    """The main menu: (section, href of its first visible page, current) per section."""
+    if principal is None:
+        return ()
+    return _menus(principal.roles, _current_href(_visible(principal.roles), path))[0]
+
+
+def subnav_for(principal: Principal | None, path: str = "") -> tuple[str, tuple[tuple[str, str, bool], ...]]:
     """The current section's pages (label, href, current), when it has more than one."""
     if principal is None:
-        return "", []
-    items = _visible(principal)
-    current = _current_href(items, path)
-    section = next((s for s, _, href in items if href == current), None)
-    pages = [(label, href, href == current) for s, label, href in items if s == section]
-    return (section or "", pages) if len(pages) > 1 else ("", [])
+        return "", ()
+    _, section, pages = _menus(principal.roles, _current_href(_visible(principal.roles), path))
+    return (section, pages) if len(pages) > 1 else ("", ())
 
 
 def is_api(request: Request) -> bool:
@@ -136,8 +141,9 @@ def query_string(params: dict, **override: Any) -> str:
 class RenderedOnce:
     """A partial template rendered once per value it shows, for as long as that value lives. HR's
     front page shows the same minute-old duty list (the region's, fifty of them listed, and the
-    table per institution) to every request in that minute; rendering it cost four times the rest
-    of the page. What the partial shows must follow from the value alone."""
+    table per institution) to every request in that minute, and rendering it cost four times the
+    rest of the page; an analysis page is shown from the dashboard cache likewise. What the partial
+    shows must follow from the value alone."""
 
     def __init__(self, template: str):
         self.template = template
@@ -146,10 +152,13 @@ class RenderedOnce:
     def __call__(self, engine, value: Any, **context: Any) -> Markup:
         rendered = self._rendered.get(value)
         if rendered is None:
-            # Jinja's own autoescaped output: marking it safe lets no unescaped input through.
-            rendered = Markup(engine.get_template(self.template).render(**context))  # nosec B704
-            self._rendered[value] = rendered
+            rendered = self._rendered[value] = self.render(engine, **context)
         return rendered
+
+    def render(self, engine, **context: Any) -> Markup:
+        """Rendered now and not kept."""
+        # Jinja's own autoescaped output: marking it safe lets no unescaped input through.
+        return Markup(engine.get_template(self.template).render(**context))  # nosec B704
 
 
 def register_template_helpers(engine) -> None:

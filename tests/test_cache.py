@@ -98,3 +98,14 @@ async def test_hrs_front_page_shows_the_minute_old_list_and_then_the_next_one(cl
     page = (await client.get("/")).text
     assert "Hændelser til opfølgning</a>: 2" in page
     assert page.count('<li class="app-duty') == first.count('<li class="app-duty') + 1
+
+
+async def test_an_analysis_query_with_errors_shows_them_and_the_cached_page_does_not_keep_them(client, world,
+                                                                                              cached):
+    await incident(world, local(2025, 5, 10, 14))
+    await login(client, World.LEADER)
+    bad = (await client.get(PAGE, params={**YEAR, "alvor": "9"})).text
+    assert "Alvorlighed er 1-4" in bad and may_count(bad) == 1
+    good = (await client.get(PAGE, params=YEAR)).text  # the same corrected filters: the same cache entry
+    assert "Alvorlighed er 1-4" not in good and may_count(good) == 1
+    assert "Alvorlighed er 1-4" in (await client.get(PAGE, params={**YEAR, "alvor": "9"})).text

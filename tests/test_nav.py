@@ -23,7 +23,7 @@ def test_the_current_section_and_page_are_marked_and_its_pages_listed():
     section, pages = subnav_for(hr, "/admin/post/17")
     assert section == "Administration"
     assert [(label, current) for label, _, current in pages][-1] == ("Udbakke", True)
-    assert subnav_for(hr, "/ledelsesinformation") == ("", [])  # a section of one page has no sub-menu
+    assert subnav_for(hr, "/ledelsesinformation") == ("", ())  # a section of one page has no sub-menu
 
 
 def test_every_role_has_a_short_main_menu():

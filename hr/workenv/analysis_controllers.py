@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 from markupsafe import Markup
@@ -13,6 +15,7 @@ from hr.cache import DASHBOARDS, scope_key
 from hr.charts import bars_svg, funnel_svg, heat_levels, spc_svg
 from hr.exports import export_response
 from hr.org.services import list_institutions
+from hr.web import RenderedOnce
 from hr.workenv import dashboards
 from hr.workenv.choices import KINDS
 
@@ -29,9 +32,12 @@ class AnalysisController(Controller):
         query = dashboards.parse(request.query_params, principal)
         key = ("analysis", scope_key(principal), tuple(sorted(query.params.items())))
         engine = request.app.template_engine
-        context, computed_at = await DASHBOARDS.get(key, lambda: _page(principal, query, engine))
-        return Template("workenv/analysis.html", context={
-            **context, "params": query.params, "errors": query.errors, "computed_at": computed_at})
+        page, computed_at = await DASHBOARDS.get(key, lambda: _page(principal, query, engine))
+        context = {**page.context, "params": query.params, "errors": query.errors, "computed_at": computed_at,
+                   "is_hr": principal.is_hr, "is_leader": Role.LEADER in principal.roles}
+        # A query with errors shares its cache entry with the corrected one, but not its rendering.
+        content = CONTENT.render(engine, **context) if query.errors else CONTENT(engine, page, **context)
+        return Template("workenv/analysis.html", context={"content": content})
 
     @get("/eksport", opt=allow("workenv.worklist"), name="analysis_export")
     async def export(self, request: Request) -> Response:
@@ -68,7 +74,15 @@ class AnalysisController(Controller):
                                  r["submitted"], r["on_time"], r["on_time_share"]] for r in data["monthly"]])
 
 
-async def _page(principal, query: dashboards.Query, engine) -> dict:
+@dataclass(eq=False)  # one page is itself: its content is rendered once per page (CONTENT)
+class _Page:
+    context: dict
+
+
+CONTENT = RenderedOnce("workenv/_analysis_content.html")
+
+
+async def _page(principal, query: dashboards.Query, engine) -> _Page:
     """The figures, charts and choices of one analysis page, with its body rendered once: the same
     for everyone with this scope and these filters."""
     data = await dashboards.build(principal, query)
@@ -91,6 +105,6 @@ async def _page(principal, query: dashboards.Query, engine) -> dict:
     body = engine.get_template("workenv/analysis_body.html").render(
         **data, charts=charts, weekdays=WEEKDAYS, heat=heat, heat_legend=heat_legend, params=query.params)
     # The body is Jinja's own autoescaped output: marking it safe does not let unescaped input through.
-    return {"body": Markup(body), "kinds": KINDS,  # nosec B704
-            "show_pseudonym_filter": principal.is_hr or Role.LEADER in principal.roles,
-            "institution_choices": await list_institutions(principal)}
+    return _Page({"body": Markup(body), "kinds": KINDS,  # nosec B704
+                  "show_pseudonym_filter": principal.is_hr or Role.LEADER in principal.roles,
+                  "institution_choices": await list_institutions(principal)})
