@@ -7,7 +7,7 @@ import weakref
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from litestar import MediaType, Request, Response
@@ -161,6 +161,27 @@ class RenderedOnce:
         return Markup(engine.get_template(self.template).render(**context))  # nosec B704
 
 
+def _menus_markup(env) -> Callable[[Principal | None, str], Markup]:
+    """The menus of every page as markup, rendered once per set of roles and current page in
+    production (in development a template edit shows at once)."""
+
+    def render(roles: frozenset[str], current: str | None) -> Markup:
+        sections, section, pages = _menus(roles, current)
+        # Jinja's own autoescaped output: marking it safe lets no unescaped input through.
+        return Markup(env.get_template("_menus.html").render(  # nosec B704
+            sections=sections, section=section, pages=pages))
+
+    kept = lru_cache(maxsize=1024)(render)
+
+    def menus(user: Principal | None, path: str) -> Markup:
+        if user is None:
+            return Markup("")
+        current = _current_href(_visible(user.roles), path)
+        return (render if env.auto_reload else kept)(user.roles, current)
+
+    return menus
+
+
 def register_template_helpers(engine) -> None:
     env = engine.engine
     # A running service's templates change only with a new release, which restarts it: in production
@@ -170,8 +191,7 @@ def register_template_helpers(engine) -> None:
     env.filters["tal"] = fmt_number
     env.filters["maaned_iso"] = lambda value: value.astimezone(TIMEZONE).strftime("%Y-%m") if value else ""
     env.filters["items2dict"] = lambda rows: {r["id"]: r["name"] for r in rows}
-    env.globals["nav_for"] = nav_for
-    env.globals["subnav_for"] = subnav_for
+    env.globals["menus"] = _menus_markup(env)
     env.globals["query_string"] = query_string
     env.globals["role_labels"] = Role.LABELS
     env.globals["flash_message"] = flash.pending

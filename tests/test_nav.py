@@ -30,3 +30,22 @@ def test_every_role_has_a_short_main_menu():
     for role in Role.ALL:
         assert len(nav_for(person(role), "/")) <= 7
     assert len({section for section, *_ in NAV}) == 7
+
+
+def test_in_production_the_menus_are_rendered_once_per_roles_and_page():
+    from dataclasses import replace
+
+    from hr.app import create_app
+    from hr.settings import get_settings, set_settings
+
+    before = get_settings()
+    try:
+        menus = create_app(replace(before, mode="production")).template_engine.engine.globals["menus"]
+    finally:
+        set_settings(before)
+    staff_home, hr = menus(person(Role.STAFF), "/"), person(Role.HR)
+    assert menus(person(Role.STAFF), "/") is staff_home
+    assert "Revisionslog" not in staff_home and 'aria-current="true" class="current">Forside' in staff_home
+    post = menus(hr, "/admin/post/17")
+    assert 'aria-current="page" class="current">Udbakke' in post and menus(hr, "/admin/post/18") is post
+    assert "app-subnav" not in menus(hr, "/ledelsesinformation") and menus(None, "/") == ""
