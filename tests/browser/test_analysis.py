@@ -22,6 +22,10 @@ async def test_amr_reads_the_dashboard_on_a_phone_and_hr_prints_the_monthly_repo
     await page.get_by_role("img", name="Antal hændelser pr. måned (seriediagram)").wait_for()
     assert await page.get_by_text("for få kryds").count() >= 1
     await check_accessibility(page, "70-analyse-amr-telefon")
+    await page.goto(f"{server_url}/arbejdsmiljoe/analyse?fra=januar&alvor=9")
+    await page.get_by_role("link", name="Alvorlighed er 1-4").click()  # the summary leads to the field
+    assert await page.evaluate("document.activeElement.id") == "alvor"
+    await check_accessibility(page, "70-analyse-fejl-telefon")
 
     hr = await desktop.new_page()
     await log_in(hr, server_url, World.HR)

@@ -122,6 +122,9 @@ async def test_the_dashboard_page_shows_charts_with_text_and_exports(client, wor
     assert lines[0].startswith("Måned;Hændelser") and lines[1].startswith("2025-01;2;")
     bad = await client.get("/arbejdsmiljoe/analyse", params={"fra": "januar", "alvor": "9"})
     assert bad.status_code == 200 and "Skriv måneden som ÅÅÅÅ-MM" in bad.text and "Alvorlighed er 1-4" in bad.text
+    # At the field too, and the field says so to a screen reader.
+    assert 'id="fra-error"' in bad.text and 'id="alvor-error"' in bad.text and 'id="til-error"' not in bad.text
+    assert 'id="alvor" name="alvor" aria-invalid="true" aria-describedby="alvor-error"' in bad.text
 
 
 async def test_management_information_brings_the_three_domains_together(client, world):
