@@ -89,22 +89,21 @@ def _menus(roles: frozenset[str], current: str | None) -> tuple[tuple, str, tupl
             seen.add(section)
             sections.append((section, href, section == current_section))
     pages = tuple((label, href, href == current) for s, label, href in items if s == current_section)
-    return tuple(sections), current_section or "", pages
+    if len(pages) < 2:  # a section of one page has no menu of its own
+        return tuple(sections), "", ()
+    return tuple(sections), current_section, pages
 
 
-def nav_for(principal: Principal | None, path: str = "") -> tuple[tuple[str, str, bool], ...]:
-    """The main menu: (section, href of its first visible page, current) per section."""
+def _menu_key(principal: Principal, path: str) -> tuple[frozenset[str], str | None]:
+    return principal.roles, _current_href(_visible(principal.roles), path)
+
+
+def menus_for(principal: Principal | None, path: str = "") -> tuple[tuple, str, tuple]:
+    """The main menu, (section, href of its first visible page, current) per section; and the
+    current section's name and pages (label, href, current), when it has more than one."""
     if principal is None:
-        return ()
-    return _menus(principal.roles, _current_href(_visible(principal.roles), path))[0]
-
-
-def subnav_for(principal: Principal | None, path: str = "") -> tuple[str, tuple[tuple[str, str, bool], ...]]:
-    """The current section's pages (label, href, current), when it has more than one."""
-    if principal is None:
-        return "", ()
-    _, section, pages = _menus(principal.roles, _current_href(_visible(principal.roles), path))
-    return (section, pages) if len(pages) > 1 else ("", ())
+        return (), "", ()
+    return _menus(*_menu_key(principal, path))
 
 
 def is_api(request: Request) -> bool:
@@ -157,8 +156,14 @@ class RenderedOnce:
 
     def render(self, engine, **context: Any) -> Markup:
         """Rendered now and not kept."""
-        # Jinja's own autoescaped output: marking it safe lets no unescaped input through.
-        return Markup(engine.get_template(self.template).render(**context))  # nosec B704
+        return render_markup(engine, self.template, **context)
+
+
+def render_markup(source, template: str, **context: Any) -> Markup:
+    """A partial template rendered to markup another template puts in as it is (`source`: the
+    Jinja environment, or Litestar's template engine)."""
+    # Jinja's own autoescaped output: marking it safe lets no unescaped input through.
+    return Markup(source.get_template(template).render(**context))  # nosec B704
 
 
 def _menus_markup(env) -> Callable[[Principal | None, str], Markup]:
@@ -167,17 +172,14 @@ def _menus_markup(env) -> Callable[[Principal | None, str], Markup]:
 
     def render(roles: frozenset[str], current: str | None) -> Markup:
         sections, section, pages = _menus(roles, current)
-        # Jinja's own autoescaped output: marking it safe lets no unescaped input through.
-        return Markup(env.get_template("_menus.html").render(  # nosec B704
-            sections=sections, section=section, pages=pages))
+        return render_markup(env, "_menus.html", sections=sections, section=section, pages=pages)
 
     kept = lru_cache(maxsize=1024)(render)
 
     def menus(user: Principal | None, path: str) -> Markup:
         if user is None:
             return Markup("")
-        current = _current_href(_visible(user.roles), path)
-        return (render if env.auto_reload else kept)(user.roles, current)
+        return (render if env.auto_reload else kept)(*_menu_key(user, path))
 
     return menus
 

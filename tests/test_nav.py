@@ -1,7 +1,7 @@
 """Navigation: one main-menu link per section the person may use, and the section's pages below."""
 
 from hr.auth.principal import Principal, Role
-from hr.web import NAV, nav_for, subnav_for
+from hr.web import NAV, menus_for
 
 
 def person(*roles) -> Principal:
@@ -9,7 +9,7 @@ def person(*roles) -> Principal:
 
 
 def test_staff_see_their_sections_with_their_own_pages_first():
-    sections = nav_for(person(Role.STAFF), "/")
+    sections, _, _ = menus_for(person(Role.STAFF), "/")
     assert [(label, href) for label, href, _ in sections] == [
         ("Forside", "/"), ("Arbejdsmiljø", "/arbejdsmiljoe"), ("Supervision", "/supervision/kalender"),
         ("Kompetence", "/kompetence/mit")]
@@ -18,17 +18,17 @@ def test_staff_see_their_sections_with_their_own_pages_first():
 
 def test_the_current_section_and_page_are_marked_and_its_pages_listed():
     hr = person(Role.HR)
-    sections = {label: current for label, _, current in nav_for(hr, "/admin/post/17")}
+    menu, section, pages = menus_for(hr, "/admin/post/17")
+    sections = {label: current for label, _, current in menu}
     assert sections["Administration"] and not sections["Arbejdsmiljø"]
-    section, pages = subnav_for(hr, "/admin/post/17")
     assert section == "Administration"
     assert [(label, current) for label, _, current in pages][-1] == ("Udbakke", True)
-    assert subnav_for(hr, "/ledelsesinformation") == ("", ())  # a section of one page has no sub-menu
+    assert menus_for(hr, "/ledelsesinformation")[1:] == ("", ())  # a section of one page has no sub-menu
 
 
 def test_every_role_has_a_short_main_menu():
     for role in Role.ALL:
-        assert len(nav_for(person(role), "/")) <= 7
+        assert len(menus_for(person(role), "/")[0]) <= 7
     assert len({section for section, *_ in NAV}) == 7
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
-from markupsafe import Markup
 
 from hr import audit
 from hr.auth.principal import Role
@@ -15,7 +14,7 @@ from hr.cache import DASHBOARDS, scope_key
 from hr.charts import bars_svg, funnel_svg, heat_levels, spc_svg
 from hr.exports import export_response
 from hr.org.services import list_institutions
-from hr.web import RenderedOnce
+from hr.web import RenderedOnce, render_markup
 from hr.workenv import dashboards
 from hr.workenv.choices import KINDS
 
@@ -102,9 +101,8 @@ async def _page(principal, query: dashboards.Query, engine) -> _Page:
                                    "(tragtdiagram)", "inst") if data["institution_chart"] else None,
     }
     heat, heat_legend = heat_levels(data["heatmap"])
-    body = engine.get_template("workenv/analysis_body.html").render(
-        **data, charts=charts, weekdays=WEEKDAYS, heat=heat, heat_legend=heat_legend, params=query.params)
-    # The body is Jinja's own autoescaped output: marking it safe does not let unescaped input through.
-    return _Page({"body": Markup(body), "kinds": KINDS,  # nosec B704
+    body = render_markup(engine, "workenv/analysis_body.html", **data, charts=charts, weekdays=WEEKDAYS,
+                         heat=heat, heat_legend=heat_legend, params=query.params)
+    return _Page({"body": body, "kinds": KINDS,
                   "show_pseudonym_filter": principal.is_hr or Role.LEADER in principal.roles,
                   "institution_choices": await list_institutions(principal)})

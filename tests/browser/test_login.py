@@ -8,7 +8,7 @@ from hr.auth.oidc import CALLBACK_PATH
 from hr.auth.services import load_principal
 from hr.devidp import DevIdentityProvider, Person
 from hr.notify.tables import OutboxMessage
-from hr.web import nav_for, subnav_for
+from hr.web import menus_for
 from tests.browser.conftest import check_accessibility, start_server, stop_server
 from tests.conftest import PASSWORD, World, free_port
 
@@ -47,10 +47,10 @@ async def test_hr_visits_the_administration_pages(server_url, desktop, world):
     await log_in(page, server_url, World.HR)
     await check_accessibility(page, "10-dashboard-hr")
     # Every section from the main menu, then every page of it from the section's own menu.
-    for section, _, _ in nav_for(await load_principal(world.accounts["hr"]), "/"):
+    for section, _, _ in menus_for(await load_principal(world.accounts["hr"]), "/")[0]:
         await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=section, exact=True).click()
         await page.wait_for_load_state()
-        _, pages = subnav_for(await load_principal(world.accounts["hr"]), page.url.replace(server_url, ""))
+        _, _, pages = menus_for(await load_principal(world.accounts["hr"]), page.url.replace(server_url, ""))
         for label, _, _ in pages:
             await page.get_by_role("navigation", name=f"Undermenu: {section}").get_by_role(
                 "link", name=label, exact=True).click()
