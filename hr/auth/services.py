@@ -285,7 +285,10 @@ async def _first_sign_in(identity: Identity, employee: dict, ip: str) -> int:
             account_id, action = linked["id"], "link"
         else:
             email = normalise_email(employee["email"] or identity.email)
-            if not email or await Account.exists().where(Account.email == email).run():
+            holder = await Account.select(Account.directory_subject).where(Account.email == email).first().run()
+            # The holder may be this identity's own account, made a moment ago by its other first
+            # sign-in: the insert below then fails as a duplicate, and the retry finds it.
+            if not email or (holder and holder["directory_subject"] != identity.subject):
                 raise SignInRefused("email_taken", "Der findes allerede en konto med din e-mailadresse, knyttet til en "
                                     "anden ansættelse. Kontakt HR.", {"employee": employee["id"]})
             rows = await Account.insert(Account(email=email, name=employee["name"], employee=employee["id"],
