@@ -7,27 +7,28 @@ from hr.workenv.tables import Apv, Order, WorkEnvironmentDiscussion
 from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
 
-TODAY = local_today()
-
 
 def order_form(world, **overrides):
+    today = local_today()
     data = {"case_number": "AT-2026-0042", "order_type": "frist",
-            "received_on": (TODAY - timedelta(days=3)).isoformat(),
+            "received_on": (today - timedelta(days=3)).isoformat(),
             "institution": str(world.inst_a), "unit": str(world.unit_a1), "rule_breached": "AT-vejledning om vold",
             "description": "Risiko for vold ved alenearbejde om aftenen.",
-            "compliance_deadline": (TODAY + timedelta(days=60)).isoformat(),
-            "reply_deadline": (TODAY + timedelta(days=14)).isoformat(),
+            "compliance_deadline": (today + timedelta(days=60)).isoformat(),
+            "reply_deadline": (today + timedelta(days=14)).isoformat(),
             "responsible": str(world.accounts["leader"])}
     data.update(overrides)
     return data
 
 
 def action_form(world) -> dict:
+    today = local_today()
     return {"problem": "Tunge løft ved sengene", "measure": "Loftlift i to rum", "owner": str(world.accounts["staff"]),
-            "deadline": (TODAY + timedelta(days=30)).isoformat(), "priority": "2", "effect_check": "Spørg holdet"}
+            "deadline": (today + timedelta(days=30)).isoformat(), "priority": "2", "effect_check": "Spørg holdet"}
 
 
 async def test_the_amo_must_see_the_reply_before_it_is_sent(client, new_client, world):
+    today = local_today()
     await login(client, World.LEADER)
     bad = await post_form(client, "/arbejdsmiljoe/paabud", order_form(world, case_number="", compliance_deadline="",
                                                                      responsible=str(world.accounts["other"])),
@@ -53,7 +54,7 @@ async def test_the_amo_must_see_the_reply_before_it_is_sent(client, new_client, 
     whole = await post_form(client, "/arbejdsmiljoe/paabud", order_form(world, unit=""))
     assert "Du kan ikke registrere påbud for det tilbud" in whole.text
     order = await Order.select().first().run()
-    assert order["amo_informed_on"] == order["reply_sent_on"] == order["closed_on"] == TODAY
+    assert order["amo_informed_on"] == order["reply_sent_on"] == order["closed_on"] == today
     amr = new_client()
     await login(amr, World.AMR)
     assert "AT-2026-0042" in (await amr.get("/arbejdsmiljoe/paabud")).text
@@ -64,8 +65,9 @@ async def test_the_amo_must_see_the_reply_before_it_is_sent(client, new_client, 
 
 
 async def test_apv_overdue_after_three_years_and_complete_only_with_all_phases(client, new_client, world):
-    await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a2, started_on=TODAY - timedelta(days=1200),
-                         completed_on=TODAY - timedelta(days=3 * 366))).run()
+    today = local_today()
+    await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a2, started_on=today - timedelta(days=1200),
+                         completed_on=today - timedelta(days=3 * 366))).run()
     await login(client, World.LEADER)
     overview = await client.get("/arbejdsmiljoe/apv")
     assert overview.text.count("Forfalden") == 2  # A1 never had one; A2's is older than 3 years
@@ -78,9 +80,9 @@ async def test_apv_overdue_after_three_years_and_complete_only_with_all_phases(c
     assert "Du kan ikke starte en APV" in not_mine.text
     path = started.headers["location"]
     await confirmed(client, await post_form(client, f"{path}/handlinger", action_form(world)), "Handlingen er oprettet")
-    early = await post_form(client, path, {"mapping_done_on": TODAY.isoformat(), "complete": "1"})
+    early = await post_form(client, path, {"mapping_done_on": today.isoformat(), "complete": "1"})
     assert early.status_code == 400 and "Alle faser skal være gennemført" in early.text
-    phases = {name: TODAY.isoformat() for name in ("mapping_done_on", "assessment_done_on", "absence_reviewed_on",
+    phases = {name: today.isoformat() for name in ("mapping_done_on", "assessment_done_on", "absence_reviewed_on",
                                                    "action_plan_done_on")}
     done = await post_form(client, path, {**phases, "followup_rules": "Status på personalemøder", "complete": "1"})
     await confirmed(client, done, "APV'en er afsluttet")
@@ -89,12 +91,13 @@ async def test_apv_overdue_after_three_years_and_complete_only_with_all_phases(c
 
 
 async def test_the_yearly_discussion_is_recorded_once_per_year_by_the_institutions_leadership(client, world):
+    today = local_today()
     from hr.auth.principal import Role
     from tests.conftest import make_account
 
     await make_account("head@test.example", "Hedda Head", roles=[(Role.LEADER, world.inst_a, None)])
     await login(client, "head@test.example")
-    data = {"institution": str(world.inst_a), "held_on": TODAY.isoformat(), "participants": "Ledelse og AMR",
+    data = {"institution": str(world.inst_a), "held_on": today.isoformat(), "participants": "Ledelse og AMR",
             "evaluation": "Målene for sidste år blev nået", "goals": "Færre episoder med vold"}
     await confirmed(client, await post_form(client, "/arbejdsmiljoe/droeftelser", data,
                                             token_from="/arbejdsmiljoe/droeftelser"), "drøftelse er registreret")
@@ -106,11 +109,12 @@ async def test_the_yearly_discussion_is_recorded_once_per_year_by_the_institutio
 
 
 async def test_hr_filters_the_orders_by_institution_and_status_and_pages_them(client, world):
+    today = local_today()
     from hr.db import bulk_insert
 
-    rows = [{"case_number": f"AT-{n:04d}", "order_type": "frist", "received_on": TODAY - timedelta(days=n),
+    rows = [{"case_number": f"AT-{n:04d}", "order_type": "frist", "received_on": today - timedelta(days=n),
              "institution": world.inst_a if n % 2 else world.inst_b, "rule_breached": "Vold", "description": "x",
-             "compliance_deadline": TODAY + timedelta(days=30), "closed_on": TODAY if n % 5 == 0 else None}
+             "compliance_deadline": today + timedelta(days=30), "closed_on": today if n % 5 == 0 else None}
             for n in range(1, 61)]
     await bulk_insert(Order, rows)
     await login(client, World.HR)
@@ -124,10 +128,11 @@ async def test_hr_filters_the_orders_by_institution_and_status_and_pages_them(cl
 
 
 async def test_the_yearly_discussions_are_chosen_by_year_and_institution(client, world):
+    today = local_today()
     from hr.db import bulk_insert
 
     await bulk_insert(WorkEnvironmentDiscussion, [
-        {"institution": institution, "year": year, "held_on": TODAY.replace(year=year), "participants": "Ledelse",
+        {"institution": institution, "year": year, "held_on": today.replace(year=year), "participants": "Ledelse",
          "evaluation": f"Evaluering {year}", "goals": f"Mål {year}"}
         for year in range(2000, 2025) for institution in (world.inst_a, world.inst_b)])
     await login(client, World.HR)

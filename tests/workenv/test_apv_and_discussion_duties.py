@@ -13,12 +13,11 @@ from hr.workenv.tables import Apv, WorkChange, WorkEnvironmentDiscussion
 from tests.confirmations import confirmed
 from tests.conftest import World, login, make_account, post_form
 
-TODAY = local_today()
-
 
 async def test_a_change_in_the_work_flags_a_recent_apv_for_revision(client, world):
-    await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a1, started_on=TODAY - timedelta(days=100),
-                         completed_on=TODAY - timedelta(days=60))).run()
+    today = local_today()
+    await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a1, started_on=today - timedelta(days=100),
+                         completed_on=today - timedelta(days=60))).run()
     await login(client, World.LEADER)
     overview = await client.get("/arbejdsmiljoe/apv")
     assert "Skal revideres" not in overview.text
@@ -31,7 +30,7 @@ async def test_a_change_in_the_work_flags_a_recent_apv_for_revision(client, worl
                                  ({"changed_unit": str(world.unit_a1), "description": ""}, "description",
                                   "Beskriv hvad der er ændret i arbejdet"),
                                  ({"changed_unit": str(world.unit_a1), "description": "Ny målgruppe",
-                                   "changed_on": (TODAY + timedelta(days=1)).isoformat()}, "changed_on",
+                                   "changed_on": (today + timedelta(days=1)).isoformat()}, "changed_on",
                                   "Datoen ligger i fremtiden")):
         refused = await post_form(client, "/arbejdsmiljoe/apv/aendret", form, token_from="/arbejdsmiljoe/apv")
         assert refused.status_code == 400 and message in refused.text, form
@@ -41,22 +40,23 @@ async def test_a_change_in_the_work_flags_a_recent_apv_for_revision(client, worl
     page = await confirmed(client, await post_form(client, "/arbejdsmiljoe/apv/aendret", {
         "changed_unit": str(world.unit_a1), "description": "Afdelingen tager nu imod unge med svær autisme"}),
         "Det er registreret, at arbejdet i Afdeling A1 er ændret")
-    assert f"Skal revideres: arbejdet er ændret {TODAY:%d.%m.%Y}" in page
+    assert f"Skal revideres: arbejdet er ændret {today:%d.%m.%Y}" in page
     [reminder] = [r for r in await reminders.due(datetime.now(TIMEZONE)) if r.subject == f"unit:{world.unit_a1}"]
-    assert reminder.period == f"changed-{TODAY.isoformat()}" and "arbejdet er ændret" in reminder.title
+    assert reminder.period == f"changed-{today.isoformat()}" and "arbejdet er ændret" in reminder.title
     front = (await client.get("/")).text
     assert "APV for Afdeling A1 skal revideres (arbejdet er ændret)" in front
 
     # A revision started after the change takes the flag away; finished, the unit is in order.
-    await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a1, started_on=TODAY)).run()
+    await Apv.insert(Apv(institution=world.inst_a, unit=world.unit_a1, started_on=today)).run()
     assert "Skal revideres" not in (await client.get("/arbejdsmiljoe/apv")).text
-    await Apv.update({Apv.completed_on: TODAY}).where(Apv.completed_on.is_null()).run()
+    await Apv.update({Apv.completed_on: today}).where(Apv.completed_on.is_null()).run()
     assert "Skal revideres" not in (await client.get("/arbejdsmiljoe/apv")).text
 
 
 async def test_the_yearly_discussion_is_reminded_in_the_last_quarter_and_flagged_all_year(client, world):
+    today = local_today()
     head = await make_account("head@test.example", "Hedda Head", roles=[(Role.LEADER, world.inst_a, None)])
-    year = TODAY.year
+    year = today.year
 
     def about_discussions(moment):
         return [r for r in reminders_at[moment] if r.kind == "workenv.discussion_due"]

@@ -62,13 +62,15 @@ async def test_support_in_the_future_or_before_the_episode_is_refused(client, ne
 
 
 async def test_an_accident_expected_to_keep_someone_away_shows_its_easy_deadline(client, new_client, world):
+    occurred = (now() - timedelta(hours=2)).astimezone(TIMEZONE)  # yesterday, in the first two hours of a day
     incident_id = await filed(client, world, kind="accident", injury_type="sprain", body_part="hand",
-                              expected_absence="3_35")
+                              expected_absence="3_35", occurred_date=occurred.date().isoformat(),
+                              occurred_time=occurred.strftime("%H:%M"))
     leader = new_client()
     await login(leader, World.LEADER)
     base = f"/arbejdsmiljoe/haendelser/{incident_id}"
     page = await leader.get(base)
-    due = now().astimezone(TIMEZONE).date() + timedelta(days=15)  # from the day after, until absence is recorded
+    due = occurred.date() + timedelta(days=15)  # from the day after, until absence is recorded
     assert "Anmeldelse i EASY (Arbejdstilsynet)" in page.text and due.strftime("%d.%m.%Y") + " 23:59" in page.text
     assert "Anmeldelse i EASY" in (await leader.get("/arbejdsmiljoe/opfoelgning")).text
     reported = await post_form(leader, f"{base}/eksternt", {"easy_reference": "EASY-123", "insurer_reported": "1"},
