@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     from hr.api import api_router, declare_error_answers
     from hr.audit.controllers import AuditController
-    from hr.auth.account_controllers import AccountController, OwnPasswordController
+    from hr.auth.account_controllers import AccountController, OwnPasswordController, SignInConflictController
     from hr.auth.controllers import ApiTokenController, LoginController, PasswordLinkController
     from hr.competence.controllers import (
         CatalogueController,
@@ -219,6 +219,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController,
             ApiTokenController,
             AccountController,
+            SignInConflictController,
             OwnPasswordController,
             AuditController,
             IncidentController,

@@ -18,7 +18,7 @@ from hr.db import engine, now
 from hr.settings import TIMEZONE
 
 log = logging.getLogger("hr.duties")
-SOURCES = ("hr.workenv.duties", "hr.supervision.duties", "hr.competence.duties")
+SOURCES = ("hr.workenv.duties", "hr.supervision.duties", "hr.competence.duties", "hr.auth.duties")
 
 
 def in_words(day: date, today: date) -> str:
@@ -112,6 +112,7 @@ GROUP_PAGES = {
     "Dine kommende supervisioner": "/supervision/kalender",
     "Uddannelse": "/kompetence/mit",
     "Lederuddannelsen": "/kompetence/mit",
+    "Arbejdskonti, der venter på HR": "/admin/arbejdskonti",
 }
 LISTED = 50  # duties shown on the page; the counts and the links per kind hold the rest
 _HR = TimedCache(max_entries=64)

@@ -13,6 +13,7 @@ from hr.auth.tables import (
     PendingSignIn,
     RoleAssignment,
     Session,
+    SignInConflict,
 )
 from hr.org.tables import (
     Employee,
@@ -44,6 +45,7 @@ APP_CONFIG = AppConfig(
         ApiToken,
         PendingSignIn,
         PasswordLink,
+        SignInConflict,
         AuditEvent,
     ],
 )

@@ -61,6 +61,7 @@ NAV = [
     ("Organisation", "Metoder", "/admin/metoder", {HR}),
     ("Organisation", "Import", "/admin/import", {HR}),
     ("Administration", "Brugere", "/admin/brugere", {HR}),
+    ("Administration", "Arbejdskonti", "/admin/arbejdskonti", {HR}),
     ("Administration", "API-nøgler", "/admin/api-noegler", {HR}),
     ("Administration", "Revisionslog", "/admin/revisionslog", {HR}),
     ("Administration", "Påmindelser", "/admin/paamindelser", {HR}),

@@ -12,7 +12,7 @@ ACTIONS = {
     "amend": "Rettet", "anonymise": "Anonymiseret", "close": "Afsluttet", "confirm": "Bekræftet",
     "cancel": "Aflyst", "reschedule": "Flyttet", "leave": "Afmeldt", "attendance": "Fremmøde registreret",
     "state": "Status ændret", "upload": "Uploadet", "save": "Gemt", "link": "Knyttet til arbejdskonto",
-    "restore": "Gendannet fra backup",
+    "restore": "Gendannet fra backup", "decide": "Afgjort",
 }
 ENTITIES = {
     "account": "Bruger", "account_active": "Brugerens adgang", "account_password": "Adgangskode",
@@ -36,7 +36,7 @@ ENTITIES = {
     "reminder_kind": "Type påmindelse", "notification_preference": "Valg af påmindelser",
     "database": "Databasen", "work_change": "Ændret arbejde (APV)",
     "order_document": "Dokument på påbud",
-    "incident_easy": "Oplysninger til EASY",
+    "incident_easy": "Oplysninger til EASY", "sign_in_conflict": "Arbejdskonto, der ventede på HR",
 }
 DETAIL_KEYS = {
     "method": "måde", "reason": "årsag", "employee": "medarbejder", "account": "bruger", "role": "rolle",
@@ -47,7 +47,7 @@ DETAIL_KEYS = {
     "field": "felt", "fields": "felter", "kind": "type", "state": "status", "count": "antal", "via": "via",
     "institution": "tilbud", "unit": "afdeling", "staff_responsibility": "personaleansvar",
     "waitlisted": "på venteliste", "error": "fejl", "employee_number": "medarbejdernummer", "year": "år",
-    "month": "måned",
+    "month": "måned", "decision": "afgørelse", "decided_by": "afgjort af",
 }
 SOURCES = {"organisation": "lønsystemet", "directory": "arbejdskontoen", "hr": "HR"}
 BOOLEANS = {True: "ja", False: "nej"}

@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from hr import flash
-from hr.auth import accounts
+from hr.auth import accounts, conflicts
 from hr.auth.rules import allow
 from hr.forms import ValidationError, optional_int, page_number
 
@@ -121,3 +121,27 @@ class OwnPasswordController(Controller):
         except ValidationError as exc:
             return Template("password.html", status_code=400, context={"errors": exc.errors})
         return flash.done("/", "Din adgangskode er skiftet. Dine andre sessioner er logget ud.")
+
+
+class SignInConflictController(Controller):
+    """First work-account sign-ins that wait for HR: link after checking, or dismiss."""
+
+    path = conflicts.PAGE
+    include_in_schema = False
+
+    async def _page(self, errors: dict | None = None, status: int = 200) -> Template:
+        return Template("admin/sign_in_conflicts.html", status_code=status, context={
+            "conflicts": await conflicts.open_conflicts(), "errors": errors or {}})
+
+    @get("/", opt=allow("accounts.manage"), name="sign_in_conflicts")
+    async def index(self) -> Template:
+        return await self._page()
+
+    @post("/{conflict_id:int}", opt=allow("accounts.manage"), name="sign_in_conflict_decide")
+    async def decide(self, request: Request, conflict_id: FromPath[int]) -> Template | Redirect:
+        form = await request.form()
+        try:
+            done = await conflicts.resolve(request.user, conflict_id, str(form.get("decision", ""))[:20])
+        except ValidationError as exc:
+            return await self._page(exc.errors, status=400)
+        return flash.done(conflicts.PAGE, done)

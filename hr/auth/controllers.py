@@ -46,14 +46,15 @@ class LoginController(Controller):
         return _login_page(_safe_next(next))
 
     @get("/login/arbejdskonto", opt=allow(PUBLIC), name="login_directory")
-    async def directory_start(self, next: FromQuery[str] = "/") -> Template | Redirect:
+    async def directory_start(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
         settings = get_settings()
         if not settings.oidc_enabled:
             raise NotFoundException()
         try:
-            url, browser = await oidc.begin(_safe_next(next))
+            url, browser = await oidc.begin(_safe_next(next), ip=client_ip(request.scope))
         except SignInRefused as exc:
-            return _login_page(_safe_next(next), errors={"form": exc.message}, status=503)
+            status = 429 if isinstance(exc, oidc.TooManySignIns) else 503
+            return _login_page(_safe_next(next), errors={"form": exc.message}, status=status)
         response = Redirect(path=url)
         response.set_cookie(Cookie(key=SIGN_IN_COOKIE, value=browser, httponly=True, samesite="lax",
                                    max_age=int(oidc.ATTEMPT_LIFETIME.total_seconds()),

@@ -43,6 +43,10 @@ CLOCK_LEEWAY_SECONDS = 60
 METADATA_MAX_AGE = 3600  # seconds
 KEYS_REFETCH_AFTER = 60  # seconds: a token naming an unknown key fetches the keys again, once per key in this
 TIMEOUT = httpx.Timeout(10.0)
+# Sign-ins started and not yet back. Per address generous enough for a ward's shared NAT at a
+# change of shift (a finished sign-in frees its place); in all, a bound on the table.
+PENDING_PER_ADDRESS = 30
+PENDING_IN_ALL = 20_000
 
 
 class SignInRefused(Exception):
@@ -54,6 +58,7 @@ class SignInRefused(Exception):
         self.reason, self.message, self.detail = reason, message, detail or {}
 
 
+UNKNOWN_ATTEMPT = "Log-ind-forsøget er ukendt, allerede brugt eller udløbet. Start forfra."
 NOT_COMPLETED = ("Log-ind med din arbejdskonto kunne ikke gennemføres. Prøv igen; sker det igen, så kontakt "
                  "IT-support.")
 
@@ -136,9 +141,14 @@ async def _exchange(settings: Settings, token_endpoint: str, code: str, code_ver
     return answer
 
 
-async def begin(next_path: str, settings: Settings | None = None) -> tuple[str, str]:
+class TooManySignIns(SignInRefused):
+    """Too many sign-ins started and not finished from one address (or in all): nothing stored."""
+
+
+async def begin(next_path: str, settings: Settings | None = None, ip: str = "") -> tuple[str, str]:
     """Start a sign-in: returns the provider's address to send the browser to, and the value
-    for the cookie that ties the answer to this browser."""
+    for the cookie that ties the answer to this browser. A pending sign-in is stored only within
+    the limits: outstanding ones per address (a finished sign-in frees its place) and in all."""
     settings = settings or get_settings()
     try:
         metadata = await directory.metadata(settings)
@@ -146,11 +156,16 @@ async def begin(next_path: str, settings: Settings | None = None) -> tuple[str, 
         raise SignInRefused("provider_unreachable", "Regionens log-ind-tjeneste svarer ikke lige nu. Prøv igen om "
                             "lidt, eller log ind med adgangskode, hvis du har en.",
                             {"error": exc.__class__.__name__}) from exc
+    await PendingSignIn.delete().where(PendingSignIn.created_at < now() - ATTEMPT_LIFETIME).run()
+    if (await PendingSignIn.count().where(PendingSignIn.ip == ip[:64]).run() >= PENDING_PER_ADDRESS
+            or await PendingSignIn.count().run() >= PENDING_IN_ALL):
+        raise TooManySignIns("too_many_pending", "Der er påbegyndt for mange log-ind fra denne adresse, som ikke "
+                             "er gjort færdige. Vent et par minutter, og prøv igen.")
     state, nonce, verifier, browser = (secrets.token_urlsafe(32), secrets.token_urlsafe(32), generate_token(64),
                                        secrets.token_urlsafe(32))
-    await PendingSignIn.delete().where(PendingSignIn.created_at < now() - ATTEMPT_LIFETIME).run()
     await PendingSignIn.insert(PendingSignIn(state_hash=token_hash(state), browser_hash=token_hash(browser),
-                                             nonce=nonce, code_verifier=verifier, next_path=next_path)).run()
+                                             nonce=nonce, code_verifier=verifier, next_path=next_path,
+                                             ip=ip[:64])).run()
     url = prepare_grant_uri(metadata["authorization_endpoint"], settings.oidc_client_id, "code",
                             redirect_uri=_redirect_uri(settings), scope=SCOPES, state=state, nonce=nonce,
                             code_challenge=create_s256_code_challenge(verifier), code_challenge_method="S256")
@@ -159,16 +174,22 @@ async def begin(next_path: str, settings: Settings | None = None) -> tuple[str, 
 
 async def finish(params: dict[str, str], browser: str, settings: Settings | None = None) -> tuple[Identity, str]:
     """Check the provider's answer (the query of the redirect back) and the ID token it leads to.
-    Returns who signed in and where they were going."""
+    Returns who signed in and where they were going. The pending sign-in is used up only by the
+    browser that started it: someone else holding its `state` cannot cancel it."""
     settings = settings or get_settings()
     state = params.get("state", "")
-    pending = await PendingSignIn.delete().where(PendingSignIn.state_hash == token_hash(state)).returning(
-        *PendingSignIn.all_columns()).run() if state else []
+    if not state:
+        raise SignInRefused("state", UNKNOWN_ATTEMPT)
+    known = await PendingSignIn.select(PendingSignIn.id).where(
+        PendingSignIn.state_hash == token_hash(state)).first().run()
+    if known is None:
+        raise SignInRefused("state", UNKNOWN_ATTEMPT)
+    pending = await PendingSignIn.delete().where(
+        (PendingSignIn.state_hash == token_hash(state)) & (PendingSignIn.browser_hash == token_hash(browser or ""))
+    ).returning(*PendingSignIn.all_columns()).run() if browser else []
     if not pending:
-        raise SignInRefused("state", "Log-ind-forsøget er ukendt, allerede brugt eller udløbet. Start forfra.")
-    attempt = pending[0]
-    if not browser or not secrets.compare_digest(attempt["browser_hash"], token_hash(browser)):
         raise SignInRefused("browser", "Log-ind-forsøget blev startet i en anden browser. Start forfra her.")
+    attempt = pending[0]
     if now() - attempt["created_at"] > ATTEMPT_LIFETIME:
         raise SignInRefused("attempt_expired", "Log-ind-forsøget tog for lang tid. Start forfra.")
     if params.get("error"):

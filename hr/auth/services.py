@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Iterable
 
 from hr import audit
-from hr.auth import oidc, org_rights
+from hr.auth import conflicts, oidc, org_rights
 from hr.auth.oidc import Identity, SignInRefused
 from hr.auth.passwords import (
     PasswordPolicyError,
@@ -226,11 +226,22 @@ REFUSED_UNKNOWN = ("Din arbejdskonto er ikke knyttet til en aktiv ansættelse i 
                    "gå et døgn, før lønsystemet har meldt dig ind; ellers kontakt HR.")
 
 
+class LinkConflict(SignInRefused):
+    """A first sign-in that linking could turn into someone else's rights: refused, and kept for
+    HR to decide (hr/auth/conflicts.py)."""
+
+    def __init__(self, kind: str, employee_id: int | None, account_id: int | None):
+        super().__init__(kind, conflicts.REFUSED, {"employee": employee_id, "account": account_id})
+        self.kind, self.employee_id, self.account_id = kind, employee_id, account_id
+
+
 async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = "",
                             session_hours: int = 10, retry: bool = True) -> tuple[str, Principal]:
     """The person the directory vouched for gets in when they are an active employee: the first
     time, the identity is linked to the employee (by employee number, or a verified work e-mail)
-    and the account is created or linked; after that the identity finds the account."""
+    and to that employee's own account, or an account is created; after that the identity finds
+    the account. A link that could hand over rights that are not the employee's is refused and
+    kept for HR (`LinkConflict`)."""
     account = await Account.select(Account.id, Account.active, Account.employee,
                                    Account.employee.active.as_alias("employee_active")).where(
         Account.directory_subject == identity.subject).first().run()
@@ -253,44 +264,54 @@ async def directory_sign_in(identity: Identity, ip: str = "", user_agent: str = 
 async def sign_in_from_directory(params: dict[str, str], browser: str, ip: str = "", user_agent: str = "",
                                  session_hours: int = 10) -> tuple[str, Principal, str]:
     """The provider's answer to a sign-in started here: checked (`oidc.finish`), then let in or
-    refused. A refusal is in the audit trail with its reason; the log names only the reason."""
+    refused. A refusal is in the audit trail with its reason, a link conflict also on HR's list;
+    the log names only the reason."""
+    identity = None
     try:
         identity, next_path = await oidc.finish(params, browser)
         token, principal = await directory_sign_in(identity, ip, user_agent, session_hours)
     except SignInRefused as exc:
         await audit.record(None, "refused", "sign_in", "", {"method": "arbejdskonto", "reason": exc.reason,
                                                             **exc.detail}, ip=ip)
+        if isinstance(exc, LinkConflict) and identity is not None:
+            await conflicts.record(identity.subject, exc.kind, identity.name, identity.email,
+                                   identity.employee_number, exc.employee_id, exc.account_id)
         log.warning("directory sign-in refused: %s", exc.reason)
         raise
     return token, principal, next_path
 
 
 async def _first_sign_in(identity: Identity, employee: dict, ip: str) -> int:
-    """Link the identity to the employee's account, or create the account. Returns its id."""
+    """Link the identity to the employee's own account, or create the account. Returns its id.
+    Never links to an account without an employee, nor by e-mail to an existing account."""
     async with transaction():
         linked = await Account.select(Account.id, Account.active, Account.directory_subject).where(
             Account.employee == employee["id"]).first().run()
-        if linked is None and employee["email"]:
-            linked = await Account.select(Account.id, Account.active, Account.directory_subject).where(
-                (Account.email == normalise_email(employee["email"])) & Account.employee.is_null()).first().run()
         if linked is not None:
             if not linked["active"]:
                 raise SignInRefused("inactive", REFUSED_UNKNOWN, {"account": linked["id"]})
             if linked["directory_subject"] and linked["directory_subject"] != identity.subject:
                 # Already someone else's identity: never move it silently.
-                raise SignInRefused("other_identity", "Din ansættelse er allerede knyttet til en anden arbejdskonto. "
-                                    "Kontakt HR.", {"account": linked["id"]})
-            await Account.update({Account.directory_subject: identity.subject, Account.employee: employee["id"]}).where(
+                raise LinkConflict("other_identity", employee["id"], linked["id"])
+            if employee["matched_by"] == "email":
+                # Only the employee number may name an employee who already has an account.
+                raise LinkConflict("email_has_account", employee["id"], linked["id"])
+            if await RoleAssignment.exists().where(
+                    (RoleAssignment.account == linked["id"])
+                    & RoleAssignment.source.not_in([org_rights.ORGANISATION, org_rights.DIRECTORY])).run():
+                # Rights granted by hand are HR's to confirm before a directory identity gets them.
+                raise LinkConflict("hand_roles", employee["id"], linked["id"])
+            await Account.update({Account.directory_subject: identity.subject}).where(
                 Account.id == linked["id"]).run()
             account_id, action = linked["id"], "link"
         else:
             email = normalise_email(employee["email"] or identity.email)
-            holder = await Account.select(Account.directory_subject).where(Account.email == email).first().run()
+            holder = await Account.select(Account.id, Account.directory_subject).where(
+                Account.email == email).first().run()
             # The holder may be this identity's own account, made a moment ago by its other first
             # sign-in: the insert below then fails as a duplicate, and the retry finds it.
             if not email or (holder and holder["directory_subject"] != identity.subject):
-                raise SignInRefused("email_taken", "Der findes allerede en konto med din e-mailadresse, knyttet til en "
-                                    "anden ansættelse. Kontakt HR.", {"employee": employee["id"]})
+                raise LinkConflict("email_taken", employee["id"], holder["id"] if holder else None)
             rows = await Account.insert(Account(email=email, name=employee["name"], employee=employee["id"],
                                                 directory_subject=identity.subject)).returning(Account.id).run()
             account_id, action = rows[0]["id"], "create"
@@ -303,18 +324,20 @@ async def _first_sign_in(identity: Identity, employee: dict, ip: str) -> int:
 
 async def _employee_for(identity: Identity) -> dict:
     columns = (Employee.id, Employee.email, Employee.name, Employee.active)
-    employee = None
+    employee, matched_by = None, ""
     if identity.employee_number:
         employee = await Employee.select(*columns).where(
             Employee.employee_number == identity.employee_number).first().run()
+        matched_by = "number"
     elif identity.email and identity.email_trusted:
         matches = await Employee.select(*columns).where(Employee.email == identity.email).run()
         active = [m for m in matches if m["active"]]
         employee = active[0] if len(active) == 1 else (matches[0] if len(matches) == 1 else None)
+        matched_by = "email"
     if employee is None or not employee["active"]:
         raise SignInRefused("unknown_employee" if employee is None else "inactive", REFUSED_UNKNOWN,
                             {"employee_number": identity.employee_number, "email": identity.email})
-    return employee
+    return {**employee, "matched_by": matched_by}
 
 
 # Every page request resolves its session: one query (session, account, employee and role

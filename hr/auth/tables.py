@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -33,6 +33,8 @@ class PendingSignIn(Table, tablename="auth_pending_sign_in"):
     code_verifier = Varchar(length=200)
     next_path = Varchar(length=500, default="/")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    # Where it was started from: outstanding sign-ins are limited per address (oidc.begin).
+    ip = Varchar(length=64, default="", index=True)
 
 
 class RoleAssignment(Table, tablename="auth_role_assignment"):
@@ -94,3 +96,23 @@ class ApiToken(Table, tablename="auth_api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class SignInConflict(Table, tablename="auth_sign_in_conflict"):
+    """A first work-account sign-in that was refused because linking it could hand the person
+    rights that are not theirs (hr/auth/conflicts.py): kept for HR to decide. One open row per
+    identity and kind; a repeated attempt updates it."""
+
+    subject = Varchar(length=400, index=True)  # the directory's "issuer|sub"
+    kind = Varchar(length=30)
+    identity_name = Varchar(length=200, default="")
+    identity_email = Varchar(length=254, default="")
+    employee_number = Varchar(length=50, default="")
+    employee = ForeignKey(Employee, null=True, on_delete=OnDelete.cascade)
+    account = ForeignKey(Account, null=True, on_delete=OnDelete.cascade)
+    attempts = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_attempt_at = Timestamptz(default=TimestamptzNow())
+    resolved_at = Timestamptz(null=True, default=None, index=True)
+    resolved_by = Varchar(length=254, default="")
+    decision = Varchar(length=20, default="")  # "link" or "dismiss"

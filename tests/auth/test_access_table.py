@@ -73,6 +73,8 @@ ACCESS = {
     ("POST", "/admin/brugere/{account_id:int}/roller/{assignment_id:int}/fjern"): expect(ok=("hr",)),
     ("POST", "/admin/brugere/{account_id:int}/adgangskode"): expect(ok=("hr",)),
     ("POST", "/admin/brugere/{account_id:int}/status"): expect(ok=("hr",)),
+    ("GET", "/admin/arbejdskonti"): expect(ok=("hr",)),
+    ("POST", "/admin/arbejdskonti/{conflict_id:int}"): expect(ok=("hr",)),
     ("GET", "/profil/adgangskode"): expect(ok=LOGGED_IN),
     ("POST", "/profil/adgangskode"): expect(ok=LOGGED_IN),
     ("GET", "/arbejdsmiljoe"): expect(ok=REPORTERS),
@@ -324,7 +326,7 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
               "window_id": 999, "token": "not-a-real-token",
-              "leave_id": 999, "period_id": 999, "document_id": 999, "message_id": await _message(),
+              "leave_id": 999, "period_id": 999, "document_id": 999, "conflict_id": 999, "message_id": await _message(),
               **await _competence(world)}
     from hr.ops import health
 

@@ -1,0 +1,26 @@
+"""What sign-in asks of HR: first work-account sign-ins waiting for HR's decision
+(hr/auth/conflicts.py). Nobody else has duties here; HR's costs one query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hr.auth.principal import Principal
+from hr.auth.tables import SignInConflict
+from hr.duties import Duty
+
+GROUP = "Arbejdskonti, der venter på HR"
+
+
+async def duties(principal: Principal, moment: datetime) -> list[Duty]:
+    if not principal.is_hr:
+        return []
+    from hr.auth.conflicts import KINDS, PAGE
+
+    rows = await SignInConflict.select(
+        SignInConflict.id, SignInConflict.kind, SignInConflict.identity_name, SignInConflict.created_at).where(
+        SignInConflict.resolved_at.is_null()).order_by(SignInConflict.created_at).limit(200).run()
+    return [Duty(kind="auth.sign_in_conflict", group=GROUP,
+                 title=f"{row['identity_name'] or 'En medarbejder'}: {KINDS[row['kind']].label.lower()}"
+                 if row["kind"] in KINDS else row["identity_name"],
+                 link=f"{PAGE}#sag-{row['id']}", deadline=row["created_at"]) for row in rows]
