@@ -15,15 +15,29 @@ import re
 import unicodedata
 from datetime import date
 
-_SEPARATORS = "-./_ "
+# What people put between the digit groups of a number: dashes, dots, slashes, underscores,
+# spaces (line breaks too), colons, commas, middle dots and brackets.
+_SEP = r"[-./_ :,\u00b7()]"
 # Digit groups joined by short runs of separators: "01.01.90 - 1234" is one run of four groups.
-_RUN = re.compile(r"(?<![0-9+])[0-9]+(?:[-./_ ]{1,3}[0-9]+)*")
-_SPLIT = re.compile(r"([-./_ ]+)")
+_RUN = re.compile(rf"(?<![0-9])[0-9]+(?:{_SEP}{{1,3}}[0-9]+)*")
+_SPLIT = re.compile(rf"({_SEP}+)")
 _LETTER_O = re.compile(r"(?<=[0-9])[Oo]|[Oo](?=[0-9])")
 
-# Where a CPR number may be split into groups, as positions in its ten digits: written whole,
-# DDMMYY-SSSS, DD.MM.YY-SSSS, or in pairs with one separator throughout (DD-MM-YY-SS-SS).
-_SHAPES = {(), (6,), (2, 4, 6), (2, 4, 6, 8)}
+# Where a CPR number may be cut into groups, as positions in its digits. Ten digits (DDMMYY SSSS):
+# whole, or cut between date and serial (6) and anywhere between pairs besides: DDMMYY-SSSS,
+# DD.MM.YY-SSSS, 0101 90-1234, 010190-12 34, DD-MM-YY-SS-SS. Twelve (a four-digit year, DDMMYYYY
+# SSSS): whole, or cut after the year (8) and between day, month and the serial's pairs.
+_SHAPES_10 = {()} | {tuple(sorted({6} | set(extra))) for extra in
+                     ((), (2,), (4,), (8,), (2, 4), (2, 8), (4, 8), (2, 4, 8))}
+_SHAPES_12 = {()} | {tuple(sorted({8} | set(extra))) for extra in
+                     ((), (2,), (4,), (10,), (2, 4), (2, 10), (4, 10), (2, 4, 10))}
+# A number named by its context is that number, not a CPR number: a case, journal or production
+# unit (P) number, a CVR or EAN number, an order or an invoice. The label must come right before it.
+_NAMED = re.compile(
+    r"(?:\b(?:sag|sagen|sagsnr|sagsnummer|sags-?id|j|jnr|journal|journalnr|journalnummer|p|p-nr|pnr|"
+    r"p-nummer|produktionsenhed|cvr|cvr-nr|cvrnr|ean|ean-nr|se-nr|ordre|ordrenr|faktura|fakturanr|"
+    r"bilag|bilagsnr|ref|reference|akt|aktnr|dok|dokumentnr|ansøgning|ansøgningsnr)"
+    r"\.?\s?(?:nr\.?|nummer)?\s?[.:#]?\s*)$", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -49,15 +63,38 @@ def normalise(text: str) -> str:
     return result
 
 
-def _valid_date(digits: str) -> bool:
-    day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
-    for century in (2000, 1900):  # 29 February exists in only one of the two for some years
-        try:
-            date(century + year, month, day)
-            return True
-        except ValueError:
-            continue
-    return False
+def _valid_date(day: int, month: int, year: int) -> bool:
+    try:
+        date(year, month, day)
+        return True
+    except ValueError:
+        return False
+
+
+def _looks_like_cpr(digits: str, cuts: tuple[int, ...], separators: list[str]) -> bool:
+    if len(digits) == 10:
+        if cuts not in _SHAPES_10:
+            return False
+        day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+        # 29 February exists in only one of the two centuries for some years.
+        if not (_valid_date(day, month, 2000 + year) or _valid_date(day, month, 1900 + year)):
+            return False
+    else:
+        year = int(digits[4:8])
+        if cuts not in _SHAPES_12 or not 1858 <= year <= date.today().year:
+            return False
+        if not _valid_date(int(digits[0:2]), int(digits[2:4]), year):
+            return False
+    if cuts and cuts[-1] == len(digits) - 2 and len(cuts) >= 2 and cuts[-2] == len(digits) - 4:
+        # A date and a time ("01.02.2026 12.30", "15-03-2026 11:30"): the serial's halves are an
+        # hour and a minute joined by a colon or a dot, set off by a space. Pairs written with one
+        # separator throughout ("01 01 90 12 34") are a CPR number all the same.
+        before, between = separators[-2].strip(), separators[-1].strip()
+        hour, minute = int(digits[-4:-2]), int(digits[-2:])
+        if (not before and between in (":", ".") and hour < 24 and minute < 60
+                and len({s.strip() or " " for s in separators}) > 1):
+            return False
+    return True
 
 
 def _cpr_in_run(run: str) -> bool:
@@ -67,15 +104,14 @@ def _cpr_in_run(run: str) -> bool:
         length, cuts = 0, []
         for last in range(first, len(groups)):
             length += len(groups[last])
-            if length > 10:
+            if length > 12:
                 break
-            if length == 10:
-                shape = tuple(cuts)
-                used = {s.strip() or " " for s in separators[first:last]}
-                if shape in _SHAPES and (shape != (2, 4, 6, 8) or len(used) == 1):
-                    if _valid_date("".join(groups[first:last + 1])):
-                        return True
-                break
+            # Twelve digits right after a four-digit group are an ISO date's tail and the next date
+            # ("2026-12-01/2026-12-31"), not a CPR number with its year written out.
+            if length == 10 or (length == 12 and not (first and len(groups[first - 1]) == 4)):
+                digits = "".join(groups[first:last + 1])
+                if _looks_like_cpr(digits, tuple(cuts), separators[first:last]):
+                    return True
             cuts.append(length)
     return False
 
@@ -85,8 +121,37 @@ def contains_cpr(text: str | None) -> bool:
     Modulus 11 is not checked: numbers issued since 2007 need not satisfy it."""
     if not text:
         return False
-    return any(_cpr_in_run(match.group(0)) for match in _RUN.finditer(normalise(text)))
+    normalised = normalise(text)
+    return any(_cpr_in_run(match.group(0)) for match in _RUN.finditer(normalised)
+               if not _NAMED.search(normalised[max(0, match.start() - 40):match.start()]))
 
 
+def split_cpr(values: list[str]) -> tuple[int, int] | None:
+    """A CPR number split over two fields of one form ("010190" in one, "1234" in the next): the
+    positions of the first two values whose joint (either way round) holds one that neither holds
+    alone; None when there is none."""
+    for i, first in enumerate(values):
+        for j, second in enumerate(values):
+            if i == j or not first or not second:
+                continue
+            joint = f"{first[-24:]} {second[:24]}"
+            if contains_cpr(joint) and not contains_cpr(first[-24:]) and not contains_cpr(second[:24]):
+                return (min(i, j), max(i, j))
+    return None
+
+
+SPLIT_MESSAGE = ("Dette felt og et andet felt, der også er markeret, ser tilsammen ud til at indeholde et "
+                 "CPR-nummer. Fjern det, og omtal borgeren med pseudonymet, før du gemmer.")
 CPR_MESSAGE = ("Feltet ser ud til at indeholde et CPR-nummer. Fjern det, og omtal borgeren med "
                "pseudonymet, før du gemmer.")
+
+
+def fields_with_cpr(values: dict[str, str]) -> dict[str, str]:
+    """The one guard over a set of text fields (a form, an imported row): {field: message} for
+    each field that holds a CPR number, and for both fields of one split over two."""
+    found = {name: CPR_MESSAGE for name, value in values.items() if value and contains_cpr(value)}
+    rest = [name for name, value in values.items() if value and name not in found]
+    split = split_cpr([values[name] for name in rest])
+    if split:
+        found.update({rest[index]: SPLIT_MESSAGE for index in split})
+    return found

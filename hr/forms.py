@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -142,7 +143,28 @@ def text(value: Any, errors: dict, field: str, *, max_length: int, required: str
         errors[field] = f"Teksten må højst være {max_length} tegn (den er {len(value)})"
     elif cpr and contains_cpr(value):
         errors[field] = CPR_MESSAGE
+    elif cpr:
+        _no_cpr_across_fields(errors, field, value)
     return value
+
+
+# The free-text values one form's parser has read so far (keyed by its errors dict, which every
+# field of one parse shares): a CPR number split over two fields is refused like one in a field.
+_FORM_TEXTS: ContextVar[tuple[dict, list[tuple[str, str]]] | None] = ContextVar("form_texts", default=None)
+
+
+def _no_cpr_across_fields(errors: dict, field: str, value: str) -> None:
+    from hr.cpr import SPLIT_MESSAGE, split_cpr
+
+    current = _FORM_TEXTS.get()
+    if current is None or current[0] is not errors:
+        current = (errors, [])
+        _FORM_TEXTS.set(current)
+    for other_field, other in current[1]:
+        if other_field != field and other_field not in errors and split_cpr([other, value]):
+            errors[field] = errors[other_field] = SPLIT_MESSAGE
+            return
+    current[1].append((field, value))
 
 
 def one_line(value: Any, errors: dict, field: str, *, max_length: int, required: str | None = None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hr.cpr import contains_cpr
 from hr.forms import ValidationError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -43,6 +44,9 @@ def safe_filename(name: str, suffix: str, fallback: str = "dokument") -> str:
 def checked(filename: str, content: bytes, *, field: str = "file", what: str = "Filen",
             fallback: str = "dokument") -> Document:
     """The upload as a Document, or a field error in Danish."""
+    if contains_cpr(filename):
+        raise ValidationError({field: "Filens navn ser ud til at indeholde et CPR-nummer. Giv filen et andet navn, "
+                                      "og vælg den igen."})
     if not content:
         raise ValidationError({field: "Vælg en fil"})
     if len(content) > MAX_BYTES:

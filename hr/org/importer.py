@@ -16,6 +16,7 @@ from hr import audit
 from hr.auth import org_rights
 from hr.auth.org_rights import RightsChange
 from hr.auth.principal import Principal
+from hr.cpr import fields_with_cpr
 from hr.db import now, transaction
 from hr.forms import local_today, parse_decimal
 from hr.org.tables import Employee, Institution, Unit
@@ -150,6 +151,10 @@ def _parse(rows: list[list[object]], result: ImportResult) -> list[dict]:
                     result.errors.append(RowError(offset, LABELS[key], str(exc)))
         if record["start_date"] and record["end_date"] and record["end_date"] < record["start_date"]:
             result.errors.append(RowError(offset, LABELS["end_date"], "Slutdato ligger før startdato"))
+        for key, message in fields_with_cpr({key: str(record[key] or "") for key in (
+                "employee_number", "name", "unit_code", "unit_name", "job_title", "manager_number",
+                "email")}).items():
+            result.errors.append(RowError(offset, LABELS[key], message))
         number = record["employee_number"]
         if number and number in seen:
             result.errors.append(RowError(

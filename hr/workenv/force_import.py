@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 from hr import audit
 from hr.auth.principal import Principal
-from hr.cpr import contains_cpr
+from hr.cpr import fields_with_cpr
 from hr.db import now, transaction
 from hr.org.tables import Unit
 from hr.settings import TIMEZONE
@@ -97,8 +97,11 @@ async def run_force_import(principal: Principal, filename: str, content: bytes, 
         elif not await can_manage_area(principal, unit["institution"], unit["id"]):
             error("unit_code", "Du kan ikke importere for den afdeling")
         pseudonym = text(cell("pseudonym")).upper()
-        if contains_cpr(pseudonym) or not PSEUDONYM_RE.match(pseudonym):
+        cpr_found = fields_with_cpr({"reference": reference, "pseudonym": pseudonym})
+        if "pseudonym" in cpr_found or not PSEUDONYM_RE.match(pseudonym):
             error("pseudonym", "Pseudonymet skal være 2-20 tegn: bogstaver, tal og bindestreg (aldrig navn eller CPR)")
+        if "reference" in cpr_found:
+            error("reference", cpr_found["reference"])
         framework = FRAMEWORKS.get(norm_header(cell("framework")))
         if framework is None:
             error("framework", "Skriv voksne (serviceloven) eller børn (voksenansvarsloven)")

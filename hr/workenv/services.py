@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, led_unit_list
-from hr.cpr import CPR_MESSAGE, contains_cpr
+from hr.cpr import CPR_MESSAGE, contains_cpr, fields_with_cpr
 from hr.db import now, prepared, transaction
 from hr.forms import (
     NotFound,
@@ -108,6 +108,11 @@ def parse_form(form) -> ReportForm:
                                            "aldrig navn eller CPR-nummer")
     else:
         out.values["citizen_pseudonym"] = pseudonym
+    # A CPR number split over two fields ("010190" in one, "1234" in the next) is dropped as well.
+    for name, message in fields_with_cpr({name: out.values.get(name, "")
+                                          for name in (*TEXT_FIELDS, "citizen_pseudonym")}).items():
+        out.errors[name] = message
+        out.values.pop(name)
     severity = optional_int(get("severity"))
     if get("severity") and severity not in choices.SEVERITIES:
         out.errors["severity"] = "Vælg alvorlighed"

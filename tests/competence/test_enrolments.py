@@ -91,6 +91,9 @@ async def test_certificates_are_checked_by_content_and_size_and_served_safely(cl
         await enrolments.upload_certificate(leader, enrolment, "bevis.pdf", b"<html><script>alert(1)</script>")
     with pytest.raises(ValidationError, match="5 MB"):
         await enrolments.upload_certificate(leader, enrolment, "stor.pdf", PDF + b"0" * (5 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="CPR-nummer"):  # a file name people give a scan
+        await enrolments.upload_certificate(leader, enrolment, "Bevis 0101 90-1234.pdf", PDF)
+    assert await Certificate.count() == 0
     certificate = await enrolments.upload_certificate(leader, enrolment, "../../etc/passwd.exe", PDF)
     row = await Certificate.select().where(Certificate.id == certificate).first().run()
     assert row["filename"] == "passwd.pdf" and row["content_type"] == "application/pdf"
