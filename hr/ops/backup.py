@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import stat
 
 # pg_dump and pg_restore are PostgreSQL's own backup tools, run without a shell.
 import subprocess  # nosec B404
@@ -134,13 +135,37 @@ def _sqlite_tables(conn: sqlite3.Connection) -> int:
                         "AND name NOT LIKE 'sqlite_%'").fetchone()[0]
 
 
+def _private_file(path: Path) -> None:
+    """An empty file only its owner can read and write, whatever the umask; refused when a file
+    (or a link someone planted) is already there."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError as exc:
+        raise BackupError(f"{path} blev oprettet af en anden samtidig: prøv igen") from exc
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _others_can_write(path: Path) -> bool:
+    return bool(path.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
 def backup(settings: Settings, target: Path) -> BackupResult:
+    """Written 0600 (only the service's own user reads personal data from it) into a folder
+    that others cannot write to (they could swap the file for one of theirs before a restore)."""
     target = target.resolve()
     if target.is_dir():
         raise BackupError(f"{target} er en mappe: angiv backupfilens navn")
     if not target.parent.is_dir():
         raise BackupError(f"Mappen {target.parent} findes ikke")
+    if _others_can_write(target.parent):
+        raise BackupError(f"Mappen {target.parent} kan skrives af andre brugere på maskinen: vælg en mappe, kun "
+                          "tjenestens bruger kan skrive i (fx chmod 700)")
     partial = target.with_name(f".{target.name}.delvis")
+    partial.unlink(missing_ok=True)  # an interrupted backup's (a link is removed, never followed)
+    _private_file(partial)
     try:
         if settings.is_postgres:
             address, env = libpq_address(settings.database_url)
@@ -161,6 +186,7 @@ def backup(settings: Settings, target: Path) -> BackupResult:
             finally:
                 copy.close()
                 source.close()
+        os.chmod(partial, 0o600)  # pg_dump and SQLite write into the file made above: its mode, kept
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -175,6 +201,10 @@ def restore(settings: Settings, source: Path) -> BackupResult:
     source = source.resolve()
     if not source.is_file():
         raise BackupError(f"Backupfilen {source} {'er en mappe' if source.is_dir() else 'findes ikke'}")
+    if _others_can_write(source):
+        raise BackupError(f"Backupfilen {source} kan ændres af andre brugere på maskinen (rettigheder "
+                          f"{stat.S_IMODE(source.stat().st_mode):04o}): den gendannes ikke. Tjek filen, og giv den "
+                          "rettighederne 600 (chmod 600), hvis den er din.")
     kind = _kind(source)
     wanted = "postgres" if settings.is_postgres else "sqlite"
     if kind != wanted:

@@ -211,3 +211,26 @@ def test_the_password_goes_to_the_environment_not_the_command_line():
     assert address == "postgresql://hr@db.region.example:5433/hr?sslmode=require"
     assert env["PGPASSWORD"] == "s@cret:1"
     assert libpq_address("postgres://hr@db/hr")[0] == "postgresql://hr@db/hr"
+
+
+async def test_a_backup_is_for_its_owner_only_whatever_the_umask_and_restore_refuses_a_file_others_can_write(
+        client, world, tmp_path):
+    await populated(client, world)
+    file = tmp_path / "hr.backup"
+    tmp_path.chmod(0o700)
+    made = subprocess.run(["sh", "-c", 'umask 000 && exec "$0" -m hr.cli backup "$1"', sys.executable, str(file)],
+                          capture_output=True, text=True, env={**os.environ, "HR_LOG_FORMAT": "text"}, timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert file.stat().st_mode & 0o777 == 0o600
+    shared = tmp_path / "delt"
+    shared.mkdir()
+    shared.chmod(0o777)
+    refused = hr_command("backup", str(shared / "hr.backup"))
+    assert refused.returncode == 1 and "kan skrives af andre brugere" in refused.stderr
+    assert not list(shared.iterdir())
+    before = await snapshot()
+    file.chmod(0o666)
+    tampered = await restore(file, "--yes")
+    assert tampered.returncode == 1 and "kan ændres af andre brugere" in tampered.stderr
+    assert "Traceback" not in tampered.stderr
+    assert await snapshot() == before
