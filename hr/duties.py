@@ -18,7 +18,8 @@ from hr.db import engine, now
 from hr.settings import TIMEZONE
 
 log = logging.getLogger("hr.duties")
-SOURCES = ("hr.workenv.duties", "hr.supervision.duties", "hr.competence.duties", "hr.auth.duties")
+SOURCES = ("hr.workenv.duties", "hr.supervision.duties", "hr.competence.duties", "hr.auth.duties",
+           "hr.org.duties")
 
 
 def in_words(day: date, today: date) -> str:
@@ -113,6 +114,7 @@ GROUP_PAGES = {
     "Uddannelse": "/kompetence/mit",
     "Lederuddannelsen": "/kompetence/mit",
     "Arbejdskonti, der venter på HR": "/admin/arbejdskonti",
+    "Lønfiler, der ikke blev indlæst": "/admin/import#afviste-loenfiler",
 }
 LISTED = 50  # duties shown on the page; the counts and the links per kind hold the rest
 _HR = TimedCache(max_entries=64)

@@ -22,6 +22,7 @@ from hr.org.tables import (
     InstitutionMethod,
     InstitutionTargetGroup,
     Method,
+    PayrollFile,
     TargetGroup,
     Unit,
 )
@@ -38,6 +39,7 @@ APP_CONFIG = AppConfig(
         Unit,
         Employee,
         EmployeeLeave,
+        PayrollFile,
         Account,
         RoleAssignment,
         Session,

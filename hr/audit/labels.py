@@ -37,6 +37,7 @@ ENTITIES = {
     "database": "Databasen", "work_change": "Ændret arbejde (APV)",
     "order_document": "Dokument på påbud",
     "incident_easy": "Oplysninger til EASY", "sign_in_conflict": "Arbejdskonto, der ventede på HR",
+    "payroll_file": "Afvist lønfil",
 }
 DETAIL_KEYS = {
     "method": "måde", "reason": "årsag", "employee": "medarbejder", "account": "bruger", "role": "rolle",

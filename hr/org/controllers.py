@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from hr import flash
 from hr.auth.rules import allow
 from hr.forms import ValidationError, optional_int, page_number
-from hr.org import leave, services
+from hr.org import leave, payroll_drop, services
 from hr.org.importer import ImportFileError, run_import
 from hr.supervision.compliance import employee_status
 
@@ -152,9 +152,14 @@ class ImportController(Controller):
     path = "/admin/import"
     include_in_schema = False
 
+    @staticmethod
+    async def _page(status: int = 200, **context) -> Template:
+        return Template("org/import.html", status_code=status, context={
+            "result": None, "errors": {}, "values": {}, "refused": await payroll_drop.refused_unseen(), **context})
+
     @get("/", opt=allow("org.manage"), name="import_form")
     async def form(self) -> Template:
-        return Template("org/import.html", context={"result": None, "errors": {}, "values": {}})
+        return await self._page()
 
     @post("/", opt=allow("org.manage"), name="import_submit")
     async def submit(self, request: Request) -> Template:
@@ -164,18 +169,21 @@ class ImportController(Controller):
         mark_missing = form.get("mark_missing") == "1"
         values = {"mark_missing": mark_missing}
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return Template("org/import.html", status_code=400, context={
-                "result": None, "values": values, "errors": {"file": "Vælg en CSV- eller XLSX-fil"}})
+            return await self._page(400, values=values, errors={"file": "Vælg en CSV- eller XLSX-fil"})
         content = await upload.read()
         try:
             result = await run_import(upload.filename, content, dry_run=dry_run,
                                       mark_missing=mark_missing, principal=request.user)
         except ImportFileError as exc:
-            return Template("org/import.html", status_code=400, context={
-                "result": None, "values": values, "errors": {"file": str(exc)}})
-        return Template("org/import.html", status_code=200 if result.ok else 400, context={
-            "result": result, "values": values, "errors": {}, "filename": upload.filename,
-        })
+            return await self._page(400, values=values, errors={"file": str(exc)})
+        return await self._page(200 if result.ok else 400, result=result, values=values, filename=upload.filename)
+
+    @post("/loenfiler/{file_id:int}/set", opt=allow("org.manage"), name="payroll_file_seen")
+    async def seen(self, request: Request, file_id: FromPath[int]) -> Redirect:
+        if not await payroll_drop.mark_seen(request.user, file_id):
+            raise NotFoundException()
+        return flash.done("/admin/import#afviste-loenfiler", "Den afviste lønfil er markeret som set og fjernet fra "
+                          "forsiden.")
 
 
 class InstitutionAdminController(Controller):

@@ -80,3 +80,19 @@ class EmployeeLeave(Table, tablename="org_employee_leave"):
     ends_on = Date(null=True, default=None)
     kind = Varchar(length=40, default="orlov")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PayrollFile(Table, tablename="org_payroll_file"):
+    """Each file the payroll folder delivered, imported or refused (hr/org/payroll_drop.py): the
+    limit on leavers counts the last 24 hours' files together, and a refused file waits on HR's
+    front page, with what it would have changed, until HR has seen it."""
+
+    name = Varchar(length=300)
+    received_at = Timestamptz(default=TimestamptzNow(), index=True)
+    imported = Boolean(default=False)
+    active_before = Integer(default=0)  # active employees before this file
+    deactivated = Integer(default=0)  # leavers it marked (imported) or would have marked (refused)
+    reason = Text(default="")  # why it was refused
+    would_change = Text(default="")  # what it would have changed, for HR
+    seen_at = Timestamptz(null=True, default=None, index=True)
+    seen_by = Varchar(length=254, default="")

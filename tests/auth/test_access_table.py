@@ -74,6 +74,7 @@ ACCESS = {
     ("POST", "/admin/brugere/{account_id:int}/adgangskode"): expect(ok=("hr",)),
     ("POST", "/admin/brugere/{account_id:int}/status"): expect(ok=("hr",)),
     ("GET", "/admin/arbejdskonti"): expect(ok=("hr",)),
+    ("POST", "/admin/import/loenfiler/{file_id:int}/set"): expect(hidden=("hr",)),
     ("POST", "/admin/arbejdskonti/{conflict_id:int}"): expect(ok=("hr",)),
     ("GET", "/profil/adgangskode"): expect(ok=LOGGED_IN),
     ("POST", "/profil/adgangskode"): expect(ok=LOGGED_IN),
@@ -326,7 +327,8 @@ async def test_each_route_allows_and_denies_as_the_table_says(app, new_client, w
               "order_id": await _order(world), "apv_id": await _apv(world), "rule_id": 1, "factor_id": 1,
               "supervisor_id": await _supervisor(world), "booking_id": await _booking(world),
               "window_id": 999, "token": "not-a-real-token",
-              "leave_id": 999, "period_id": 999, "document_id": 999, "conflict_id": 999, "message_id": await _message(),
+              "leave_id": 999, "period_id": 999, "document_id": 999, "conflict_id": 999, "file_id": 999,
+              "message_id": await _message(),
               **await _competence(world)}
     from hr.ops import health
 

@@ -13,9 +13,10 @@ import pytest
 from hr.notify import scheduler
 from hr.notify.tables import JobRun, OutboxMessage
 from hr.ops import metrics
-from hr.org.tables import Employee
+from hr.org.tables import Employee, PayrollFile
 from hr.settings import Settings, SettingsError, get_settings, set_settings
-from tests.conftest import World
+from tests.confirmations import confirmed
+from tests.conftest import World, login, post_form
 from tests.org.test_import import VALID, csv_bytes
 
 # The world's five employees as the payroll system knows them, in unit A1, A2 and B1.
@@ -138,3 +139,75 @@ async def test_the_command_imports_the_folder_now(world, tmp_path):
     again = subprocess.run([sys.executable, "-m", "hr.cli", "import", "drop-folder"], env=env,
                            capture_output=True, text=True, timeout=120)
     assert "ingen lønfiler" in again.stdout
+
+
+async def test_the_leaver_limit_counts_every_file_of_a_run_and_the_last_day_and_hr_sees_a_refusal(
+        client, world, drop):
+    """Found by trying: two files each leaving out 9 % deactivated 17 % of the region in one run."""
+    put(drop, "1-mandag.csv", csv_bytes(*[r for r in WORLD_ROWS if not r.startswith("904;")]), age_seconds=900)
+    put(drop, "2-mandag.csv", csv_bytes(*[r for r in WORLD_ROWS if not r.startswith(("904;", "902;"))]))
+    result = await scheduler.payroll()  # each leaves out one of five (20 % < 25 %); together 40 %
+    assert await active_numbers() == {"900", "901", "902", "903"}
+    [problem] = result["problems"]
+    assert problem["item"] == "fil:2-mandag.csv"
+    assert "sammen med de 1 fra døgnets tidligere lønfiler bliver det 2 af 5" in problem["error"]
+    [mail] = await OutboxMessage.select().where(OutboxMessage.kind == "org.payroll_refused").run()
+    assert "Det ville filen have ændret" in mail["text_body"] and "902 Åse Amr" in mail["text_body"]
+    # The next run the same day still counts the first file's leaver.
+    put(drop, "3-mandag-aften.csv", csv_bytes(*[r for r in WORLD_ROWS if not r.startswith(("904;", "903;"))]))
+    assert [p["item"] for p in (await scheduler.payroll())["problems"]] == ["fil:3-mandag-aften.csv"]
+    assert await active_numbers() == {"900", "901", "902", "903"}
+
+    await login(client, World.HR)
+    front = await client.get("/")
+    assert "Lønfiler, der ikke blev indlæst" in front.text and "Lønfilen 2-mandag.csv blev afvist" in front.text
+    page = await client.get("/admin/import")
+    assert "902 Åse Amr" in page.text and "3-mandag-aften.csv" in page.text
+    file_id = (await PayrollFile.select(PayrollFile.id).where(PayrollFile.name == "2-mandag.csv").first().run())["id"]
+    seen = await post_form(client, f"/admin/import/loenfiler/{file_id}/set", token_from="/admin/import")
+    await confirmed(client, seen, "markeret som set")
+    assert "Lønfilen 2-mandag.csv" not in (await client.get("/")).text
+    assert "Lønfilen 3-mandag-aften.csv" in (await client.get("/")).text
+
+
+async def test_a_link_out_of_the_folder_is_refused_and_never_followed(world, drop, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("andetsteds") / "hemmelig.csv"
+    outside.write_bytes(csv_bytes(*WORLD_ROWS, "907;Ole Udefra;;Socialpædagog;1;;;A1;Afdeling A1;A;"))
+    link = drop / "genvej.csv"
+    link.symlink_to(outside)
+    written = time.time() - 600
+    os.utime(link, (written, written), follow_symlinks=False)
+    result = await scheduler.payroll()
+    assert [p["item"] for p in result["problems"]] == ["fil:genvej.csv"]
+    assert "genvej (symlink)" in result["problems"][0]["error"]
+    assert "907" not in await active_numbers()
+    assert outside.read_bytes().startswith(b"Medarbejdernummer") and not link.exists()
+    assert [p.name.endswith("genvej.csv") for p in (drop / "afvist").iterdir() if p.suffix == ".csv"] == [True]
+
+
+async def test_a_linked_refusal_folder_is_not_written_into(world, drop, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("andetsteds")
+    (drop / "afvist").symlink_to(elsewhere, target_is_directory=True)
+    put(drop, "fejl.csv", csv_bytes("906;;;Socialpædagog;1;;;A1;Afdeling A1;A;"))
+    result = await scheduler.payroll()
+    assert [p["item"] for p in result["problems"]] == ["fil:fejl.csv"]
+    assert "ikke en almindelig mappe" in result["problems"][0]["error"]
+    assert list(elsewhere.iterdir()) == [] and (drop / "fejl.csv").exists()
+
+
+async def test_a_huge_file_is_refused_by_its_size_before_it_is_read(world, drop):
+    import tracemalloc
+
+    huge = drop / "kaempe.csv"
+    with huge.open("wb") as file:
+        file.truncate(400 * 1024 * 1024)  # sparse: no disk used, but 400 MB to read
+    written = time.time() - 600
+    os.utime(huge, (written, written))
+    tracemalloc.start()
+    try:
+        result = await scheduler.payroll()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "mere end grænsen på 5 MB" in result["problems"][0]["error"]
+    assert peak < 50 * 1024 * 1024, peak
