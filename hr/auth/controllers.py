@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -28,6 +29,7 @@ def _safe_next(target: str | None) -> str:
 
 # Ties the provider's answer to the browser that started the sign-in (login CSRF).
 SIGN_IN_COOKIE = "hr_sign_in"
+DEVICE_COOKIE = "hr_device"
 
 
 def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200) -> Template:
@@ -98,6 +100,7 @@ class LoginController(Controller):
                     email, password, ip=client_ip(request.scope),
                     user_agent=request.headers.get("user-agent", ""),
                     session_hours=settings.session_hours,
+                    device_cookie=request.cookies.get(DEVICE_COOKIE, "")[:100],
                 )
             except services.LoginError as exc:
                 errors["form"] = exc.message
@@ -106,6 +109,11 @@ class LoginController(Controller):
                 response = Redirect(path=target)
                 response.set_cookie(session_cookie(token, settings.session_hours * 3600,
                                                    settings.secure_cookies))
+                # This browser has proved it knows the account: others' failures from the same
+                # address (a ward's NAT) no longer slow it down (services.login_wait).
+                response.set_cookie(Cookie(key=DEVICE_COOKIE, value=services.device_token(email), httponly=True,
+                                           samesite="strict", secure=settings.secure_cookies, path="/login",
+                                           max_age=int(services.KNOWN_DEVICE.total_seconds())))
                 return response
         return _login_page(target, {"email": email}, errors, status)
 
@@ -138,11 +146,13 @@ class PasswordLinkController(Controller):
         if errors:
             return Template("auth/forgotten.html", status_code=400,
                             context={"errors": errors, "values": {"email": email}})
-        await password_links.request_link(email, ip=client_ip(request.scope))
-        # The same answer whether or not the address has an account.
-        return flash.done("/adgangskode/glemt", "Hvis adressen hører til en konto, har vi sendt en mail med et link "
-                          "til at vælge en ny adgangskode. Linket virker i 30 minutter. Kig også i uønsket post.",
-                          "/login", "Tilbage til log ind")
+        # The same answer, in the same time, whether or not the address has an account: the
+        # lookup and the mail are done after the answer has gone.
+        response = flash.done("/adgangskode/glemt", "Hvis adressen hører til en konto, har vi sendt en mail med et "
+                              "link til at vælge en ny adgangskode. Linket virker i 30 minutter. Kig også i uønsket "
+                              "post.", "/login", "Tilbage til log ind")
+        response.background = BackgroundTask(password_links.request_link_quietly, email, ip=client_ip(request.scope))
+        return response
 
     @get("/nulstil/{token:str}", opt=allow(PUBLIC), name="password_link")
     async def link(self, token: FromPath[str]) -> Template:

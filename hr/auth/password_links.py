@@ -6,6 +6,7 @@ session and lifts the login back-off, so the link works even while an attacker i
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from hr.forms import ValidationError
 from hr.notify.outbox import Mail, enqueue
 from hr.settings import get_settings
 
+log = logging.getLogger("hr.auth.password_links")
 LIFETIME = timedelta(minutes=30)
 PATH = "/adgangskode/nulstil/"
 PER_ACCOUNT = 3  # links a quarter of an hour to one person
@@ -62,6 +64,15 @@ async def request_link(email: str, ip: str = "") -> None:
     principal = await load_principal(account["id"])
     directory_only = settings.oidc_enabled and principal and principal.roles & settings.local_login_off_for
     await send_link(None, account["id"], "directory" if directory_only else "reset", ip=ip)
+
+
+async def request_link_quietly(email: str, ip: str = "") -> None:
+    """`request_link` after the answer has gone: a failure is logged (never the address), as the
+    person has already been told what to expect."""
+    try:
+        await request_link(email, ip)
+    except Exception as exc:  # the answer is sent; nobody is waiting for this one
+        log.error("password link request failed (%s)", exc.__class__.__name__)
 
 
 async def send_link(actor: Principal | None, account_id: int, purpose: str, ip: str = "") -> None:

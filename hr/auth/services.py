@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import replace
@@ -40,12 +42,14 @@ __all__ = [
 log = logging.getLogger("hr.auth")
 
 THROTTLE_WINDOW = timedelta(minutes=15)
-FREE_FAILURES = 5  # wrong passwords from one address at one account before it must wait
+FREE_FAILURES = 5  # wrong passwords from one address (or one known browser) at one account before it must wait
 MAX_WAIT = timedelta(minutes=15)
 ACCOUNT_FLOOD = 50  # failures at one account from all addresses: a spread-out attack
-ADDRESS_FLOOD = 100  # failures from one address at all accounts: password spraying
-MAX_FAILURES_IN_FLOOD = 10  # during a flood, an address unknown to the account waits the longest
-KNOWN_DEVICE = timedelta(days=30)  # an address the account signed in from successfully
+ADDRESS_SLOW = 20  # failures from one address at all accounts before that address must wait (spraying)
+ADDRESS_REFUSE = 100  # failures from one address at all accounts: it is refused for the window
+MAX_FAILURES_IN_FLOOD = 10  # during a flood, a browser unknown to the account waits the longest
+KNOWN_DEVICE = timedelta(days=30)  # a browser that signed in to the account successfully
+WRONG = "Forkert e-mail eller adgangskode, eller kontoen er ikke aktiv."
 API_SCOPES = {
     "org:read": "Læse organisation og medarbejdere",
     "workenv:read": "Læse arbejdsmiljø: indberetninger, handlinger, påbud og APV",
@@ -145,6 +149,30 @@ def backoff(failures: int) -> timedelta:
     return min(MAX_WAIT, timedelta(seconds=30 * 2 ** (failures - FREE_FAILURES)))
 
 
+def device_token(email: str, moment=None) -> str:
+    """The cookie a browser gets when it signs in to an account with its password: "this browser
+    has proved it knows the account" for KNOWN_DEVICE. Signed with the service's secret; holds
+    the time and a digest of the address, not the address."""
+    issued = int((moment or now()).timestamp())
+    return f"{issued}.{_device_signature(email, issued)}"
+
+
+def _device_signature(email: str, issued: int) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"device|{normalise_email(email)}|{issued}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def known_device(email: str, token: str) -> str:
+    """The device's id (its signature) when the cookie was issued to this account's browser in
+    the last KNOWN_DEVICE; "" otherwise."""
+    issued, _, signature = (token or "").partition(".")
+    if not issued.isdigit() or len(signature) != 32:
+        return ""
+    if now().timestamp() - int(issued) > KNOWN_DEVICE.total_seconds():
+        return ""
+    return signature if hmac.compare_digest(signature, _device_signature(email, int(issued))) else ""
+
+
 async def _failures(where) -> tuple[int, object]:
     rows = await LoginAttempt.select(LoginAttempt.at).where(
         where & LoginAttempt.success.eq(False) & (LoginAttempt.at > now() - THROTTLE_WINDOW)).order_by(
@@ -152,24 +180,30 @@ async def _failures(where) -> tuple[int, object]:
     return len(rows), rows[0]["at"] if rows else None
 
 
-async def login_wait(email: str, ip: str) -> timedelta:
-    """How long this address must wait before trying this account again. The back-off is per
-    account and address, so an attacker elsewhere (or a colleague behind the same NAT typing
-    their own password wrong) does not lock the real person out. Only a flood (many addresses at
-    one account, or one address at many accounts) slows addresses that have never signed in to
-    the account successfully; a link to a new password always works."""
-    pair, last = await _failures((LoginAttempt.email == email) & (LoginAttempt.ip == ip))
-    if not pair:
-        return timedelta(0)
-    count = pair
-    if (await _failures(LoginAttempt.email == email))[0] >= ACCOUNT_FLOOD or (
-            await _failures(LoginAttempt.ip == ip))[0] >= ADDRESS_FLOOD:
-        known = await LoginAttempt.exists().where(
-            (LoginAttempt.email == email) & (LoginAttempt.ip == ip) & LoginAttempt.success.eq(True)
-            & (LoginAttempt.at > now() - KNOWN_DEVICE)).run()
-        if not known:
-            count = max(count, MAX_FAILURES_IN_FLOOD)
-    return max(timedelta(0), last + backoff(count) - now())
+async def login_wait(email: str, ip: str, device: str = "") -> timedelta:
+    """How long this browser must wait before trying this account again.
+
+    A browser that has signed in to the account before (`device`, from its cookie) counts only
+    its own failures: a colleague or an attacker behind the same address (a ward's NAT) typing
+    the person's address cannot lock the person out. Any other try counts the failures of its
+    address at this account (back-off after FREE_FAILURES), and of its address at all accounts:
+    spraying one password over many accounts is slowed after ADDRESS_SLOW failures and refused
+    after ADDRESS_REFUSE. A flood at one account from many addresses makes unknown browsers wait
+    the longest. A link to a new password always works, and lifts the back-off."""
+    if device:
+        count, last = await _failures((LoginAttempt.email == email) & (LoginAttempt.device == device))
+        return max(timedelta(0), last + backoff(count) - now()) if count else timedelta(0)
+    unknown = (LoginAttempt.ip == ip) & (LoginAttempt.device == "")
+    pair, last = await _failures((LoginAttempt.email == email) & unknown)
+    wait = max(timedelta(0), last + backoff(pair) - now()) if pair else timedelta(0)
+    address, address_last = await _failures(unknown)
+    if address >= ADDRESS_REFUSE:
+        wait = max(wait, address_last + THROTTLE_WINDOW - now())
+    elif address >= ADDRESS_SLOW:
+        wait = max(wait, address_last + backoff(FREE_FAILURES + (address - ADDRESS_SLOW) // 5) - now())
+    if pair and (await _failures(LoginAttempt.email == email))[0] >= ACCOUNT_FLOOD:
+        wait = max(wait, last + backoff(max(pair, MAX_FAILURES_IN_FLOOD)) - now())
+    return max(timedelta(0), wait)
 
 
 def _minutes(wait: timedelta) -> str:
@@ -178,10 +212,12 @@ def _minutes(wait: timedelta) -> str:
 
 
 async def login(email: str, password: str, ip: str = "", user_agent: str = "",
-                session_hours: int = 10) -> tuple[str, Principal]:
-    """Returns a new session token (always a new one: the session id rotates at login)."""
+                session_hours: int = 10, device_cookie: str = "") -> tuple[str, Principal]:
+    """Returns a new session token (always a new one: the session id rotates at login). A wrong
+    password, an unknown address and an account that may not sign in get the same answer."""
     email = normalise_email(email)
-    wait = await login_wait(email, ip)
+    device = known_device(email, device_cookie)
+    wait = await login_wait(email, ip, device)
     if wait:
         raise LoginError(f"For mange forkerte forsøg fra denne enhed. Vent {_minutes(wait)}, og prøv igen, eller "
                          "få et link til en ny adgangskode.", throttled=True)
@@ -189,17 +225,14 @@ async def login(email: str, password: str, ip: str = "", user_agent: str = "",
         Account.email == email
     ).first().run()
     ok = verify_password(account["password_hash"] if account else None, password)
-    if not ok or not account["active"]:
-        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
-        raise LoginError("Forkert e-mail eller adgangskode.")
-    principal = await load_principal(account["id"])
-    if principal is None:  # the employment has ended
-        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False)).run()
-        raise LoginError("Din konto er ikke aktiv, fordi din ansættelse er ophørt. Kontakt HR, hvis det er en fejl.")
+    principal = await load_principal(account["id"]) if ok and account["active"] else None
+    if principal is None:  # a wrong password, no such account, or one that is not active
+        await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=False, device=device)).run()
+        raise LoginError(WRONG)
     settings = get_settings()
     if settings.oidc_enabled and principal and principal.roles & settings.local_login_off_for:
         raise LoginError("Log ind med din arbejdskonto: knappen øverst på siden.")
-    await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=True)).run()
+    await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, success=True, device=device)).run()
     return await start_session(account["id"], "adgangskode", ip, user_agent, session_hours, principal)
 
 

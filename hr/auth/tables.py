@@ -83,6 +83,9 @@ class LoginAttempt(Table, tablename="auth_login_attempt"):
     ip = Varchar(length=64, index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
     success = Boolean(default=False)
+    # The browser's device id when it had signed in to the account before (hr.auth.services
+    # .known_device); "" for any other try. Such a browser counts only its own failures.
+    device = Varchar(length=64, default="", index=True)
 
 
 class ApiToken(Table, tablename="auth_api_token"):
