@@ -44,8 +44,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 USER hr
 EXPOSE 8000
-# The web container lives while the process answers; /health/ready (database, migrations,
-# scheduler) is for the load balancer and the monitoring. A scheduler container checks itself
+# The web container lives while the process answers; /health/ready (database, migrations) is for
+# the load balancer and the monitoring. A scheduler container checks itself, heartbeat included,
 # with `hr health` instead (compose.yaml).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=4)"]

@@ -157,3 +157,9 @@ createServer(async (req, res) => {
 }).listen(config.port, '127.0.0.1', () => {
   process.stdout.write(`devidp listening on ${config.issuer}\n`);
 });
+
+// The process that started us holds our stdin open: when it goes, however it goes (a closed
+// terminal, SIGHUP, SIGKILL), the pipe closes and so do we. No orphan keeps the port.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('close', () => process.exit(0));
+process.stdin.resume();

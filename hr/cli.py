@@ -64,9 +64,12 @@ def serve(host: str, port: int, workers: int) -> None:
     # log (hr.ops.logs), which names route templates rather than paths. A stop gives requests in
     # flight GRACEFUL_STOP_SECONDS to finish, then closes the pool within its own bound (hr.db), so
     # the whole stop stays inside compose's stop_grace_period.
+    # Forwarding headers count only from the configured proxies (HR_TRUSTED_PROXIES); uvicorn's own
+    # default would trust 127.0.0.1, which any proxy on the machine is.
+    proxies = ",".join(str(network) for network in get_settings().trusted_proxies)
     uvicorn.run("hr.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info", log_config=None, access_log=False,
-                timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, log_level="info",
+                log_config=None, access_log=False, timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS)
 
 
 @main.command()
@@ -192,11 +195,11 @@ def retention(years: int | None, apply: bool) -> None:
 
 @main.command()
 def health() -> None:
-    """Check the database, the migrations and the scheduler's heartbeat (what /health/ready answers);
-    exit 1 if one fails. The scheduler container's health check."""
-    from hr.ops.health import readiness
+    """Check the database, the migrations and the scheduler's heartbeat; exit 1 if one fails. The
+    scheduler container's health check (a web worker's readiness leaves the heartbeat out)."""
+    from hr.ops.health import scheduler_health
 
-    checks = _run(_with_db(readiness))
+    checks = _run(_with_db(scheduler_health))
     for name, check in checks.items():
         click.echo(f"{'ok' if check.ok else 'FEJL'}  {name}: {check.detail}")
     if not all(check.ok for check in checks.values()):

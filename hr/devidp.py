@@ -81,8 +81,10 @@ class DevIdentityProvider:
         path.write_text(json.dumps(self._config()))
         os.chmod(path, 0o600)  # it holds the private signing keys
         env = {**os.environ, "NODE_ENV": "development", "NODE_NO_WARNINGS": "1"}
-        self.process = subprocess.Popen(["node", str(PROVIDER), str(path)], env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        # Its stdin is a pipe only this process holds: the provider ends when this process does,
+        # however it ends (provider.mjs).
+        self.process = subprocess.Popen(["node", str(PROVIDER), str(path)], env=env, stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -97,6 +99,8 @@ class DevIdentityProvider:
         raise RuntimeError("devidp svarede ikke")
 
     def stop(self) -> None:
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

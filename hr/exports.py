@@ -78,6 +78,7 @@ def export_response(fmt: str, filename: str, headers: Sequence[str], rows: Itera
     if fmt == "xlsx":
         body, media_type = to_xlsx(headers, rows, filename), XLSX_TYPE
     else:
-        fmt, body, media_type = "csv", to_csv(headers, rows), "text/csv; charset=utf-8"
+        # Litestar adds "; charset=utf-8" to a text/ type itself.
+        fmt, body, media_type = "csv", to_csv(headers, rows), "text/csv"
     return Response(body, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -76,8 +77,14 @@ class Settings:
     oidc_role_map: tuple[tuple[str, str], ...] = (("HR", "hr"), ("Supervisor", "supervisor"))
     # Roles whose accounts may not sign in with a local password once work accounts are on.
     local_login_off_for: frozenset[str] = frozenset()
-    # Prometheus scrapes /metrics with this bearer token (empty: only from the machine itself).
+    # Prometheus scrapes /metrics with this bearer token.
     metrics_token: str = ""
+    # Whether a scrape from the machine itself (loopback, no forwarding headers) needs no token:
+    # on outside production, off in production unless the operator says so (HR_METRICS_ALLOW_LOOPBACK).
+    metrics_allow_loopback: bool = True
+    # The reverse proxies whose Forwarded/X-Forwarded-For headers name the client (HR_TRUSTED_PROXIES,
+    # addresses or networks); a request from anyone else is judged by its own address.
+    trusted_proxies: tuple = ()
     # json: one JSON object per log line (production); text: plain lines for a developer.
     log_format: str = "json"
     timezone: ZoneInfo = TIMEZONE
@@ -149,6 +156,12 @@ class Settings:
         metrics_token = env.get("HR_METRICS_TOKEN", "").strip()
         if metrics_token and mode == "production" and len(metrics_token) < 32:
             raise SettingsError("HR_METRICS_TOKEN skal være mindst 32 tegn i produktion")
+        try:
+            trusted_proxies = tuple(ip_network(part.strip(), strict=False)
+                                    for part in env.get("HR_TRUSTED_PROXIES", "").split(",") if part.strip())
+        except ValueError as exc:
+            raise SettingsError("HR_TRUSTED_PROXIES skal være adresser eller net adskilt af komma, fx "
+                                "127.0.0.1,10.0.0.0/24") from exc
         log_format = (env.get("HR_LOG_FORMAT") or "json").strip().lower()
         if log_format not in ("json", "text"):
             raise SettingsError("HR_LOG_FORMAT skal være json eller text")
@@ -160,6 +173,8 @@ class Settings:
             payroll_drop=env.get("HR_PAYROLL_DROP", "").strip(),
             payroll_max_deactivate_percent=max_deactivate,
             metrics_token=metrics_token,
+            metrics_allow_loopback=_bool(env.get("HR_METRICS_ALLOW_LOOPBACK"), mode != "production"),
+            trusted_proxies=trusted_proxies,
             log_format=log_format,
             database_url=url,
             secret_key=secret,

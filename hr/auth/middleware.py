@@ -2,19 +2,77 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv6Address, ip_address
+
 from litestar.datastructures import Cookie
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from hr.auth import services
+from hr.settings import get_settings
 
 SESSION_COOKIE = "hr_session"
 API_PREFIX = "/api/"
 
 
+FORWARDING_HEADERS = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
+
+
+def _address(value: str) -> IPv4Address | IPv6Address | None:
+    """An address as a Forwarded or X-Forwarded-For element writes it: quoted, an IPv6 address
+    in brackets, perhaps with a port; None for "unknown" or an obfuscated name (RFC 7239)."""
+    value = value.strip().strip('"')
+    if value.startswith("["):
+        value = value[1:].split("]", 1)[0]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    try:
+        return ip_address(value)
+    except ValueError:
+        return None
+
+
+def _forwarded_for(headers: list[tuple[bytes, bytes]]) -> list[str]:
+    """The client addresses the forwarding headers name, the proxy nearest us last."""
+    chain: list[str] = []
+    for name, raw in headers:
+        value = raw.decode("latin-1")
+        if name.lower() == b"forwarded":
+            for element in value.split(","):
+                for pair in element.split(";"):
+                    key, _, item = pair.strip().partition("=")
+                    if key.lower() == "for":
+                        chain.append(item)
+        elif name.lower() == b"x-forwarded-for":
+            chain.extend(value.split(","))
+    return chain
+
+
+def _trusted(address: IPv4Address | IPv6Address | None, proxies: tuple) -> bool:
+    return address is not None and any(address in network for network in proxies)
+
+
 def client_ip(scope: Scope) -> str:
+    """The client's address: the peer's, unless the peer is one of the configured reverse proxies
+    (HR_TRUSTED_PROXIES), whose Forwarded or X-Forwarded-For header then names it: the nearest
+    address in the chain that is not itself a trusted proxy. Headers from anyone else are ignored."""
     client = scope.get("client")
-    return client[0] if client else ""
+    peer = client[0] if client else ""
+    proxies = get_settings().trusted_proxies
+    if not proxies or not _trusted(_address(peer), proxies):
+        return peer
+    chain = [_address(item) for item in _forwarded_for(scope.get("headers", []))]
+    for address in reversed(chain):
+        if address is None:
+            return ""  # an unknown hop: the client cannot be told
+        if not _trusted(address, proxies):
+            return str(address)
+    return peer
+
+
+def is_forwarded(scope: Scope) -> bool:
+    """The request says it was passed on by a proxy (whoever sent it)."""
+    return any(name.lower() in FORWARDING_HEADERS for name, _ in scope.get("headers", []))
 
 
 class PrincipalMiddleware(ASGIMiddleware):

@@ -11,6 +11,7 @@ from hr.cache import TimedCache
 from hr.db import as_utc, now
 from hr.notify.engine import last_success, sweep_is_stale
 from hr.notify.tables import OutboxMessage
+from hr.ops.health import HEARTBEAT_FRESH, last_heartbeat
 from hr.settings import get_settings
 
 _cache = TimedCache(max_entries=1)
@@ -25,6 +26,7 @@ class MailHealth:
     last_sweep: datetime | None
     last_error: str  # the mail server's latest answer to a mail not yet delivered
     waiting_too_long: bool
+    scheduler_silent_since: datetime | None = None  # a scheduler that beat, and stopped beating
 
     @property
     def warnings(self) -> list[str]:
@@ -42,6 +44,10 @@ class MailHealth:
                     if self.last_sweep else "")
             out.append(f"Påmindelserne kører ikke: ingen vellykket gennemgang i over en halv time{last}. "
                        "Kontrollér, at tjenesten eller hr scheduler kører.")
+        if self.scheduler_silent_since:
+            since = self.scheduler_silent_since.astimezone(get_settings().timezone)
+            out.append(f"Planlæggeren har ikke givet livstegn siden {since:%d.%m.%Y kl. %H:%M}: påmindelser, mails "
+                       "og lønfiler venter. Siderne virker som før. Kontrollér, at hr scheduler kører.")
         return out
 
 
@@ -55,6 +61,7 @@ async def oldest_waiting() -> datetime | None:
 async def _compute() -> MailHealth:
     settings = get_settings()
     oldest = await oldest_waiting()
+    beat = await last_heartbeat()
     latest = await OutboxMessage.select(OutboxMessage.last_error).where(
         OutboxMessage.status.is_in(["pending", "failed"]) & (OutboxMessage.last_error != "")).order_by(
         OutboxMessage.next_attempt_at, ascending=False).first().run()
@@ -65,7 +72,8 @@ async def _compute() -> MailHealth:
         oldest_waiting=oldest,
         failed=await _recent("failed"), uncertain=await _recent("uncertain"),
         sweep_late=await sweep_is_stale(), last_sweep=await last_success("sweep"),
-        last_error=latest["last_error"] if latest else "", waiting_too_long=too_long)
+        last_error=latest["last_error"] if latest else "", waiting_too_long=too_long,
+        scheduler_silent_since=beat if beat and now() - beat > HEARTBEAT_FRESH else None)
 
 
 # Failed and interrupted mail is warned about for a week; after that it is history on the outbox page.

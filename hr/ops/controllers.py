@@ -8,15 +8,20 @@ from ipaddress import ip_address
 from litestar import Controller, Request, get
 from litestar.response import Response
 
+from hr.auth.middleware import client_ip, is_forwarded
 from hr.auth.rules import PUBLIC, allow
 from hr.ops import health, metrics
 from hr.settings import get_settings
 
 
-def _from_loopback(request: Request) -> bool:
-    client = request.scope.get("client")
+def _from_this_machine(request: Request) -> bool:
+    """A scrape from the machine itself, when the operator allows those without the token: from
+    a loopback address, and not passed on by a proxy (a proxy on the same machine makes every
+    request come from 127.0.0.1)."""
+    if not get_settings().metrics_allow_loopback or is_forwarded(request.scope):
+        return False
     try:
-        return bool(client) and ip_address(client[0]).is_loopback
+        return ip_address(client_ip(request.scope)).is_loopback
     except ValueError:
         return False
 
@@ -45,9 +50,8 @@ class OpsController(Controller):
 
     @get("/metrics", opt=allow(PUBLIC), name="metrics")
     async def metrics(self, request: Request) -> Response:
-        # A token, or a scrape from the machine itself; behind a proxy the proxy is the client, so
-        # production scrapes with the token.
-        if not (_has_token(request) or _from_loopback(request)):
+        # The token; or, where the operator allows it, a scrape from the machine itself.
+        if not (_has_token(request) or _from_this_machine(request)):
             return Response({"status_code": 403, "detail": "Metrikker kræver nøglen (HR_METRICS_TOKEN)"},
                             status_code=403, media_type="application/json")
         return Response(await metrics.exposition(), media_type=metrics.CONTENT_TYPE)

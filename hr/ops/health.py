@@ -88,11 +88,20 @@ async def _scheduler() -> Check:
 
 
 async def readiness() -> dict[str, Check]:
+    """A web worker is ready when it can serve: the database answers and its schema is current.
+    A stopped scheduler is no reason to take the web tier out (reminders are late, pages are not):
+    it is a metric, a warning to HR and the scheduler container's own health check."""
     database = await _database()
     if not database.ok:
-        gone = Check(False, "databasen svarer ikke")
-        return {"database": database, "migrations": gone, "scheduler": gone}
-    return {"database": database, "migrations": await _migrations(), "scheduler": await _scheduler()}
+        return {"database": database, "migrations": Check(False, "databasen svarer ikke")}
+    return {"database": database, "migrations": await _migrations()}
+
+
+async def scheduler_health() -> dict[str, Check]:
+    """The scheduler process's health (`hr health`): what a web worker needs, and a fresh heartbeat."""
+    checks = await readiness()
+    checks["scheduler"] = await _scheduler() if checks["database"].ok else Check(False, "databasen svarer ikke")
+    return checks
 
 
 async def beat(holder: str) -> None:

@@ -23,7 +23,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from hr.db import as_utc, now
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CONTENT_TYPE = "text/plain; version=0.0.4"  # Litestar adds "; charset=utf-8" to text/ types
 disable_created_metrics()  # the *_created series double the output and nobody alerts on them
 
 REQUESTS = Counter("hr_http_requests", "Forespørgsler efter rute, metode og status", ["route", "method", "status"])

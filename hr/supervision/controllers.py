@@ -354,7 +354,7 @@ class FeedController(Controller):
         if found is None:
             raise NotFoundException()
         name, sessions = found
-        return Response(calendar.feed(sessions, name), media_type="text/calendar; charset=utf-8",
+        return Response(calendar.feed(sessions, name), media_type="text/calendar",
                         headers={"Content-Disposition": 'inline; filename="supervision.ics"',
                                  "Cache-Control": "private, max-age=300", "Referrer-Policy": "no-referrer"})
 

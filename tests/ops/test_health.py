@@ -17,22 +17,35 @@ from hr.ops import health
 from tests.conftest import free_port
 
 
-async def test_ready_waits_for_a_scheduler_heartbeat_and_says_why(client):
+async def test_a_web_worker_is_ready_without_a_scheduler_whose_health_check_says_why(client):
+    """Found by trying: every web worker answered 503 when no scheduler had beaten lately, so a
+    load balancer would have pulled the whole web tier because reminders were late."""
     assert (await client.get("/health/live")).json() == {"status": "ok"}
-    waiting = await client.get("/health/ready")
-    assert waiting.status_code == 503
-    body = waiting.json()
-    assert body["checks"]["database"]["ok"] and body["checks"]["migrations"]["ok"]
-    assert not body["checks"]["scheduler"]["ok"] and "start hr scheduler" in body["checks"]["scheduler"]["detail"]
-
-    await scheduler.heartbeat()  # what the scheduler's job does every half minute
     ready = await client.get("/health/ready")
     assert ready.status_code == 200 and ready.json()["status"] == "ok"
+    assert set(ready.json()["checks"]) == {"database", "migrations"}
+    waiting = await health.scheduler_health()  # `hr health`: the scheduler container's check
+    assert waiting["database"].ok and waiting["migrations"].ok
+    assert not waiting["scheduler"].ok and "start hr scheduler" in waiting["scheduler"].detail
+
+    await scheduler.heartbeat()  # what the scheduler's job does every half minute
+    assert all(check.ok for check in (await health.scheduler_health()).values())
 
     await SchedulerHeartbeat.update({SchedulerHeartbeat.beat_at: now() - health.HEARTBEAT_FRESH
                                      - timedelta(seconds=5)}, force=True).run()
-    stale = await client.get("/health/ready")
-    assert stale.status_code == 503 and "sekunder gammelt" in stale.json()["checks"]["scheduler"]["detail"]
+    assert "sekunder gammelt" in (await health.scheduler_health())["scheduler"].detail
+    assert (await client.get("/health/ready")).status_code == 200
+
+
+async def test_hr_is_warned_when_the_scheduler_stops_beating(client, world):
+    from tests.conftest import World, login
+
+    await scheduler.heartbeat()
+    await SchedulerHeartbeat.update({SchedulerHeartbeat.beat_at: now() - health.HEARTBEAT_FRESH
+                                     - timedelta(minutes=5)}, force=True).run()
+    await login(client, World.HR)
+    page = await client.get("/")
+    assert "Planlæggeren har ikke givet livstegn siden" in page.text
 
 
 async def test_ready_is_refused_while_a_migration_is_missing(client):
