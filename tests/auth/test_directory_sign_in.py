@@ -21,6 +21,7 @@ from hr.devidp import DevIdentityProvider, Person, new_signing_key
 from hr.org.importer import run_import
 from hr.org.tables import Employee
 from hr.settings import get_settings, set_settings
+from tests.auth.directory import pointed_at, provider
 from tests.confirmations import confirmed
 from tests.conftest import PASSWORD, World, free_port, login, post_form
 
@@ -36,21 +37,14 @@ PEOPLE = [
 
 @pytest.fixture(scope="module")
 def idp():
-    provider = DevIdentityProvider(PEOPLE, redirect_uri=get_settings().base_url + oidc.CALLBACK_PATH,
-                                   faults=True).start()
-    yield provider
-    provider.close()
+    with provider(PEOPLE, faults=True) as started:
+        yield started
 
 
 @pytest.fixture
 def directory(idp):
-    before = get_settings()
-    set_settings(replace(before, oidc_issuer=idp.issuer, oidc_client_id=idp.client_id,
-                         oidc_client_secret=idp.client_secret))
-    oidc.directory.reset()
-    yield idp
-    set_settings(before)
-    oidc.directory.reset()
+    with pointed_at(idp):
+        yield idp
 
 
 async def at_provider(address: str, sub: str) -> str:

@@ -3,7 +3,6 @@ employee number names and that employee's own account, holding nothing but what 
 directory give. Everything else is refused in Danish and waits for HR's decision. Through the
 real redirect flow against the real OpenID provider on loopback."""
 
-from dataclasses import replace
 
 import pytest
 
@@ -11,9 +10,9 @@ from hr.auth import oidc
 from hr.auth.middleware import SESSION_COOKIE
 from hr.auth.services import load_principal
 from hr.auth.tables import Account, PendingSignIn, Session, SignInConflict
-from hr.devidp import DevIdentityProvider, Person
+from hr.devidp import Person
 from hr.org.importer import run_import
-from hr.settings import get_settings, set_settings
+from tests.auth.directory import pointed_at, provider
 from tests.auth.test_directory_sign_in import at_provider, refusals, sign_in
 from tests.confirmations import confirmed
 from tests.conftest import World, login, post_form
@@ -29,20 +28,14 @@ PEOPLE = [
 
 @pytest.fixture(scope="module")
 def idp():
-    provider = DevIdentityProvider(PEOPLE, redirect_uri=get_settings().base_url + oidc.CALLBACK_PATH).start()
-    yield provider
-    provider.close()
+    with provider(PEOPLE) as started:
+        yield started
 
 
 @pytest.fixture
 def directory(idp):
-    before = get_settings()
-    set_settings(replace(before, oidc_issuer=idp.issuer, oidc_client_id=idp.client_id,
-                         oidc_client_secret=idp.client_secret))
-    oidc.directory.reset()
-    yield idp
-    set_settings(before)
-    oidc.directory.reset()
+    with pointed_at(idp):
+        yield idp
 
 
 def payroll(number: str, name: str, email: str, unit: str = "A1") -> bytes:
