@@ -20,7 +20,10 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     rows = await SignInConflict.select(
         SignInConflict.id, SignInConflict.kind, SignInConflict.identity_name, SignInConflict.created_at).where(
         SignInConflict.resolved_at.is_null()).order_by(SignInConflict.created_at).limit(200).run()
+    def what(kind: str) -> str:
+        label = KINDS[kind].label if kind in KINDS else kind
+        return label[:1].lower() + label[1:]  # "HR" further on keeps its capitals
+
     return [Duty(kind="auth.sign_in_conflict", group=GROUP,
-                 title=f"{row['identity_name'] or 'En medarbejder'}: {KINDS[row['kind']].label.lower()}"
-                 if row["kind"] in KINDS else row["identity_name"],
+                 title=f"{row['identity_name'] or 'En medarbejder'}: {what(row['kind'])}",
                  link=f"{PAGE}#sag-{row['id']}", deadline=row["created_at"]) for row in rows]
