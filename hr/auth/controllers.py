@@ -32,6 +32,13 @@ SIGN_IN_COOKIE = "hr_sign_in"
 DEVICE_COOKIE = "hr_device"
 
 
+def device_cookie(email: str) -> Cookie:
+    """Marks this browser as one that proved it knows the account (its password, or a mailed link)."""
+    return Cookie(key=DEVICE_COOKIE, value=services.device_token(email), httponly=True, samesite="strict",
+                  secure=get_settings().secure_cookies, path="/login",
+                  max_age=int(services.KNOWN_DEVICE.total_seconds()))
+
+
 def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200) -> Template:
     return Template("login.html", status_code=status, context={
         "next": target, "values": values or {}, "errors": errors or {},
@@ -111,9 +118,7 @@ class LoginController(Controller):
                                                    settings.secure_cookies))
                 # This browser has proved it knows the account: others' failures from the same
                 # address (a ward's NAT) no longer slow it down (services.login_wait).
-                response.set_cookie(Cookie(key=DEVICE_COOKIE, value=services.device_token(email), httponly=True,
-                                           samesite="strict", secure=settings.secure_cookies, path="/login",
-                                           max_age=int(services.KNOWN_DEVICE.total_seconds())))
+                response.set_cookie(device_cookie(email))
                 return response
         return _login_page(target, {"email": email}, errors, status)
 
@@ -164,6 +169,7 @@ class PasswordLinkController(Controller):
     async def choose(self, request: Request, token: FromPath[str]) -> Template | Redirect:
         form = await request.form()
         token = token[:100]
+        link = await password_links.valid_link(token)
         try:
             await password_links.choose_password(token, str(form.get("password", "")), str(form.get("repeat", "")),
                                                  ip=client_ip(request.scope))
@@ -171,7 +177,10 @@ class PasswordLinkController(Controller):
             link = await password_links.valid_link(token)
             return Template("auth/choose_password.html", status_code=400 if link else 410,
                             context={"link": link, "token": token, "errors": exc.errors})
-        return flash.done("/login", "Din adgangskode er gemt. Log ind med den.")
+        response = flash.done("/login", "Din adgangskode er gemt. Log ind med den.")
+        if link is not None:  # the mailbox vouched for this browser: others' failures no longer slow it
+            response.set_cookie(device_cookie(link.email))
+        return response
 
 
 class ApiTokenController(Controller):

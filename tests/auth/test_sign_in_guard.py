@@ -88,3 +88,17 @@ async def test_an_account_that_may_not_sign_in_gets_the_same_answer_whatever_the
             text = response.text.split('<div class="alert', 1)[1].split("</div>", 1)[0]
             answers.add((response.status_code, text))
     assert len(answers) == 1, answers
+
+
+async def test_a_mailed_link_lets_the_person_in_from_an_address_that_sprayed(new_client, world, smtp):
+    from tests.auth.test_password_links import NEW, mailed_link
+
+    await LoginAttempt.insert(*[LoginAttempt(email=f"x{n}@test.example", ip=WARD, success=False)
+                                for n in range(30)]).run()  # someone on the ward's address is spraying
+    person = new_client(ip=WARD)
+    assert (await post_form(person, "/login", {"email": World.STAFF, "password": PASSWORD})).status_code == 429
+    await post_form(person, "/adgangskode/glemt", {"email": World.STAFF}, token_from="/adgangskode/glemt")
+    link = await mailed_link(smtp)
+    chosen = await post_form(person, link, {"password": NEW, "repeat": NEW}, token_from=link)
+    assert chosen.status_code in (302, 303)
+    assert (await post_form(person, "/login", {"email": World.STAFF, "password": NEW})).status_code == 302
