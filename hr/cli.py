@@ -177,7 +177,7 @@ def sweep(deliver: bool) -> None:
         return result, sent
 
     result, sent = _run(_with_db(once))
-    click.echo(f"Påmindelser: {result.get('detail', 'en anden proces kører allerede')}")
+    click.echo(f"Påmindelser: {result.get('detail', 'en gennemgang kører allerede')}")
     if sent is not None:
         click.echo(f"Mails: {sent['sent']} sendt, {sent['retry']} prøves igen, {sent['failed']} fejlet")
 

@@ -89,7 +89,8 @@ class ScheduleController(Controller):
     async def run_now(self) -> Redirect:
         result = await engine.sweep()
         sent = await outbox.deliver_due()
-        done = (result.get("detail") or "En anden proces kører allerede en gennemgang") + (
+        done = (result.get("detail") or "En gennemgang kører allerede, så der blev ikke startet en til. Se den "
+                "herunder, når den er færdig") + (
             f"; {sent['sent']} mails sendt" if sent["sent"] else "")
         return flash.done("/admin/paamindelser", done)
 

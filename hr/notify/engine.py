@@ -53,10 +53,13 @@ async def collect(moment: datetime, problems: Problems | None = None) -> list[Re
 
 
 async def take_lease(job: str, holder: str = HOLDER, moment: datetime | None = None) -> bool:
+    """The job's lease, when it is free or its holder's has run out. Not re-entrant: a process
+    that holds it (a sweep running) does not get it again, so two "Kør nu" clicks, or a click
+    during the scheduler's own run, never run the job twice at once."""
     moment = moment or utcnow()
     await JobLease.insert(JobLease(job=job, holder="", expires_at=moment)).on_conflict(action="DO NOTHING").run()
     rows = await JobLease.update({JobLease.holder: holder, JobLease.expires_at: moment + LEASE}).where(
-        (JobLease.job == job) & ((JobLease.expires_at < moment) | (JobLease.holder == holder) | (JobLease.holder == ""))
+        (JobLease.job == job) & ((JobLease.expires_at < moment) | (JobLease.holder == ""))
     ).returning(JobLease.id).run()
     return bool(rows)
 

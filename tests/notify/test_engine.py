@@ -13,7 +13,8 @@ from hr.db import now
 from hr.duties import duties_for
 from hr.notify import engine, outbox, scheduler
 from hr.notify.tables import JobLease, JobRun, KindSwitch, OutboxMessage, Preference, ReminderLog
-from tests.conftest import ENGINE, World
+from tests.confirmations import confirmed
+from tests.conftest import ENGINE, World, login, post_form
 
 
 async def expected_keys() -> set[str]:
@@ -192,3 +193,16 @@ async def test_a_working_holder_renews_its_lease(world):
     assert seen["renewed"]
     lease = await JobLease.select().where(JobLease.job == "slow").first().run()
     assert lease["holder"] == ""  # released at the end
+
+
+async def test_the_lease_is_not_re_entrant_and_a_second_run_now_says_one_is_running(client, world):
+    """Found by trying: simultaneous "Kør nu" clicks ran two sweeps at once in one process."""
+    assert await engine.take_lease("sweep")  # this process's own sweep is running
+    assert not await engine.take_lease("sweep")
+    assert (await engine.sweep())["status"] == "skipped"
+    await login(client, World.HR)
+    answer = await post_form(client, "/admin/paamindelser/koer", token_from="/admin/paamindelser")
+    await confirmed(client, answer, "En gennemgang kører allerede")
+    assert await ReminderLog.count() == 0
+    await engine.release_lease("sweep")
+    assert (await engine.sweep())["status"] == "ok"
