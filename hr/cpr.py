@@ -71,7 +71,13 @@ def _valid_date(day: int, month: int, year: int) -> bool:
         return False
 
 
-def _looks_like_cpr(digits: str, cuts: tuple[int, ...], separators: list[str]) -> bool:
+def _is_time(hour: int, minute: int) -> bool:
+    return hour < 24 and minute < 60
+
+
+def _looks_like_cpr(digits: str, cuts: tuple[int, ...], separators: list[str], more_follows: bool) -> bool:
+    """`more_follows`: the run goes on with more digit groups after these (a list or a range of
+    dates, a list of phone numbers)."""
     if len(digits) == 10:
         if cuts not in _SHAPES_10:
             return False
@@ -85,15 +91,22 @@ def _looks_like_cpr(digits: str, cuts: tuple[int, ...], separators: list[str]) -
             return False
         if not _valid_date(int(digits[0:2]), int(digits[2:4]), year):
             return False
+    hour, minute = int(digits[-4:-2]), int(digits[-2:])
     if cuts and cuts[-1] == len(digits) - 2 and len(cuts) >= 2 and cuts[-2] == len(digits) - 4:
-        # A date and a time ("01.02.2026 12.30", "15-03-2026 11:30"): the serial's halves are an
-        # hour and a minute joined by a colon or a dot, set off by a space. Pairs written with one
-        # separator throughout ("01 01 90 12 34") are a CPR number all the same.
-        before, between = separators[-2].strip(), separators[-1].strip()
-        hour, minute = int(digits[-4:-2]), int(digits[-2:])
-        if (not before and between in (":", ".") and hour < 24 and minute < 60
-                and len({s.strip() or " " for s in separators}) > 1):
+        # The serial written in two halves. A date and a time ("01.02.2026 12.30", "15-03-2026,
+        # 11:30"): an hour and a minute joined by a colon, or by a dot after a space or a comma.
+        # Pairs with one separator throughout ("01.01.90.12.34") are a CPR number all the same.
+        # Nor is it one when more groups follow: the halves begin the next date or phone number
+        # ("01.12.26, 02.12.26", "21 03 56 78, 22 33 44 55", "01-12-2026 - 05-12-2026").
+        before, between = separators[-2].strip() or " ", separators[-1].strip() or " "
+        if _is_time(hour, minute) and (between == ":" or (between == "." and before in (" ", ","))):
             return False
+        if more_follows:
+            return False
+    elif len(digits) == 12 and int(digits[4:8]) >= date.today().year - 1 and _is_time(hour, minute):
+        # "den 01.12.2026 1230": this or last year's date and a time; a CPR number that young is
+        # a baby's, which this product's reports do not concern.
+        return False
     return True
 
 
@@ -110,7 +123,7 @@ def _cpr_in_run(run: str) -> bool:
             # ("2026-12-01/2026-12-31"), not a CPR number with its year written out.
             if length == 10 or (length == 12 and not (first and len(groups[first - 1]) == 4)):
                 digits = "".join(groups[first:last + 1])
-                if _looks_like_cpr(digits, tuple(cuts), separators[first:last]):
+                if _looks_like_cpr(digits, tuple(cuts), separators[first:last], last + 1 < len(groups)):
                     return True
             cuts.append(length)
     return False

@@ -176,6 +176,15 @@ INNOCENT = [
     "Hændelse nr. 12345",
     "Medarbejdernummer 901",
     "2,5 timer, 3,75 km",
+    # Lists and ranges of dates, a date with a time, lists of phone numbers.
+    "Episoder 01.12.2026, 02.12.2026 og 03.12.2026",
+    "den 01.12.2026-02.12.2026",
+    "01-12-2026 - 05-12-2026",
+    "Vagter 01.12.2026, 12:30",
+    "den 01.12.2026 1230",
+    "uge 49: 01.12.26, 02.12.26",
+    "Tlf 21 03 56 78, 22 33 44 55",
+    "01.12.2026 (12:30)",
 ]
 
 
