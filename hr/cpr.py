@@ -139,16 +139,26 @@ def contains_cpr(text: str | None) -> bool:
                if not _NAMED.search(normalised[max(0, match.start() - 40):match.start()]))
 
 
+_ENDS_IN_DIGITS = re.compile(rf"[0-9]{_SEP}*$")
+_STARTS_WITH_DIGITS = re.compile(rf"^{_SEP}*[0-9]")
+
+
 def split_cpr(values: list[str]) -> tuple[int, int] | None:
     """A CPR number split over two fields of one form ("010190" in one, "1234" in the next): the
     positions of the first two values whose joint (either way round) holds one that neither holds
-    alone; None when there is none."""
-    for i, first in enumerate(values):
-        for j, second in enumerate(values):
-            if i == j or not first or not second:
-                continue
-            joint = f"{first[-24:]} {second[:24]}"
-            if contains_cpr(joint) and not contains_cpr(first[-24:]) and not contains_cpr(second[:24]):
+    alone; None when there is none. Only a value that ends in digits can open such a number and
+    only one that begins with them can close it, so each end is read once and only those pairs
+    are joined (an import checks every row)."""
+    tails, heads = {}, {}
+    for index, value in enumerate(values):
+        tail, head = (value or "")[-24:], (value or "")[:24]
+        if _ENDS_IN_DIGITS.search(normalise(tail)) and not contains_cpr(tail):
+            tails[index] = tail
+        if _STARTS_WITH_DIGITS.match(normalise(head)) and not contains_cpr(head):
+            heads[index] = head
+    for i, tail in tails.items():
+        for j, head in heads.items():
+            if i != j and contains_cpr(f"{tail} {head}"):
                 return (min(i, j), max(i, j))
     return None
 

@@ -46,6 +46,11 @@ KINDS: dict[str, Kind] = {
         "logge ind igen. En e-mail fra lønsystemet flytter aldrig en konto.", False),
 }
 
+def kind_of(code: str) -> Kind:
+    """The kind of a stored case; one no longer known reads as its code, never linkable."""
+    return KINDS.get(code) or Kind(code, "", False)
+
+
 REFUSED = ("Din arbejdskonto kunne ikke knyttes til din konto i HR-systemet uden HR's godkendelse. HR har fået "
            "besked; prøv igen, når HR har set på det, eller kontakt HR.")
 PAGE = "/admin/arbejdskonti"
@@ -107,7 +112,7 @@ async def open_conflicts() -> list[Conflict]:
             f"{Role.LABELS.get(assignment['role'], assignment['role'])} ({place}; {how})")
     out = []
     for row in rows:
-        kind = KINDS.get(row["kind"], Kind(row["kind"], "", False))
+        kind = kind_of(row["kind"])
         out.append(Conflict(row["id"], row["kind"], kind.label, kind.decide, kind.linkable, row["identity_name"],
                             row["identity_email"], row["employee_number"], row["employee"],
                             row["employee_name"] or "", row["account"], row["account_email"] or "",
@@ -141,7 +146,7 @@ async def resolve(principal: Principal, conflict_id: int, decision: str) -> str:
 
 
 async def _link(principal: Principal, row: dict) -> None:
-    if not KINDS.get(row["kind"], Kind("", "", False)).linkable or not row["account"]:
+    if not kind_of(row["kind"]).linkable or not row["account"]:
         raise ValidationError({"decision": "Denne sag kan ikke løses ved at knytte: ret e-mailadressen, og "
                                            "markér den derefter som løst"})
     account = await Account.select(Account.id, Account.active, Account.employee,

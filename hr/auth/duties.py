@@ -15,15 +15,16 @@ GROUP = "Arbejdskonti, der venter på HR"
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     if not principal.is_hr:
         return []
-    from hr.auth.conflicts import KINDS, PAGE
+    from hr.auth.conflicts import PAGE, kind_of
 
     rows = await SignInConflict.select(
         SignInConflict.id, SignInConflict.kind, SignInConflict.identity_name, SignInConflict.created_at).where(
         SignInConflict.resolved_at.is_null()).order_by(SignInConflict.created_at).limit(200).run()
-    def what(kind: str) -> str:
-        label = KINDS[kind].label if kind in KINDS else kind
-        return label[:1].lower() + label[1:]  # "HR" further on keeps its capitals
-
-    return [Duty(kind="auth.sign_in_conflict", group=GROUP,
-                 title=f"{row['identity_name'] or 'En medarbejder'}: {what(row['kind'])}",
-                 link=f"{PAGE}#sag-{row['id']}", deadline=row["created_at"]) for row in rows]
+    out = []
+    for row in rows:
+        label = kind_of(row["kind"]).label
+        what = label[:1].lower() + label[1:]  # "HR" further on keeps its capitals
+        out.append(Duty(kind="auth.sign_in_conflict", group=GROUP,
+                        title=f"{row['identity_name'] or 'En medarbejder'}: {what}",
+                        link=f"{PAGE}#sag-{row['id']}", deadline=row["created_at"]))
+    return out

@@ -180,14 +180,13 @@ async def finish(params: dict[str, str], browser: str, settings: Settings | None
     state = params.get("state", "")
     if not state:
         raise SignInRefused("state", UNKNOWN_ATTEMPT)
-    known = await PendingSignIn.select(PendingSignIn.id).where(
-        PendingSignIn.state_hash == token_hash(state)).first().run()
-    if known is None:
-        raise SignInRefused("state", UNKNOWN_ATTEMPT)
     pending = await PendingSignIn.delete().where(
-        (PendingSignIn.state_hash == token_hash(state)) & (PendingSignIn.browser_hash == token_hash(browser or ""))
+        (PendingSignIn.state_hash == token_hash(state)) & (PendingSignIn.browser_hash == token_hash(browser))
     ).returning(*PendingSignIn.all_columns()).run() if browser else []
     if not pending:
+        # Which of the two, for the person and the audit trail: asked only when it went wrong.
+        if not await PendingSignIn.exists().where(PendingSignIn.state_hash == token_hash(state)).run():
+            raise SignInRefused("state", UNKNOWN_ATTEMPT)
         raise SignInRefused("browser", "Log-ind-forsøget blev startet i en anden browser. Start forfra her.")
     attempt = pending[0]
     if now() - attempt["created_at"] > ATTEMPT_LIFETIME:

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from hr.auth.principal import Principal
 from hr.duties import Duty
-from hr.org.tables import PayrollFile
 
 GROUP = "Lønfiler, der ikke blev indlæst"
 
@@ -15,8 +14,8 @@ GROUP = "Lønfiler, der ikke blev indlæst"
 async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     if not principal.is_hr:
         return []
-    rows = await PayrollFile.select(PayrollFile.id, PayrollFile.name, PayrollFile.received_at).where(
-        PayrollFile.imported.eq(False) & PayrollFile.seen_at.is_null()).order_by(
-        PayrollFile.received_at).limit(100).run()
+    from hr.org.payroll_drop import refused_unseen
+
     return [Duty(kind="org.payroll_refused", group=GROUP, title=f"Lønfilen {row['name']} blev afvist: se hvorfor",
-                 link=f"/admin/import#loenfil-{row['id']}", deadline=row["received_at"]) for row in rows]
+                 link=f"/admin/import#loenfil-{row['id']}", deadline=row["received_at"])
+            for row in await refused_unseen()]
