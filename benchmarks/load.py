@@ -323,6 +323,9 @@ async def drive(args) -> None:
                 if restart:
                     await restart
                     restart = None
+                    around = runs[-1]
+                    print(f"error pages around the PostgreSQL restart: {around['bad'] + around['socket_errors']} "
+                          f"of {around['requests']} requests in that slice ({part:.0f} s)", flush=True)
                 if flow == "submit":
                     stored += await remove_marked()
             replayed = show(f"  replay: {name}", merged(replays))

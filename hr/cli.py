@@ -168,18 +168,18 @@ def scheduler() -> None:
 @main.command()
 @click.option("--deliver/--no-deliver", default=True, help="Send også mails fra udbakken.")
 def sweep(deliver: bool) -> None:
-    """Run one reminder sweep now (and deliver the outbox)."""
-    from hr.notify import engine, outbox
+    """Run one reminder sweep now (and deliver the outbox).
 
-    async def once():
-        result = await engine.sweep()
-        sent = await outbox.deliver_due() if deliver else None
-        return result, sent
+    Exit codes: 0 done (or a sweep was already running elsewhere); 3 the sweep was not completed
+    (recorded as failed or partly failed, and retried at the next interval); 4 mail delivery
+    stopped because the database failed (the rest goes at the next delivery)."""
+    from hr.notify.services import sweep_now
 
-    result, sent = _run(_with_db(once))
-    click.echo(f"Påmindelser: {result.get('detail', 'en gennemgang kører allerede')}")
-    if sent is not None:
-        click.echo(f"Mails: {sent['sent']} sendt, {sent['retry']} prøves igen, {sent['failed']} fejlet")
+    outcome = _run(_with_db(sweep_now, deliver))
+    click.echo(f"Påmindelser: {outcome.sweep_text}")
+    if outcome.delivery is not None:
+        click.echo(f"Mails: {outcome.delivery_text}")
+    sys.exit(outcome.exit_code)
 
 
 @main.command()

@@ -30,10 +30,54 @@ POSTGRES_SESSION = {"lock_timeout": "30s", "idle_in_transaction_session_timeout"
 
 def make_engine(settings: Settings) -> Engine:
     if settings.is_postgres:
-        return PostgresEngine(config={"dsn": settings.database_url, "server_settings": POSTGRES_SESSION})
+        return RetryingPostgresEngine(config={"dsn": settings.database_url, "server_settings": POSTGRES_SESSION})
     # A generous busy timeout: concurrent writers wait for the lock instead of
     # failing with "database is locked".
     return SQLiteEngine(path=settings.sqlite_path, timeout=30)
+
+
+# How long a statement retried after a dropped connection waits for PostgreSQL to accept
+# connections again (a restart takes a second or two).
+RECONNECT_WITHIN = 5.0
+RECONNECT_PAUSE = 0.25
+
+
+def _is_read(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+async def _retried(db: PostgresEngine, attempt: Callable[[], Any]) -> Any:
+    """`attempt()` once; if PostgreSQL dropped its connection (restarted, or ended idle ones), once
+    more on a fresh one, waiting up to RECONNECT_WITHIN for the server to take connections again.
+    Only for what is safe to do twice: a read, or a transaction's BEGIN."""
+    try:
+        return await attempt()
+    except Exception as exc:
+        if not is_connection_lost(exc) or db.pool is None:
+            raise
+        log.warning("PostgreSQL-forbindelsen var afbrudt (%s); forsøger igen på en ny", type(exc).__name__)
+    # The pool's other connections went with it: all are replaced as they are next used.
+    await db.pool.expire_connections()
+    deadline = asyncio.get_running_loop().time() + RECONNECT_WITHIN
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:
+            if not is_connection_lost(exc) or asyncio.get_running_loop().time() >= deadline:
+                raise
+        await asyncio.sleep(RECONNECT_PAUSE)
+
+
+class RetryingPostgresEngine(PostgresEngine):
+    """Piccolo's engine, except that a read sent alone on a pooled connection PostgreSQL has just
+    dropped is tried again on a fresh one instead of failing the request (a restart otherwise
+    gives an error page to every request that meets one of the pool's dead connections). A write
+    sent alone is not: it may have been done before the connection went."""
+
+    async def _run_in_pool(self, query: str, args=None):
+        if not _is_read(query):
+            return await super()._run_in_pool(query, args)
+        return await _retried(self, lambda: super(RetryingPostgresEngine, self)._run_in_pool(query, args))
 
 
 _engine: Engine | None = None
@@ -77,6 +121,11 @@ class _PooledTransaction(PostgresTransaction):
     async def __aenter__(self) -> PostgresTransaction:
         if self._parent is not None:
             return self._parent
+        await _retried(self.engine, self._begin)  # nothing has been done yet: safe to try again
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def _begin(self) -> None:
         self.connection = await self.get_connection()
         try:
             self.transaction = self.connection.transaction()
@@ -84,8 +133,6 @@ class _PooledTransaction(PostgresTransaction):
         except BaseException:
             await self._give_back()
             raise
-        self.context = self.engine.current_transaction.set(self)
-        return self
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -266,6 +313,28 @@ class QueryCounter:
         self._watching.close()
 
 
+_SQLITE_UNAVAILABLE = ("database is locked", "disk i/o error", "unable to open", "readonly database")
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """The database went away under a statement (a dropped or refused connection, a server
+    restarting or shutting down, a file that cannot be written), as opposed to a statement it
+    refused: what a job counts against the database, not against the item it was handling."""
+    import sqlite3
+
+    if isinstance(exc, asyncpg.exceptions.QueryCanceledError):
+        return False  # a statement that ran too long: the statement's own doing
+    # InternalClientError: a pooled connection the server dropped while it lay idle, its protocol
+    # left mid-state ("another operation is in progress"), refuses the statement before sending it.
+    if isinstance(exc, (ConnectionError, asyncio.TimeoutError, asyncpg.PostgresConnectionError,
+                        asyncpg.InterfaceError, asyncpg.InternalClientError,
+                        asyncpg.exceptions.OperatorInterventionError)):
+        return True
+    if type(exc) is OSError and str(exc).startswith("Multiple exceptions"):
+        return True  # asyncpg could connect to none of a host name's addresses (localhost: ::1 and 127.0.0.1)
+    return isinstance(exc, sqlite3.OperationalError) and str(exc).lower().startswith(_SQLITE_UNAVAILABLE)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """A write refused by a unique constraint, on either engine (two requests doing the same first
     thing at the same instant: the second finds what the first made)."""
@@ -343,8 +412,11 @@ class prepared:  # noqa: N801 - used as a decorator, like functools.cache
         if transaction is not None:
             rows = await transaction.connection.fetch(sql, *bound)
         else:
-            async with db.pool.acquire() as connection:
-                rows = await connection.fetch(sql, *bound)
+            async def fetch() -> list:
+                async with db.pool.acquire() as connection:
+                    return await connection.fetch(sql, *bound)
+
+            rows = await (_retried(db, fetch) if _is_read(sql) else fetch())
         for after in afters:
             after(rows)
         return [dict(row) for row in rows]

@@ -110,3 +110,63 @@ async def test_a_stop_ends_even_when_a_connection_is_never_given_back(monkeypatc
     assert own.pool is None
     with pytest.raises(asyncpg.InterfaceError):  # cut, not left open beside a closed pool
         await held.fetchval("SELECT 1")
+
+
+def _drop_the_services_connections() -> None:
+    """PostgreSQL ends every connection of the service (as a restart does), while this process's
+    event loop is held: the pool does not learn of it before the next statement is sent, as with
+    a request that lands on a connection the server has just dropped."""
+    import threading
+    import time
+
+    from hr.settings import get_settings
+
+    async def terminate() -> int:
+        admin = await asyncpg.connect(get_settings().database_url, server_settings={"application_name": "admin"})
+        try:
+            return await admin.fetchval(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'hr' AND datname = current_database()) t")
+        finally:
+            await admin.close()
+
+    dropped = []
+    worker = threading.Thread(target=lambda: dropped.append(asyncio.run(terminate())))
+    worker.start()
+    worker.join()
+    time.sleep(0.3)  # the backends are gone
+    assert dropped[0] >= 1
+
+
+async def _pool_in_use() -> None:
+    await asyncio.gather(*[Method.raw("SELECT pg_sleep(0.05)").run() for _ in range(4)])
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="the pool is PostgreSQL's")
+async def test_a_read_on_a_connection_postgres_just_dropped_is_tried_again_on_a_fresh_one():
+    await Method.insert(Method(name="KRAP")).run()
+    await _pool_in_use()
+    _drop_the_services_connections()
+    assert [r["name"] for r in await Method.select(Method.name).run()] == ["KRAP"]
+    _drop_the_services_connections()
+    assert [r["name"] for r in await prepared_people([1], None)] == []
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="the pool is PostgreSQL's")
+async def test_a_transaction_whose_first_statement_meets_a_dropped_connection_begins_on_a_fresh_one():
+    await _pool_in_use()
+    _drop_the_services_connections()
+    async with transaction():
+        await Method.insert(Method(name="KRAP")).run()
+    assert await Method.count().run() == 1
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="the pool is PostgreSQL's")
+async def test_a_write_alone_on_a_dropped_connection_is_not_sent_twice():
+    """It may have been done before the connection went: the caller hears of it instead."""
+    await Method.insert(Method(name="KRAP")).run()
+    await _pool_in_use()
+    _drop_the_services_connections()
+    with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError)):
+        await Method.update({Method.name: "TEACCH"}, force=True).run()
+    assert [r["name"] for r in await Method.select(Method.name).run()] == ["KRAP"]

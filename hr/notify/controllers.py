@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from hr import flash
 from hr.auth.rules import allow
 from hr.forms import ValidationError, page_number
-from hr.notify import engine, outbox, scheduler, services
+from hr.notify import engine, scheduler, services
 from hr.notify.tables import STATUSES
 from hr.settings import get_settings
 
@@ -87,12 +87,8 @@ class ScheduleController(Controller):
 
     @post("/koer", opt=allow("notify.admin"), name="schedule_run")
     async def run_now(self) -> Redirect:
-        result = await engine.sweep()
-        sent = await outbox.deliver_due()
-        done = (result.get("detail") or "En gennemgang kører allerede, så der blev ikke startet en til. Se den "
-                "herunder, når den er færdig") + (
-            f"; {sent['sent']} mails sendt" if sent["sent"] else "")
-        return flash.done("/admin/paamindelser", done)
+        outcome = await services.sweep_now()
+        return flash.done("/admin/paamindelser", f"{outcome.sweep_text}. Mails: {outcome.delivery_text}.")
 
 
 class PreferenceController(Controller):

@@ -16,22 +16,25 @@ import logging
 import os
 import socket
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from hr.auth.principal import Role
 from hr.auth.tables import Account, RoleAssignment
+from hr.db import is_connection_lost, transaction
 from hr.db import now as utcnow
-from hr.db import transaction
 from hr.forms import clean_text
 from hr.notify.kinds import family
 from hr.notify.outbox import Mail, enqueue
 from hr.notify.reminder import Problems, Reminder
 from hr.notify.tables import JobLease, JobRun, KindSwitch, Preference, ReminderLog
+from hr.settings import TIMEZONE
 from hr.web import fmt_date
 
 log = logging.getLogger("hr.reminders")
 
 SOURCES = ["hr.workenv.reminders", "hr.supervision.reminders", "hr.competence.reminders"]
+SOURCE_NAMES = {"hr.workenv.reminders": "Arbejdsmiljø", "hr.supervision.reminders": "Supervision",
+                "hr.competence.reminders": "Kompetence"}
 SWEEP_EVERY = timedelta(minutes=15)
 # Short, and renewed while the holder works: a holder that is killed blocks the job for at most
 # a minute and a half.
@@ -47,7 +50,7 @@ async def collect(moment: datetime, problems: Problems | None = None) -> list[Re
     problems = problems if problems is not None else Problems()
     out: list[Reminder] = []
     for name in SOURCES:
-        with problems.item(name.split(".")[1], "alle påmindelser fra modulet"):
+        with problems.whole(SOURCE_NAMES[name], "alle påmindelser fra modulet"):
             out.extend(await importlib.import_module(name).due(moment, problems))
     return out
 
@@ -69,6 +72,15 @@ async def _keep_lease(job: str, holder: str = HOLDER) -> None:
         await asyncio.sleep(RENEW_EVERY.total_seconds())
         await JobLease.update({JobLease.expires_at: utcnow() + LEASE}).where(
             (JobLease.job == job) & (JobLease.holder == holder)).run()
+
+
+async def _quietly(statement) -> None:
+    """Recording a failure, when the database may be what failed: if it cannot be written, the run
+    stays "running" and the next holder of the lease marks it interrupted."""
+    try:
+        await statement
+    except Exception:  # the failure itself was logged by the caller
+        log.warning("could not record a failed job run")
 
 
 async def release_lease(job: str, holder: str = HOLDER) -> None:
@@ -158,9 +170,16 @@ async def _accounts(ids: list[int]) -> dict[int, dict]:
     return out
 
 
+class Postponed(Exception):
+    """A job that should not run yet (a digest waiting for a complete sweep): recorded as waiting,
+    with the reason in Danish, and run again later."""
+
+
 async def run_job(job: str, work) -> dict:
     """Run one job under its lease, logged in notify_job_run. `work(problems)` handles each item
-    on its own and reports in `problems` what it could not do; the run records them for HR."""
+    on its own and reports in `problems` what it could not do; the run records them for HR. A run
+    that left a part undone (problems.incomplete) is recorded as partly failed ("partial"), not as
+    OK: HR is warned, and the job's next regular run does it again."""
     from hr.notify.outbox import stopping
 
     if stopping.requested or not await take_lease(job):
@@ -180,22 +199,32 @@ async def run_job(job: str, work) -> dict:
                                             JobRun.detail: "Afbrudt: tjenesten blev stoppet"}).where(
             JobRun.id == run_id).run())
         raise
+    except Postponed as exc:
+        await JobRun.update({JobRun.status: "waiting", JobRun.finished_at: utcnow(),
+                             JobRun.detail: str(exc)}).where(JobRun.id == run_id).run()
+        return {"status": "waiting", "detail": str(exc), "problems": []}
     except Exception as exc:
-        log.exception("job %s failed", job)
-        await JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(),
+        if is_connection_lost(exc):  # the database's fault, not the code's: no traceback to read
+            log.error("job %s failed: the database connection was lost (%s)", job, exc.__class__.__name__)
+        else:
+            log.exception("job %s failed", job)
+        await _quietly(JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(),
                              JobRun.detail: f"{exc.__class__.__name__}: {exc}"[:2000]}).where(
-            JobRun.id == run_id).run()
+            JobRun.id == run_id).run())
         raise
     finally:
         keeper.cancel()
-        await release_lease(job)
-    if problems:
+        await _quietly(release_lease(job))  # else its 90 seconds run out
+    status = "partial" if problems.incomplete else "ok"
+    if problems.incomplete:
+        detail += (f". Ikke fuldført: {', '.join(problems.incomplete)}; det gøres ved næste kørsel")
+    elif problems:
         detail += f"; {len(problems)} kunne ikke behandles"
-    await JobRun.update({JobRun.status: "ok", JobRun.finished_at: utcnow(), JobRun.detail: detail,
+    await JobRun.update({JobRun.status: status, JobRun.finished_at: utcnow(), JobRun.detail: detail[:2000],
                          JobRun.problem_count: len(problems),
                          JobRun.problems: json.dumps(problems.as_rows(), ensure_ascii=False)}).where(
         JobRun.id == run_id).run()
-    return {"status": "ok", "detail": detail, "problems": problems.as_rows()}
+    return {"status": status, "detail": detail, "problems": problems.as_rows()}
 
 
 async def sweep(moment: datetime | None = None) -> dict:
@@ -226,17 +255,42 @@ async def _open_duties(account_id: int, moment: datetime) -> list[dict]:
     return [d.as_json(found.today) for d in found.items]
 
 
+def last_digest_time(moment: datetime) -> datetime:
+    """The latest Monday 07:00 (Danish time) at or before the moment: when this week's digest was due."""
+    local = moment.astimezone(TIMEZONE)
+    due = datetime.combine(local.date() - timedelta(days=local.weekday()), time(7), TIMEZONE)
+    return due if due <= local else due - timedelta(days=7)
+
+
+async def digest_missed(moment: datetime) -> bool:
+    """This week's digest is due and has not gone out whole (never, or only in part)."""
+    last = await last_success("digest")
+    return last is None or last < last_digest_time(moment)
+
+
 async def send_digests(moment: datetime | None = None) -> dict:
-    """One mail per person with everything collected for their digest since the last one."""
+    """One mail per person with everything collected for their digest since the last one, sent
+    only after a complete sweep (else a week's digest would go out with part of the week in it,
+    as if whole): otherwise it waits, and the scheduler's next complete sweep sends it. Someone
+    whose digest could not be made (the database failed under it) gets it at that retry; someone
+    who already had this week's gets no second one."""
     moment = moment or utcnow()
 
     async def work(problems: Problems) -> str:
+        latest = await latest_finished("sweep")
+        if latest is None or latest["status"] != "ok" or await sweep_is_stale(moment):
+            raise Postponed("Venter på en fuldstændig gennemgang af påmindelserne; samlemailen sendes, når den er "
+                            "kørt")
+        week = last_digest_time(moment)
+        had_this_week = {r["account"] for r in await ReminderLog.select(ReminderLog.account).where(
+            ReminderLog.digest_sent_at >= week).distinct().run()}
         waiting = await ReminderLog.select().where((ReminderLog.delivery == "digest")
                                                    & ReminderLog.digest_sent_at.is_null()).order_by(
             ReminderLog.id).run()
         by_account: dict[int, list[dict]] = {}
         for row in waiting:
-            by_account.setdefault(row["account"], []).append(row)
+            if row["account"] not in had_this_week:
+                by_account.setdefault(row["account"], []).append(row)
         accounts = await _accounts(list(by_account))
         sent = included = 0
         # One person's digest at a time: a mail that cannot be built is reported, theirs stays
@@ -260,6 +314,13 @@ async def send_digests(moment: datetime | None = None) -> dict:
         return f"{sent} samlemails med {included} påmindelser"
 
     return await run_job("digest", work)
+
+
+async def latest_finished(job: str) -> dict | None:
+    """The job's latest run that has ended, whatever its outcome."""
+    return await JobRun.select(JobRun.status, JobRun.detail, JobRun.finished_at).where(
+        (JobRun.job == job) & JobRun.finished_at.is_not_null()).order_by(
+        JobRun.finished_at, ascending=False).first().run()
 
 
 async def last_success(job: str) -> datetime | None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from hr.cache import TimedCache
 from hr.db import as_utc, now
-from hr.notify.engine import last_success, sweep_is_stale
+from hr.notify.engine import last_success, latest_finished, sweep_is_stale
 from hr.notify.tables import OutboxMessage
 from hr.ops.health import HEARTBEAT_FRESH, last_heartbeat
 from hr.settings import get_settings
@@ -27,6 +27,8 @@ class MailHealth:
     last_error: str  # the mail server's latest answer to a mail not yet delivered
     waiting_too_long: bool
     scheduler_silent_since: datetime | None = None  # a scheduler that beat, and stopped beating
+    sweep_unfinished_at: datetime | None = None  # the latest sweep ended without doing all of it
+    digest_unfinished: str = ""  # "waiting" (for a complete sweep) or "partial"
 
     @property
     def warnings(self) -> list[str]:
@@ -44,6 +46,14 @@ class MailHealth:
                     if self.last_sweep else "")
             out.append(f"Påmindelserne kører ikke: ingen vellykket gennemgang i over en halv time{last}. "
                        "Kontrollér, at tjenesten eller hr scheduler kører.")
+        if self.sweep_unfinished_at:
+            at = self.sweep_unfinished_at.astimezone(get_settings().timezone)
+            out.append(f"Seneste gennemgang af påmindelser (kl. {at:%H:%M}) blev ikke fuldført. Den gøres igen ved "
+                       "næste kørsel inden for et kvarter; se Påmindelser og mails.")
+        if self.digest_unfinished == "waiting":
+            out.append("Ugens samlemail er ikke sendt endnu: den venter på en fuldstændig gennemgang af påmindelserne.")
+        elif self.digest_unfinished:
+            out.append("Ugens samlemail nåede ikke ud til alle; resten sendes efter næste fuldstændige gennemgang.")
         if self.scheduler_silent_since:
             since = self.scheduler_silent_since.astimezone(get_settings().timezone)
             out.append(f"Planlæggeren har ikke givet livstegn siden {since:%d.%m.%Y kl. %H:%M}: påmindelser, mails "
@@ -62,6 +72,7 @@ async def _compute() -> MailHealth:
     settings = get_settings()
     oldest = await oldest_waiting()
     beat = await last_heartbeat()
+    sweep_run, digest_run = await latest_finished("sweep"), await latest_finished("digest")
     latest = await OutboxMessage.select(OutboxMessage.last_error).where(
         OutboxMessage.status.is_in(["pending", "failed"]) & (OutboxMessage.last_error != "")).order_by(
         OutboxMessage.next_attempt_at, ascending=False).first().run()
@@ -73,7 +84,13 @@ async def _compute() -> MailHealth:
         failed=await _recent("failed"), uncertain=await _recent("uncertain"),
         sweep_late=await sweep_is_stale(), last_sweep=await last_success("sweep"),
         last_error=latest["last_error"] if latest else "", waiting_too_long=too_long,
-        scheduler_silent_since=beat if beat and now() - beat > HEARTBEAT_FRESH else None)
+        scheduler_silent_since=beat if beat and now() - beat > HEARTBEAT_FRESH else None,
+        sweep_unfinished_at=(as_utc(sweep_run["finished_at"]) if sweep_run and sweep_run["status"] in UNFINISHED
+                             else None),
+        digest_unfinished=digest_run["status"] if digest_run and digest_run["status"] in ("waiting", "partial") else "")
+
+
+UNFINISHED = ("partial", "failed")
 
 
 # Failed and interrupted mail is warned about for a week; after that it is history on the outbox page.

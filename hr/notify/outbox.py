@@ -192,7 +192,9 @@ class PhasedSMTP(aiosmtplib.SMTP):
 
 
 async def _hand_back(message_id: int) -> None:
-    await OutboxMessage.update({OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now()}).where(
+    """A claimed mail the server never had is due again at once, its claim not counted as a try."""
+    await OutboxMessage.update({OutboxMessage.status: "pending", OutboxMessage.next_attempt_at: now(),
+                                OutboxMessage.attempts: OutboxMessage.attempts - 1}).where(
         (OutboxMessage.id == message_id) & (OutboxMessage.status == "sending")
         & (OutboxMessage.phase != "data_sent")).run()
 
@@ -210,26 +212,88 @@ async def _claim(message_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+class DatabaseFault(Exception):
+    """A statement of delivery's own bookkeeping failed (a dropped connection, a restarting
+    database): nothing about the mail or the mail server, so no mail is marked failed for it."""
+
+
+class DeliveryInterrupted(Exception):
+    """Delivery stopped because the database failed; what it had not handed to the server is due
+    again (or, if the database stayed away, made due by `recover_stale`)."""
+
+    def __init__(self, counts: dict[str, int]):
+        super().__init__("Afsendelsen stoppede, fordi forbindelsen til databasen blev afbrudt")
+        self.counts = counts
+
+
+async def _db(statement):
+    """Runs one of delivery's database statements; its failure, whatever the driver calls it
+    (an OSError among them), is a DatabaseFault and never taken for the mail server's."""
+    try:
+        return await statement
+    except Exception as exc:
+        raise DatabaseFault(exc.__class__.__name__) from exc
+
+
+SENT_RECORD_TRIES = 3
+
+
+async def _record_sent(row: dict) -> None:
+    """The server has the mail: recording it is retried on a fresh connection, since sending it
+    again would deliver it twice. If the database stays away the mail stays `data_sent`, and
+    `recover_stale` shows it to HR as uncertain."""
+    values = {OutboxMessage.status: "sent", OutboxMessage.sent_at: now(), OutboxMessage.phase: "accepted",
+              OutboxMessage.last_error: ""}
+    if row["kind"] in SCRUB_AFTER_SENDING:  # a personal link need not outlive its mail
+        values |= {OutboxMessage.text_body: "(slettet efter afsendelse)", OutboxMessage.html_body: ""}
+    for attempt in range(SENT_RECORD_TRIES):
+        try:
+            await OutboxMessage.update(values).where(OutboxMessage.id == row["id"]).run()
+            return
+        except Exception as exc:
+            if attempt == SENT_RECORD_TRIES - 1:
+                raise DatabaseFault(exc.__class__.__name__) from exc
+            await asyncio.sleep(0.5 * (attempt + 1))
+
+
 CONNECTIONS = 4  # parallel SMTP connections per delivery run: enough for 1,800 digests in minutes
 
 
+BREAKER_FIRST = timedelta(minutes=1)
+BREAKER_CAP = timedelta(minutes=15)
+
+
 class Breaker:
-    """When the mail server does not answer (refused, lost, hanging), delivery pauses for the
-    back-off step instead of trying every mail: one try per step, whatever the queue."""
+    """One per process, which has one mail server. When the server does not answer (refused,
+    lost, hanging), delivery claims no mail for a pause that starts at a minute and doubles to at
+    most 15; a run's failures count once, however many connections met the outage. While paused,
+    each run (every minute) only knocks: a connection that opens ends the pause, so delivery
+    resumes within a minute of the server's return. If mail then fails again although the server
+    answered the knock, knocking waits for the pause to end (the pause is what protects it)."""
 
     def __init__(self):
-        self.failures = 0
-        self.paused_until = None
+        self.reset()
 
     def paused(self) -> bool:
         return self.paused_until is not None and now() < self.paused_until
 
-    def trip(self) -> None:
+    def may_knock(self) -> bool:
+        return not self.knock_misled
+
+    def trip(self, run: object) -> None:
+        if run is self.tripped_by:
+            return
+        self.tripped_by = run
+        self.knock_misled = self.knocked
         self.failures += 1
-        self.paused_until = now() + jittered(backoff(self.failures))
+        self.paused_until = now() + jittered(min(BREAKER_FIRST * 2 ** (self.failures - 1), BREAKER_CAP))
+
+    def knocked_and_answered(self) -> None:
+        self.paused_until, self.knocked = None, True
 
     def reset(self) -> None:
-        self.failures, self.paused_until = 0, None
+        self.failures, self.paused_until, self.tripped_by = 0, None, None
+        self.knocked = self.knock_misled = False
 
 
 breaker = Breaker()
@@ -268,77 +332,115 @@ async def _close(smtp: aiosmtplib.SMTP | None) -> None:
 
 async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dict[str, int]:
     """Send what is due over a few reused SMTP connections. Without an SMTP host (dev, demo) mail
-    stays in the outbox. A server that does not answer pauses delivery (see Breaker)."""
+    stays in the outbox. A server that does not answer pauses delivery (see Breaker). A database
+    that fails stops the run: the mail in flight is handed back (never marked failed for it), the
+    conversation with the server is ended, and DeliveryInterrupted says so."""
     settings = settings or get_settings()
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    if not settings.smtp_host or breaker.paused() or stopping.requested:
+    if not settings.smtp_host or stopping.requested:
         return counts
-    await recover_stale(settings)
-    queue = [r["id"] for r in await OutboxMessage.select(OutboxMessage.id).where(
-        (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now())).order_by(
-        OutboxMessage.id).limit(limit).run()]
+    knock = None
+    if breaker.paused():
+        if not breaker.may_knock():
+            return counts
+        try:
+            knock = await _connect(settings)
+        except (aiosmtplib.SMTPException, *NO_ANSWER):
+            return counts  # still away: the pause goes on
+        breaker.knocked_and_answered()
+    try:
+        await _db(recover_stale(settings))
+        queue = [r["id"] for r in await _db(OutboxMessage.select(OutboxMessage.id).where(
+            (OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now())).order_by(
+            OutboxMessage.id).limit(limit).run())]
+    except DatabaseFault:
+        await _close(knock)
+        raise DeliveryInterrupted(counts) from None
     queue.reverse()  # pop() from the end takes the oldest first
-
+    run = object()  # the breaker counts this run's failures once
     # The first connection goes alone until the server has taken a mail: a server that does not
     # answer costs one try, not one per connection.
     answered = asyncio.Event()
+    lost = asyncio.Event()  # the database failed: no connection claims more
 
     async def connection(first: bool) -> None:
-        smtp = None
+        smtp = knock if first else None
         if not first:
             await answered.wait()
         try:
-            while queue and not breaker.paused() and not stopping.requested:
-                row = await _claim(queue.pop())
+            while queue and not breaker.paused() and not stopping.requested and not lost.is_set():
+                row = await _db(_claim(queue.pop()))
                 if row is None:
                     continue  # another worker took it
                 try:
                     message = build_message(row, settings)
                 except Exception as exc:  # a malformed address, header or stored body: no retry will fix it
                     counts["failed"] += 1
-                    await _failed(row, f"Mailen kunne ikke dannes: {exc}", True)
+                    await _db(_failed(row, f"Mailen kunne ikke dannes: {exc}", True))
                     continue
                 try:
                     if smtp is None:
                         smtp = await _connect(settings)
-                    await _phase(row["id"], "connected")
-                    smtp.before_data = lambda message_id=row["id"]: _phase(message_id, "data_sent")
+                    await _db(_phase(row["id"], "connected"))
+                    smtp.before_data = lambda message_id=row["id"]: _db(_phase(message_id, "data_sent"))
                     await smtp.send_message(message)
+                except DatabaseFault:
+                    # Mid-conversation (MAIL and RCPT given, no DATA): end it rather than leave the next
+                    # mail to meet "503 nested MAIL command"; the server never had this one.
+                    await _close(smtp)
+                    smtp = None
+                    await _quietly(_hand_back(row["id"]))
+                    raise
                 except (aiosmtplib.SMTPException, *NO_ANSWER) as exc:
                     temporary, reply = classify(exc)
-                    final = await _failed(row, reply, permanent=not temporary)
+                    no_answer = isinstance(exc, NO_ANSWER)
+                    # No answer says nothing about this mail: it is due as soon as the server is back.
+                    final = await _db(_failed(row, reply, permanent=not temporary, due_now=no_answer))
                     counts["failed" if final else "retry"] += 1
-                    if isinstance(exc, NO_ANSWER) or getattr(exc, "code", 0) == 421:
+                    if no_answer or getattr(exc, "code", 0) == 421 or smtp is None or not smtp.is_connected:
                         await _close(smtp)  # 421: the server closes the connection
                         smtp = None
-                        if isinstance(exc, NO_ANSWER):
-                            breaker.trip()
+                        if no_answer:
+                            breaker.trip(run)
                 except Exception as exc:  # anything else: this message is set aside, the batch goes on
+                    await _close(smtp)  # where the conversation stopped is unknown: start a new one
+                    smtp = None
                     counts["failed"] += 1
-                    await _failed(row, f"Uventet fejl under afsendelse: {exc.__class__.__name__}: {exc}", True)
+                    await _db(_failed(row, f"Uventet fejl under afsendelse: {exc.__class__.__name__}: {exc}", True))
                 except asyncio.CancelledError:  # stopped mid-send: hand back what the server never had
                     await asyncio.shield(_hand_back(row["id"]))
                     raise
                 else:
                     breaker.reset()
                     answered.set()
-                    await OutboxMessage.update({OutboxMessage.status: "sent", OutboxMessage.sent_at: now(),
-                                                OutboxMessage.phase: "accepted", OutboxMessage.last_error: ""}).where(
-                        OutboxMessage.id == row["id"]).run()
-                    if row["kind"] in SCRUB_AFTER_SENDING:  # a personal link need not outlive its mail
-                        await OutboxMessage.update({OutboxMessage.text_body: "(slettet efter afsendelse)",
-                                                    OutboxMessage.html_body: ""}).where(
-                            OutboxMessage.id == row["id"]).run()
                     counts["sent"] += 1
+                    await _record_sent(row)
+        except DatabaseFault:
+            lost.set()
         finally:
             answered.set()  # the others may go (or see the pause, or an empty queue)
             await _close(smtp)
 
-    await asyncio.gather(*[connection(first=n == 0) for n in range(min(CONNECTIONS, len(queue)))])
+    connections = min(CONNECTIONS, len(queue))
+    if not connections and knock is not None:
+        await _close(knock)  # knocked and answered, and nothing is due: the server is back
+        breaker.reset()
+    await asyncio.gather(*[connection(first=n == 0) for n in range(connections)])
+    if lost.is_set():
+        log.warning("mail delivery stopped: the database failed; unsent mail is due again")
+        raise DeliveryInterrupted(counts)
     return counts
 
 
-async def _failed(row: dict, error: str, permanent: bool) -> bool:
+async def _quietly(statement) -> None:
+    """A best-effort write after the database failed: if it fails too, `recover_stale` does it later."""
+    try:
+        await statement
+    except Exception:  # the database is still away; the stale claim is recovered later
+        log.warning("mail delivery could not hand back a mail; it is recovered later")
+
+
+async def _failed(row: dict, error: str, permanent: bool, due_now: bool = False) -> bool:
     """Records a failed attempt; returns whether it was the last (a final refusal, or temporary
     refusals for longer than the retry horizon)."""
     horizon = retry_horizon(get_settings())
@@ -349,7 +451,7 @@ async def _failed(row: dict, error: str, permanent: bool) -> bool:
     log.warning("mail %s failed (attempt %s, %s)", row["id"], row["attempts"], "final" if final else "retried")
     await OutboxMessage.update({
         OutboxMessage.status: "failed" if final else "pending",
-        OutboxMessage.next_attempt_at: now() + jittered(backoff(row["attempts"])),
+        OutboxMessage.next_attempt_at: now() if due_now else now() + jittered(backoff(row["attempts"])),
         OutboxMessage.last_error: error[:2000],
     }).where(OutboxMessage.id == row["id"]).run()
     return final

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Iterator
 
 from hr.auth.tables import Account, RoleAssignment
+from hr.db import is_connection_lost
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,15 @@ class Problem:
 @dataclass
 class Problems:
     """What a job could not handle, item by item: a job runs each item inside `item()`, so one
-    that raises is logged, counted and shown to HR, and every other item is still done."""
+    that raises is logged, counted and shown to HR, and every other item is still done.
+
+    Some failures leave the run incomplete rather than one item undone: a whole part that could
+    not be read (`whole()`, e.g. a domain's reminders), or any item the database failed under (its
+    connection dropped, as opposed to a row it refused). An incomplete run is recorded as partly
+    failed, warned about and done again at the next interval (hr.notify.engine.run_job)."""
 
     found: list[Problem] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # what was not done, in Danish, once each
 
     @contextmanager
     def item(self, source: str, item: str) -> Iterator[None]:
@@ -52,6 +59,22 @@ class Problems:
             yield
         except Exception as exc:  # one bad item must not stop the rest; it is reported instead
             self.report(source, item, exc)
+            if is_connection_lost(exc):
+                self._left_undone(f"{source} (forbindelsen til databasen blev afbrudt)")
+
+    @contextmanager
+    def whole(self, source: str, what: str) -> Iterator[None]:
+        """A part the run cannot do without: its failure leaves the run incomplete."""
+        try:
+            yield
+        except Exception as exc:  # the other parts still run; the run is recorded as partly failed
+            self.report(source, what, exc)
+            reason = "forbindelsen til databasen blev afbrudt" if is_connection_lost(exc) else "kunne ikke læses"
+            self._left_undone(f"{source} ({reason})")
+
+    def _left_undone(self, what: str) -> None:
+        if what not in self.incomplete:
+            self.incomplete.append(what)
 
     def report(self, source: str, item: str, exc: Exception) -> None:
         # The log names the item by id and the kind of error; the message (which may quote a

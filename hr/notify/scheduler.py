@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -68,6 +68,8 @@ async def _deliver() -> None:
             counts = await outbox.deliver_due()
             if not any(counts.values()):
                 break  # nothing due (or delivery is pausing for an unanswering server)
+    except outbox.DeliveryInterrupted:
+        pass  # the database failed: logged by delivery; the next minute goes on where this stopped
     except Exception:  # the next minute tries again; the error is logged, nothing is lost
         log.exception("mail delivery failed")
 
@@ -184,16 +186,17 @@ async def _until_done(job, still_missed) -> None:
             return
 
 
-def last_digest_time(moment: datetime) -> datetime:
-    """The latest Monday 07:00 (Danish time) at or before the moment."""
-    local = moment.astimezone(TIMEZONE)
-    due = datetime.combine(local.date() - timedelta(days=local.weekday()), time(7), TIMEZONE)
-    return due if due <= local else due - timedelta(days=7)
+last_digest_time = engine.last_digest_time
+digest_missed = engine.digest_missed
 
 
-async def digest_missed(moment: datetime) -> bool:
-    last = await engine.last_success("digest")
-    return last is None or last < last_digest_time(moment)
+async def sweep_and_catch_up() -> dict:
+    """The regular sweep; once it is complete, a digest that is due and has not gone out whole
+    (it waited for this sweep, or the database failed under some of it) is sent."""
+    result = await engine.sweep()
+    if result.get("status") == "ok" and await engine.digest_missed(now()):
+        await engine.send_digests()
+    return result
 
 
 async def start(moment: datetime | None = None) -> AsyncIOScheduler:
@@ -203,7 +206,7 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=TIMEZONE, job_defaults={"coalesce": True, "max_instances": 1,
                                                                  "misfire_grace_time": None})
     sweep_missed, digest_late = await engine.sweep_is_stale(moment), await digest_missed(moment)
-    scheduler.add_job(_safe, IntervalTrigger(minutes=15, timezone=TIMEZONE), args=[engine.sweep], id="sweep",
+    scheduler.add_job(_safe, IntervalTrigger(minutes=15, timezone=TIMEZONE), args=[sweep_and_catch_up], id="sweep",
                       next_run_time=moment + engine.SWEEP_EVERY)
     scheduler.add_job(deliver, IntervalTrigger(seconds=int(DELIVER_EVERY.total_seconds()), timezone=TIMEZONE),
                       id="deliver", next_run_time=moment + timedelta(seconds=5))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hr import audit
 from hr.auth.principal import Principal, Role
-from hr.db import now, transaction
+from hr.db import is_connection_lost, now, transaction
 from hr.forms import NotFound, Page, ValidationError
+from hr.notify import engine, outbox
 from hr.notify.engine import default_mode
 from hr.notify.kinds import FAMILIES
 from hr.notify.tables import STATUSES, KindSwitch, OutboxMessage, Preference
@@ -101,3 +104,69 @@ async def save_preference(principal: Principal, mode: str, wanted: list[str]) ->
                                            muted_kinds=",".join(sorted(set(muted))))).on_conflict(
             target=Preference.account, action="DO UPDATE", values=[Preference.mode, Preference.muted_kinds]).run()
         await audit.record(principal, "update", "notification_preference", principal.account_id)
+
+
+# `hr sweep`'s exit codes: 0 all done (or a sweep was already running elsewhere), these otherwise.
+EXIT_SWEEP_UNFINISHED = 3
+EXIT_DELIVERY_STOPPED = 4
+
+
+@dataclass(frozen=True)
+class SweepNow:
+    """What a sweep run by hand did ("Kør nu", `hr sweep`), told in Danish."""
+
+    sweep: dict  # engine.run_job's result
+    delivery: dict[str, int] | None = None  # None: delivery was not asked for
+    delivery_stopped: bool = False
+
+    @property
+    def sweep_text(self) -> str:
+        status = self.sweep.get("status")
+        if status == "skipped":
+            return "En gennemgang kører allerede, så der blev ikke startet en til"
+        if status == "failed":
+            return ("Gennemgangen kunne ikke gennemføres: " + self.sweep.get("detail", "")
+                    + ". Den prøves igen ved næste kørsel")
+        return self.sweep.get("detail", "")
+
+    @property
+    def delivery_text(self) -> str:
+        if self.delivery is None:
+            return ""
+        sent = self.delivery
+        text = f"{sent['sent']} sendt, {sent['retry']} prøves igen, {sent['failed']} fejlet"
+        if self.delivery_stopped:
+            text += ("; afsendelsen stoppede, fordi forbindelsen til databasen blev afbrudt. Resten sendes ved næste "
+                     "kørsel")
+        return text
+
+    @property
+    def complete(self) -> bool:
+        return self.sweep.get("status") in ("ok", "skipped")
+
+    @property
+    def exit_code(self) -> int:
+        if not self.complete:
+            return EXIT_SWEEP_UNFINISHED
+        return EXIT_DELIVERY_STOPPED if self.delivery_stopped else 0
+
+
+async def sweep_now(deliver: bool = True) -> SweepNow:
+    """One reminder sweep now, then the outbox, however either ends: a sweep that fails is recorded
+    as failed on its run (and warned about), a delivery the database stopped hands its mail back."""
+    try:
+        result = await engine.sweep()
+    except Exception as exc:  # recorded on the job run by run_job; told here in Danish
+        result = {"status": "failed", "detail": _failure(exc)}
+    if not deliver:
+        return SweepNow(result)
+    try:
+        return SweepNow(result, await outbox.deliver_due())
+    except outbox.DeliveryInterrupted as stopped:
+        return SweepNow(result, stopped.counts, delivery_stopped=True)
+
+
+def _failure(exc: Exception) -> str:
+    if is_connection_lost(exc):
+        return "forbindelsen til databasen blev afbrudt"
+    return f"uventet fejl ({exc.__class__.__name__})"
