@@ -88,7 +88,7 @@ class ScheduleController(Controller):
     @post("/koer", opt=allow("notify.admin"), name="schedule_run")
     async def run_now(self) -> Redirect:
         outcome = await services.sweep_now()
-        return flash.done("/admin/paamindelser", f"{outcome.sweep_text}. Mails: {outcome.delivery_text}.")
+        return flash.done("/admin/paamindelser", outcome.summary)
 
 
 class PreferenceController(Controller):

@@ -141,6 +141,12 @@ class SweepNow:
         return text
 
     @property
+    def summary(self) -> str:
+        """One confirmation: the sweep, and the mail when there was any to tell of."""
+        told = self.delivery is not None and (any(self.delivery.values()) or self.delivery_stopped)
+        return f"{self.sweep_text}. Mails: {self.delivery_text}." if told else f"{self.sweep_text}."
+
+    @property
     def complete(self) -> bool:
         return self.sweep.get("status") in ("ok", "skipped")
 

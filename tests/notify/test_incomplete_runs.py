@@ -104,3 +104,14 @@ async def test_hr_sweep_says_in_danish_that_delivery_stopped_and_the_mail_is_not
     assert not await OutboxMessage.count().where(OutboxMessage.status == "failed").run()
     await deliver_due()
     assert len(smtp.envelopes) == await OutboxMessage.count() > 0
+
+
+async def test_run_now_tells_hr_what_was_not_done(client, world):
+    from tests.confirmations import confirmed
+    from tests.conftest import post_form
+
+    await login(client, World.HR)
+    async with unreadable(UNREAD):
+        answer = await post_form(client, "/admin/paamindelser/koer", token_from="/admin/paamindelser")
+    await confirmed(client, answer, "Ikke fuldført: Supervision")
+    assert "blev ikke fuldført" in await _warnings(client)
