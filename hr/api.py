@@ -112,6 +112,8 @@ class TaskOut:
     when: str
     overdue: bool
     institution: str
+    why: str = ""  # why it is there, in a sentence
+    step: str = ""  # which step of the kind is next (an incident's first open deadline)
 
 
 @dataclass

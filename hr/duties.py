@@ -50,6 +50,13 @@ class Duty:
     deadline: datetime | date | None = None
     institution: str = ""  # for HR's region-wide view
     late: bool = False  # known to be past due though no date can be given (never had supervision)
+    step: str = ""  # which step of the kind is next (an incident's first open deadline): its harm and reason
+    folded = False  # a Duty, not a Folded line
+
+    @property
+    def why(self) -> str:
+        """Why it is there, in a sentence (HARM)."""
+        return _harm(self)[1]
 
     def day(self) -> date | None:
         if isinstance(self.deadline, datetime):
@@ -70,6 +77,7 @@ class Duty:
     def as_json(self, today: date) -> dict:
         out = asdict(self)
         out.pop("late")  # said by `overdue`
+        out["why"] = self.why
         out["deadline"] = self.deadline.isoformat() if self.deadline else None
         out["when"] = self.when(today)
         out["overdue"] = self.overdue(today)
@@ -99,6 +107,36 @@ class DutyList:
     def regions(self) -> list[dict]:
         return by_institution(self.items)
 
+    @cached_property
+    def shown(self) -> list[Duty | Folded]:
+        """The front page's list: the first LISTED, with routine duties of one kind beyond the first
+        FOLD_AFTER folded into one line with their count and the kind's page, so that a dozen "skal
+        snart have supervision" do not push the urgent ones off the screen."""
+        out: list[Duty | Folded] = []
+        routine: dict[str, int] = {}
+        folds: dict[str, Folded] = {}
+        for item in self.items:
+            if tier(item, self.today) == ROUTINE:
+                routine[item.group] = routine.get(item.group, 0) + 1
+                if routine[item.group] > FOLD_AFTER:
+                    if item.group not in folds:
+                        folds[item.group] = Folded(item.group, GROUP_PAGES.get(item.group, ""))
+                        out.append(folds[item.group])
+                    folds[item.group].count += 1
+                    continue
+            out.append(item)
+        return out[:LISTED]
+
+
+@dataclass
+class Folded:
+    """Routine duties of one kind beyond the first few, as one line on the front page."""
+
+    group: str
+    link: str
+    count: int = 0
+    folded = True
+
 
 # Where the whole list of each kind of duty is, filtered and paged (the front page shows the first).
 GROUP_PAGES = {
@@ -117,14 +155,74 @@ GROUP_PAGES = {
     "Lønfiler, der ikke blev indlæst": "/admin/import#afviste-loenfiler",
 }
 LISTED = 50  # duties shown on the page; the counts and the links per kind hold the rest
+FOLD_AFTER = 3  # routine duties of one kind listed before the rest become one line
 _HR = TimedCache(max_entries=64)
 
 
-def _order(item: Duty) -> tuple:
+# The one ranking rule: by harm, then by deadline. Tier 0, a person's safety now (defusing and
+# debriefing after violence); 1, steps the law sets a deadline for (use of force, EASY and the
+# insurer, the Working Environment Authority's orders); 2, anything else that is overdue; 3, work
+# waiting with a deadline (an incident's review, an action, attendance to register); 4, routine
+# reminders of what is coming (supervision due soon, applications, coming sessions), folded into
+# one line per kind when there are many. Each kind, or kind and step, also says why it is there.
+SAFETY, LEGAL, OVERDUE, OPEN, ROUTINE = range(5)
+HARM: dict[str, tuple[int, str]] = {
+    "workenv.followup:violence_defusing": (SAFETY, "Den, der blev udsat for vold, skal tilbydes defusing med det "
+                                                   "samme, i samme vagt."),
+    "workenv.followup:violence_debriefing": (SAFETY, "Debriefing holdes 1-3 dage efter voldsepisoden, eller det "
+                                                     "noteres, at den er afslået."),
+    "workenv.followup:accident_easy": (LEGAL, "En arbejdsulykke med fravær skal anmeldes til Arbejdstilsynet i "
+                                              "EASY inden fristen."),
+    "workenv.followup:accident_insurer": (LEGAL, "Arbejdsskaden skal anmeldes til forsikringen inden fristen."),
+    "workenv.followup:force_registration": (LEGAL, "Magtanvendelsen skal registreres af lederen inden fristen."),
+    "workenv.followup:force_preapproved": (LEGAL, "Det forhåndsgodkendte indgreb skal registreres samlet, når "
+                                                  "godkendelsen udløber."),
+    "workenv.followup:force_parents": (LEGAL, "Forældremyndighedens indehaver skal orienteres om magtanvendelsen."),
+    "workenv.followup:force_municipality": (LEGAL, "Magtanvendelsen skal sendes videre til kommunen inden fristen."),
+    "workenv.followup:force_supervisory": (LEGAL, "Magtanvendelsen skal sendes videre til socialtilsynet inden "
+                                                  "fristen."),
+    "workenv.followup:followup_review": (OPEN, "Lederen gennemgår hver indberetning og beslutter, hvad der skal "
+                                                  "ske."),
+    "workenv.followup": (OPEN, "Hændelsen venter på lederens opfølgning."),
+    "workenv.order": (LEGAL, "Arbejdstilsynets påbud skal besvares og efterkommes inden fristen."),
+    "workenv.draft": (OPEN, "Din indberetning er ikke sendt endnu."),
+    "workenv.action": (OPEN, "En aftalt handling fra opfølgning eller APV med en frist."),
+    "workenv.apv": (OPEN, "APV skal revideres mindst hvert 3. år, og når arbejdet ændres."),
+    "workenv.discussion": (OPEN, "Den årlige arbejdsmiljødrøftelse skal holdes og registreres."),
+    "supervision.own": (ROUTINE, "Supervision er obligatorisk; book en tid, før fristen er nået."),
+    "supervision.overdue": (ROUTINE, "Supervision er obligatorisk, og fristen er overskredet uden booket tid."),
+    "supervision.due_soon": (ROUTINE, "Supervision er obligatorisk, og fristen nærmer sig uden booket tid."),
+    "supervision.attendance": (OPEN, "Fremmødet skal registreres; ellers tæller sessionen ikke som supervision."),
+    "supervision.coming": (ROUTINE, "Din kommende supervision."),
+    "competence.application": (ROUTINE, "Ansøgningsfristen til modulet nærmer sig."),
+    "competence.exam": (ROUTINE, "Eksamen i et modul, du er tilmeldt."),
+    "competence.offer": (OPEN, "Du er tilbudt en plads og skal svare inden fristen."),
+    "competence.nomination": (OPEN, "Holdet til lederuddannelsen er åbent for indstillinger."),
+    "auth.sign_in_conflict": (OPEN, "En medarbejder kan ikke logge ind med sin arbejdskonto, før HR har taget "
+                                       "stilling."),
+    "org.payroll_refused": (OPEN, "Lønfilen blev ikke indlæst, så ændringer i organisationen venter."),
+}
+
+
+def _harm(item: Duty) -> tuple[int, str]:
+    return HARM.get(f"{item.kind}:{item.step}") or HARM.get(item.kind) or (OPEN, "")
+
+
+def step_order(kind: str, step: str) -> int:
+    """Which of a duty's open steps comes first: the most harmful (then the earliest, by the caller)."""
+    return (HARM.get(f"{kind}:{step}") or HARM.get(kind) or (OPEN, ""))[0]
+
+
+def tier(item: Duty, today: date) -> int:
+    base = _harm(item)[0]
+    return OVERDUE if base >= OVERDUE and item.overdue(today) else base
+
+
+def rank(item: Duty, today: date) -> tuple:
     day = item.day()
     if day is None:
         day = date.min if item.late else date.max  # undated but late first, undated and open last
-    return (day, item.group, item.title)
+    return (tier(item, today), day, item.group, item.title)
 
 
 async def duties_for(principal: Principal, moment: datetime | None = None) -> DutyList:
@@ -154,7 +252,8 @@ async def _collect(principal: Principal, moment: datetime) -> DutyList:
         found = [await _from(name, principal, moment) for name in SOURCES]
     items = [duty for duties in found if duties is not None for duty in duties]
     failed = tuple(name.split(".")[1] for name, duties in zip(SOURCES, found, strict=True) if duties is None)
-    return DutyList(sorted(items, key=_order), moment.astimezone(TIMEZONE).date(), failed)
+    today = moment.astimezone(TIMEZONE).date()
+    return DutyList(sorted(items, key=lambda item: rank(item, today)), today, failed)
 
 
 def by_institution(items: list[Duty]) -> list[dict]:
@@ -183,5 +282,5 @@ async def front_page(principal: Principal) -> dict:
         duties_for(principal), org.get_employee(principal, principal.employee_id) if principal.employee_id
         else nobody(), my_status(principal))
     return {"me": me, "supervision": supervision, "reports": bool(principal.roles & roles_for("workenv.report")),
-            "duty_list": {"duties": found, "listed": found.items[:LISTED], "group_pages": GROUP_PAGES,
+            "duty_list": {"duties": found, "listed": found.shown, "group_pages": GROUP_PAGES,
                           "regions": found.regions if principal.is_hr else [], "is_hr": principal.is_hr}}

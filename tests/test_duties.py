@@ -102,3 +102,53 @@ async def test_the_front_page_costs_the_same_queries_for_one_incident_and_for_fo
     crowded = (await client.get("/")).text
     assert crowded.count('<li class="app-duty') == LISTED  # the page holds its size, the counts hold all
     assert f"De {LISTED} mest presserende af" in crowded and "Hændelser til opfølgning</a>: 70" in crowded
+
+
+def test_duties_are_ranked_by_harm_and_then_by_deadline():
+    from datetime import date
+
+    from hr.duties import rank
+
+    today = date(2026, 12, 7)
+    soon = Duty("supervision.due_soon", "Medarbejdere, der mangler supervision", "snart", "/", today + timedelta(1))
+    overdue = Duty("supervision.overdue", "Medarbejdere, der mangler supervision", "over", "/",
+                   today - timedelta(days=40), late=True)
+    review = Duty("workenv.followup", "Hændelser til opfølgning", "gennemgang", "/", today, step="followup_review")
+    defusing = Duty("workenv.followup", "Hændelser til opfølgning", "defusing", "/", today + timedelta(1),
+                    step="violence_defusing")
+    easy = Duty("workenv.followup", "Hændelser til opfølgning", "easy", "/", today + timedelta(5), step="accident_easy")
+    order = Duty("workenv.order", "Påbud", "påbud", "/", today + timedelta(3))
+    ranked = sorted([soon, overdue, review, easy, order, defusing], key=lambda d: rank(d, today))
+    # Safety now; then the law's deadlines (earliest first); then what is overdue; routine last.
+    assert [d.title for d in ranked] == ["defusing", "påbud", "easy", "over", "gennemgang", "snart"]
+    assert all(d.why for d in ranked)
+
+
+async def test_a_fresh_violence_episode_tops_the_leaders_list_saying_why(client, world):
+    moment = now() - timedelta(hours=1)
+    violence = (await Incident.insert(Incident(
+        kind="violence", status="submitted", occurred_at=moment, submitted_at=moment, unit=world.unit_a1,
+        institution=world.inst_a, reporter=world.accounts["staff"], place_type="common", description="Slag",
+        severity=2)).returning(Incident.id).run())[0]["id"]
+    await login(client, World.LEADER)
+    page = (await client.get("/")).text
+    titles = page.split('class="app-duty__title">')[1:]
+    assert titles[0].startswith("Tilbud om defusing") and f"/arbejdsmiljoe/haendelser/{violence}" in page
+    assert "skal tilbydes defusing med det samme" in page
+
+
+def test_routine_reminders_of_one_kind_fold_into_one_line_after_the_first_few():
+    from datetime import date
+
+    from hr.duties import FOLD_AFTER, DutyList
+
+    today = date(2026, 12, 7)
+    group = "Medarbejdere, der mangler supervision"
+    soon = [Duty("supervision.due_soon", group, f"P{n} skal snart have supervision", "/", today + timedelta(days=n))
+            for n in range(1, 13)]
+    urgent = Duty("workenv.followup", "Hændelser til opfølgning", "defusing", "/", today, step="violence_defusing")
+    shown = DutyList([urgent, *soon], today).shown
+    assert shown[0] is urgent and shown[1:1 + FOLD_AFTER] == soon[:FOLD_AFTER]
+    fold = shown[1 + FOLD_AFTER]
+    assert fold.folded and fold.count == len(soon) - FOLD_AFTER and fold.link == "/supervision/overblik"
+    assert len(shown) == 2 + FOLD_AFTER

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids, led_unit_list
 from hr.db import prepared
-from hr.duties import Duty
+from hr.duties import Duty, step_order
 from hr.settings import TIMEZONE
 from hr.web import fmt_date
 from hr.workenv import amo, choices, services
@@ -50,13 +50,15 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     leads = Role.LEADER in principal.roles or principal.is_hr
     if leads:
         for item in await services.worklist(principal):
-            first = min(item["open_deadlines"], key=lambda d: d.due, default=None)
+            # The most harmful open step first (defusing before the leader's review), then the earliest.
+            first = min(item["open_deadlines"], key=lambda d: (step_order("workenv.followup", d.kind), d.due),
+                        default=None)
             kind = choices.KINDS.get(item["kind"], "Hændelse")
             title = f"{first.label if first else 'Følg op'}: {kind.lower()} {fmt_date(item['occurred_at'])}, " \
                     f"{item.get('unit_name') or ''}".rstrip(", ")
             out.append(Duty("workenv.followup", "Hændelser til opfølgning", title,
                             f"/arbejdsmiljoe/haendelser/{item['id']}", first.due if first else None,
-                            item.get("institution_name") or ""))
+                            item.get("institution_name") or "", step=first.kind if first else ""))
     led = None if principal.is_hr else await led_unit_list(principal)
     for action in await _actions(principal.account_id, principal.is_hr, led, today):
         out.append(Duty("workenv.action", "Handlinger", f"Handling: {action['problem'][:80]}",
