@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Supervision: HR keeps the supervisor registry and the requirements; leaders book.
     "supervision.manage": frozenset({Role.HR}),
     "supervision.book": frozenset({Role.LEADER, Role.HR}),
+    # A session's page and its attendance: also the session's own supervisor (narrowed in
+    # hr.supervision.booking), who is there and registers who came.
+    "supervision.attendance": frozenset({Role.LEADER, Role.HR, Role.SUPERVISOR}),
     # Compliance with the requirements: leaders for their units, HR for all.
     "supervision.compliance": frozenset({Role.LEADER, Role.HR}),
     # Competence: leaders see and plan their units' staff and nominate (heads); HR everything,

@@ -183,6 +183,21 @@ async def _managed_booking(principal: Principal, booking_id: int) -> dict:
     raise NotFound(booking_id)
 
 
+async def _attended_booking(principal: Principal, booking_id: int) -> tuple[dict, bool]:
+    """(the booking, whether the person manages it): those who manage it, and its own supervisor,
+    who may see it and register attendance but not move, cancel or change who comes."""
+    try:
+        return await _managed_booking(principal, booking_id), True
+    except NotFound:
+        if Role.SUPERVISOR not in principal.roles:
+            raise
+    booking = await Booking.select(*Booking.all_columns(), Booking.supervisor.account.as_alias("sv_account")).where(
+        Booking.id == booking_id).first().run()
+    if not booking or booking["sv_account"] != principal.account_id:
+        raise NotFound(booking_id)
+    return booking, False
+
+
 async def cancel(principal: Principal, booking_id: int, reason: str) -> None:
     booking = await _managed_booking(principal, booking_id)
     errors = {}
@@ -345,7 +360,7 @@ async def add_participants(principal: Principal, booking_id: int, employee_ids: 
 
 
 async def register_attendance(principal: Principal, booking_id: int, attended_ids: list[int]) -> None:
-    booking = await _managed_booking(principal, booking_id)
+    booking, _ = await _attended_booking(principal, booking_id)
     if booking["status"] != "booked":
         raise ValidationError({"attendance": "Sessionen er aflyst"})
     if booking["starts_at"] > now():
@@ -428,7 +443,7 @@ async def list_bookings(principal: Principal, upcoming: bool = True, limit: int 
 
 async def get_booking(principal: Principal, booking_id: int) -> dict | None:
     try:
-        booking = await _managed_booking(principal, booking_id)
+        _, manageable = await _attended_booking(principal, booking_id)
     except NotFound:
         return None
     booking = await Booking.select(Booking.all_columns(), Booking.supervisor.name.as_alias("supervisor_name"),
@@ -438,6 +453,7 @@ async def get_booking(principal: Principal, booking_id: int) -> dict | None:
         BookingParticipant.all_columns(), BookingParticipant.employee.name.as_alias("name")).where(
         BookingParticipant.booking == booking_id).order_by(BookingParticipant.employee.name).run()
     booking["started"] = booking["starts_at"] <= now()
+    booking["manageable"] = manageable
     return booking
 
 

@@ -256,14 +256,15 @@ class BookingController(Controller):
             raise NotFoundException()
         start = found["starts_at"].astimezone(TIMEZONE)
         minutes = int((found["ends_at"] - found["starts_at"]).total_seconds() // 60)
-        people = await booking.bookable_people(request.user) if found["session_type"] == "group" else None
+        people = (await booking.bookable_people(request.user)
+                  if found["session_type"] == "group" and found["manageable"] else None)
         return Template("supervision/booking.html", status_code=status, context={
             "booking": found, "errors": errors or {}, "cutoff_hours": get_settings().supervision_cutoff_hours,
             "people": people, "units": await booking.bookable_units(request.user) if people else [],
             "move": values or {"date": start.date().isoformat(), "time": start.strftime("%H:%M"),
                                "minutes": str(minutes)}})
 
-    @get("/{booking_id:int}", opt=allow("supervision.book"), name="booking")
+    @get("/{booking_id:int}", opt=allow("supervision.attendance"), name="booking")
     async def detail(self, request: Request, booking_id: FromPath[int]) -> Template:
         return await self._detail(request, booking_id)
 
@@ -309,7 +310,7 @@ class BookingController(Controller):
                         "hvis en plads bliver ledig.")
         return flash.done(f"{BASE}/bookinger/{booking_id}", " ".join(said))
 
-    @post("/{booking_id:int}/fremmoede", opt=allow("supervision.book"), name="booking_attendance")
+    @post("/{booking_id:int}/fremmoede", opt=allow("supervision.attendance"), name="booking_attendance")
     async def attendance(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
         return await self._act(request, booking_id, lambda f: booking.register_attendance(
             request.user, booking_id, field_ids(f, "attended") or []), "Fremmødet er registreret.")

@@ -140,7 +140,8 @@ ACCESS = {
     ("GET", "/supervision/bookinger/ny"): expect(ok=("leader", "hr", "other")),
     ("POST", "/supervision/bookinger/ny"): expect(ok=("leader", "hr", "other")),
     # booking_id is booked by the leader of unit A1.
-    ("GET", "/supervision/bookinger/{booking_id:int}"): expect(ok=("leader", "hr"), hidden=("other",)),
+    # ... and supervised by someone else: the supervisor persona's own sessions are theirs to see.
+    ("GET", "/supervision/bookinger/{booking_id:int}"): expect(ok=("leader", "hr"), hidden=("other", "supervisor")),
     ("POST", "/supervision/bookinger/{booking_id:int}/aflys"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/flyt"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("GET", "/supervision/kalender"): expect(ok=LOGGED_IN),
@@ -202,7 +203,8 @@ ACCESS = {
     ("GET", "/supervision/supervisorer/{supervisor_id:int}/kalender"): expect(ok=("hr",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/afmeld"): expect(ok=("leader", "hr"), hidden=("other",)),
     ("POST", "/supervision/bookinger/{booking_id:int}/tilfoej"): expect(ok=("leader", "hr"), hidden=("other",)),
-    ("POST", "/supervision/bookinger/{booking_id:int}/fremmoede"): expect(ok=("leader", "hr"), hidden=("other",)),
+    ("POST", "/supervision/bookinger/{booking_id:int}/fremmoede"): expect(ok=("leader", "hr"),
+                                                                          hidden=("other", "supervisor")),
     ("POST", "/supervision/krav"): expect(ok=("hr",)),
     ("GET", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
     ("POST", "/arbejdsmiljoe/paabud"): expect(ok=AMO),
