@@ -55,6 +55,12 @@ async def test_staff_see_their_draft_their_action_and_their_own_supervision(clie
     assert "Handling: Reparér dørpumpen" in page and "i morgen" in page
     assert "Din supervision" in page and "Næste aftalte" in page
     assert "Hændelser til opfølgning" not in page  # a leader's duty, not theirs
+    # The action's link opens that action with the form that closes it, not the list of all.
+    action = (await ActionItem.select(ActionItem.id).first().run())["id"]
+    link = f"/arbejdsmiljoe/handlinger?handling={action}"
+    assert f'href="{link}"' in page.replace("&amp;", "&")
+    opened = (await client.get(link)).text
+    assert f'action="/arbejdsmiljoe/handlinger/{action}/luk"' in opened and "1 handling" in opened
 
 
 async def test_a_leader_sees_follow_up_deadlines_attendance_and_staff_overdue_for_supervision(client, world):

@@ -502,6 +502,23 @@ async def bookable_people(principal: Principal, q: str = "", unit_id: int | None
 
 
 
+async def prefilled(principal: Principal, employee_id: int) -> dict | None:
+    """The booking form as a duty opens it for one person ("X har overskredet supervision"): that
+    person chosen, an individual session, their institution and its best-suited bookable
+    supervisor (services.matching's order). None when the person is not one to book for."""
+    from hr.supervision.services import matching
+
+    person = await _bookable(principal, None if principal.is_hr else await leader_unit_ids(principal)).where(
+        Employee.id == employee_id).first().run()
+    if person is None:
+        return None
+    institution = (await Employee.select(Employee.unit.institution.as_alias("institution")).where(
+        Employee.id == employee_id).first().run())["institution"]
+    suited = next((s for s in await matching(institution) if s["bookable"]), None) if institution else None
+    return {"tilbud": str(institution or ""), "participant_ids": [employee_id], "session_type": "individual",
+            "capacity": "1", "minutes": "60", "supervisor": str(suited["id"]) if suited else ""}
+
+
 async def bookable_units(principal: Principal) -> list[dict]:
     """The units the participant search can narrow to."""
     query = Unit.select(Unit.id, Unit.name, Unit.institution.name.as_alias("institution_name")).where(

@@ -203,6 +203,9 @@ class BookingController(Controller):
 
     async def _form(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
         institutions = await list_institutions(request.user)
+        for_person = optional_int(request.query_params.get("medarbejder"))
+        if values is None and for_person is not None:  # opened from a duty: that person, a suited supervisor
+            values = await booking.prefilled(request.user, for_person)
         chosen = optional_int((values or {}).get("tilbud") or request.query_params.get("tilbud"))
         if chosen is None and institutions:
             chosen = institutions[0]["id"]

@@ -37,6 +37,11 @@ def _led_people(principal: Principal, today: date) -> Awaitable[list[compliance.
         principal, latest_until=today, including=principal.employee_id))
 
 
+def booking_link(employee_id: int) -> str:
+    """The booking form with the person chosen and a suited supervisor (booking.prefilled)."""
+    return f"/supervision/bookinger/ny?medarbejder={employee_id}"
+
+
 def _leads_units(principal: Principal) -> bool:
     return Role.LEADER in principal.roles and not principal.is_hr
 
@@ -77,8 +82,10 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     mine = await my_status(principal)
     if mine and mine["status"] in ("overdue", "due_soon") and not mine.get("next_booked"):
         title = ("Din supervision er overskredet" if mine["status"] == "overdue" else "Du skal snart have supervision")
+        # A leader books for themself; anyone else's leader books for them (the calendar says so).
+        link = booking_link(principal.employee_id) if Role.LEADER in principal.roles else "/supervision/kalender"
         out.append(Duty("supervision.own", "Din supervision", f"{title} ({mine['requirement']})",
-                        "/supervision/kalender", mine["due"], late=mine["status"] == "overdue"))
+                        link, mine["due"], late=mine["status"] == "overdue"))
     leads = Role.LEADER in principal.roles or principal.is_hr
     if leads:
         requirements = await _requirements(principal)
@@ -93,7 +100,7 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
                 continue
             state = "har overskredet" if status.status == "overdue" else "skal snart have"
             out.append(Duty(f"supervision.{status.status}", "Medarbejdere, der mangler supervision",
-                            f"{person.name} {state} supervision ({person.unit_name})", f"/medarbejdere/{person.id}",
+                            f"{person.name} {state} supervision ({person.unit_name})", booking_link(person.id),
                             status.due, person.institution_name, late=status.status == "overdue"))
     units = None if principal.is_hr else await led_unit_list(principal)
     finished = await _finished(principal.account_id, principal.is_hr, units, moment - ATTENDANCE_WINDOW, moment)

@@ -306,7 +306,8 @@ class ActionController(Controller):
     async def _list(self, request: Request, errors=None, status: int = 200) -> Template:
         state = str(request.query_params.get("status", "open"))
         result = await followup.list_actions(request.user, status=state,
-                                             page=page_number(request.query_params.get("side")))
+                                             page=page_number(request.query_params.get("side")),
+                                             only=optional_int(request.query_params.get("handling")))
         return Template("workenv/actions.html", status_code=status, context={
             "result": result, "priorities": followup.PRIORITIES, "errors": errors or {},
             "today": now().astimezone(TIMEZONE).date()})

@@ -62,7 +62,8 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
     led = None if principal.is_hr else await led_unit_list(principal)
     for action in await _actions(principal.account_id, principal.is_hr, led, today):
         out.append(Duty("workenv.action", "Handlinger", f"Handling: {action['problem'][:80]}",
-                        "/arbejdsmiljoe/handlinger", action["deadline"], action["institution_name"] or ""))
+                        f"/arbejdsmiljoe/handlinger?handling={action['id']}", action["deadline"],
+                        action["institution_name"] or ""))
     for order in await _orders(principal.account_id):
         due = order["reply_deadline"] if order["reply_deadline"] and not order["reply_sent_on"] \
             else order["compliance_deadline"]

@@ -313,7 +313,9 @@ async def actions_for(source_type: str, source_id: int) -> list[dict]:
     ).order_by(ActionItem.deadline).run()
 
 
-async def list_actions(principal: Principal, status: str = "open", page: int = 1, per_page: int = 50) -> Page[dict]:
+async def list_actions(principal: Principal, status: str = "open", page: int = 1, per_page: int = 50,
+                       only: int | None = None) -> Page[dict]:
+    """The actions the person may see, by status; `only`: the one a duty opens, with its form."""
     units: set[int] = set()
     if principal.is_hr:
         clause = ActionItem.id > 0
@@ -325,7 +327,9 @@ async def list_actions(principal: Principal, status: str = "open", page: int = 1
                 list(principal.leader_institution_ids) or [-1])
         if principal.amr_institution_ids:
             clause = clause | ActionItem.institution.is_in(list(principal.amr_institution_ids))
-    if status in ("open", "done"):
+    if only is not None:
+        clause = clause & (ActionItem.id == only)
+    elif status in ("open", "done"):
         clause = clause & (ActionItem.status == status)
     total = await ActionItem.count().where(clause).run()
     items = await ActionItem.select(*ACTION_COLUMNS).where(clause).order_by(ActionItem.deadline).limit(
@@ -336,5 +340,6 @@ async def list_actions(principal: Principal, status: str = "open", page: int = 1
         item["can_close"] = item["status"] == "open" and (
             principal.is_hr or item["owner"] == principal.account_id or item["unit"] in units
             or item["institution"] in principal.leader_institution_ids)
-    return Page(items=items, page=page, per_page=per_page, total=total, params={"status": status})
+    params = {"status": status, **({"handling": str(only)} if only is not None else {})}
+    return Page(items=items, page=page, per_page=per_page, total=total, params=params)
 

@@ -225,3 +225,37 @@ async def test_the_participant_picker_never_lists_the_whole_region(client, world
     from hr.supervision.tables import Booking
 
     assert await Booking.count() == 0
+
+
+async def test_the_overdue_duty_opens_booking_with_the_person_and_a_suited_supervisor_chosen(client, world,
+                                                                                             supervisor):
+    """'Søren Ståbi har overskredet supervision' opened his employee page, whose only button was leave."""
+    import re
+
+    from tests.conftest import World, login, post_form
+
+    await Supervisor.insert(Supervisor(name="Anna Anden")).run()  # serves no one here: not chosen
+    await login(client, World.LEADER)
+    front = (await client.get("/")).text
+    link = f"/supervision/bookinger/ny?medarbejder={world.staff_employee}"
+    assert f'href="{link}"' in front.replace("&amp;", "&")
+    form = (await client.get(link)).text
+    checked = re.findall(r'<input[^>]*checked[^>]*>', form)
+    assert any(f'name="participants" value="{world.staff_employee}"' in c for c in checked)
+    assert any(f'name="supervisor" value="{supervisor}"' in c for c in checked)
+    assert any('value="individual"' in c for c in checked)
+    start = next_monday(time(10))
+    ok = await post_form(client, "/supervision/bookinger/ny", {
+        "supervisor": str(supervisor), "session_type": "individual", "date": start.date().isoformat(),
+        "time": "10:00", "minutes": "60", "capacity": "1", "participants": [str(world.staff_employee)],
+        "place": "Kontoret", "tilbud": str(world.inst_a)})
+    await confirmed(client, ok, "Supervisionen er booket")
+    assert f'href="{link}"' not in (await client.get("/")).text.replace("&amp;", "&")  # booked: the duty is gone
+
+
+async def test_a_person_outside_the_leaders_reach_is_not_prefilled(client, world, supervisor):
+    from tests.conftest import World, login
+
+    await login(client, World.OTHER)
+    form = await client.get(f"/supervision/bookinger/ny?medarbejder={world.staff_employee}")
+    assert form.status_code == 200 and "Søren Ståbi" not in form.text
