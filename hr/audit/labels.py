@@ -37,10 +37,11 @@ ENTITIES = {
     "database": "Databasen", "work_change": "Ændret arbejde (APV)",
     "order_document": "Dokument på påbud",
     "incident_easy": "Oplysninger til EASY", "sign_in_conflict": "Arbejdskonto, der ventede på HR",
-    "payroll_file": "Afvist lønfil",
+    "payroll_file": "Afvist lønfil", "supervision_request": "Anmodning om supervision",
 }
 DETAIL_KEYS = {
-    "method": "måde", "reason": "årsag", "employee": "medarbejder", "account": "bruger", "role": "rolle",
+    "method": "måde", "reason": "årsag", "leaders": "ledere", "employee": "medarbejder", "account": "bruger",
+    "role": "rolle",
     "source": "kilde", "purpose": "formål", "format": "format", "rows": "rækker", "file": "fil", "created": "oprettet",
     "updated": "ændret", "deactivated": "fratrådt", "units_created": "afdelinger oprettet",
     "roles_granted": "roller givet", "roles_removed": "roller fjernet", "enabled": "slået til",

@@ -25,6 +25,7 @@ FAMILIES = [
     Family("supervision.overdue", "Supervision overskredet", True, urgent=False),
     Family("supervision.due_soon", "Supervision forfalder snart", False, urgent=False),
     Family("supervision.booking_soon", "Påmindelse dagen før supervision", False),
+    Family("supervision.ask", "En medarbejder beder om en tid til supervision", True),
     Family("supervision.attendance_missing", "Fremmøde til supervision mangler", True, urgent=False),
     Family("competence.plan_followup", "Opfølgning på kompetenceplanen", True, urgent=False),
     Family("competence.nomination", "Frist for indstilling til lederuddannelsen", True, urgent=False),

@@ -97,3 +97,39 @@ async def feed_sessions(token: str) -> tuple[str, list[dict]] | None:
     if not account:
         return None
     return account["name"], await _sessions(account["id"], account["employee"], now() - HISTORY, True)
+
+
+ASK_KIND = "supervision.ask"
+
+
+async def ask_leader_for_session(principal: Principal) -> list[str]:
+    """'Bed din leder om en tid': an employee cannot book their own supervision (their leader
+    does), so their overdue duty offers this instead. Their unit's leaders (or the institution's
+    head) get a mail that opens booking with the person chosen; one a day per leader, whatever
+    the clicks. Returns the leaders' names."""
+    from hr.forms import ValidationError, local_today
+    from hr.notify.outbox import Mail, enqueue
+    from hr.notify.reminder import Leaders
+    from hr.org.tables import Employee
+    from hr.settings import get_settings
+    from hr.supervision.duties import booking_link
+
+    if not principal.employee_id:
+        raise ValidationError({"form": "Du er ikke ansat i et tilbud her; HR aftaler din supervision med dig"})
+    me = await Employee.select(Employee.id, Employee.name, Employee.unit,
+                               Employee.unit.institution.as_alias("institution")).where(
+        Employee.id == principal.employee_id).first().run()
+    leaders = (await Leaders.load()).of(me["unit"], me["institution"]) - {principal.account_id}
+    people = await Account.select(Account.id, Account.name, Account.email).where(
+        Account.id.is_in(sorted(leaders) or [-1]) & Account.active.eq(True)).order_by(Account.name).run()
+    if not people:
+        raise ValidationError({"ask": "Din afdeling har ingen leder registreret her; kontakt HR"})
+    today = local_today()
+    link = f"{get_settings().base_url}{booking_link(me['id'])}"
+    async with transaction():
+        await enqueue(*[Mail(key=f"{ASK_KIND}|{me['id']}|{today}|{p['id']}", kind=ASK_KIND, to_address=p["email"],
+                             account_id=p["id"], template="supervision_ask",
+                             context={"name": p["name"], "employee": me["name"], "link": link})
+                        for p in people])
+        await audit.record(principal, "send", "supervision_request", me["id"], {"leaders": len(people)})
+    return [p["name"] for p in people]

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from hr import audit, flash
+from hr.auth.principal import Role
 from hr.auth.rules import PUBLIC, allow
 from hr.cache import DASHBOARDS, scope_key
 from hr.exports import export_response
@@ -26,6 +27,7 @@ from hr.forms import (
 from hr.org.services import filter_choices, list_institutions, list_methods
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import agenda, booking, calendar, compliance, services
+from hr.supervision.duties import booking_link, my_status
 
 BASE = "/supervision"
 
@@ -325,11 +327,22 @@ class AgendaController(Controller):
     path = f"{BASE}/kalender"
     include_in_schema = False
 
-    async def _page(self, request: Request, token: str | None = None) -> Template:
+    async def _page(self, request: Request, token: str | None = None, errors=None, status: int = 200) -> Template:
         feed_url = f"{get_settings().base_url}{BASE}/feed/{token}" if token else None
-        return Template("supervision/agenda.html", context={
+        return Template("supervision/agenda.html", status_code=status, context={
             "sessions": await agenda.my_sessions(request.user), "feed_url": feed_url,
-            "has_feed": await agenda.has_feed(request.user)})
+            "has_feed": await agenda.has_feed(request.user), "mine": await my_status(request.user),
+            "own_booking": booking_link(request.user.employee_id)
+            if Role.LEADER in request.user.roles and request.user.employee_id else "", "errors": errors or {}})
+
+    @post("/bed-om-tid", opt=allow("self"), name="agenda_ask")
+    async def ask(self, request: Request) -> Template | Redirect:
+        try:
+            leaders = await agenda.ask_leader_for_session(request.user)
+        except ValidationError as exc:
+            return await self._page(request, errors=exc.errors, status=400)
+        return flash.done(f"{BASE}/kalender", f"{' og '.join(leaders)} har fået besked og kan booke en tid til dig.",
+                          "/", "Til forsiden")
 
     @get("/", opt=allow("self"), name="agenda")
     async def index(self, request: Request) -> Template:

@@ -198,6 +198,7 @@ ACCESS = {
     ("GET", "/supervision/overblik/udvikling/eksport"): expect(ok=("leader", "hr", "other")),
     ("POST", "/supervision/kalender/link"): expect(ok=LOGGED_IN),
     ("POST", "/supervision/kalender/link/slet"): expect(ok=LOGGED_IN),
+    ("POST", "/supervision/kalender/bed-om-tid"): expect(ok=LOGGED_IN),
     # A wrong secret token finds nothing, for everyone.
     ("GET", "/supervision/feed/{token:str}"): expect(hidden=EVERYONE),
     ("GET", "/supervision/supervisorer/{supervisor_id:int}/kalender"): expect(ok=("hr",)),
