@@ -145,15 +145,28 @@ GROUP_PAGES = {
     "Handlinger": "/arbejdsmiljoe/handlinger",
     "Påbud": "/arbejdsmiljoe/paabud",
     "APV": "/arbejdsmiljoe/apv",
+    "Arbejdsmiljødrøftelse": "/arbejdsmiljoe/droeftelser",
     "Din supervision": "/supervision/kalender",
     "Medarbejdere, der mangler supervision": "/supervision/overblik",
     "Fremmøde, der mangler": "/supervision/bookinger",
     "Dine kommende supervisioner": "/supervision/kalender",
     "Uddannelse": "/kompetence/mit",
     "Lederuddannelsen": "/kompetence/mit",
+    "Indstilling til lederuddannelsen": "/kompetence/hold",
     "Arbejdskonti, der venter på HR": "/admin/arbejdskonti",
     "Lønfiler, der ikke blev indlæst": "/admin/import#afviste-loenfiler",
 }
+def group_pages(principal: Principal) -> dict[str, str]:
+    """GROUP_PAGES as this person may open them: a supervisor, who does not manage bookings, finds
+    their sessions (attendance to register among them) in their own calendar."""
+    from hr.auth.rules import roles_for
+
+    pages = dict(GROUP_PAGES)
+    if not principal.roles & roles_for("supervision.book"):
+        pages["Fremmøde, der mangler"] = "/supervision/kalender"
+    return pages
+
+
 LISTED = 50  # duties shown on the page; the counts and the links per kind hold the rest
 FOLD_AFTER = 3  # routine duties of one kind listed before the rest become one line
 _HR = TimedCache(max_entries=64)
@@ -282,5 +295,5 @@ async def front_page(principal: Principal) -> dict:
         duties_for(principal), org.get_employee(principal, principal.employee_id) if principal.employee_id
         else nobody(), my_status(principal))
     return {"me": me, "supervision": supervision, "reports": bool(principal.roles & roles_for("workenv.report")),
-            "duty_list": {"duties": found, "listed": found.shown, "group_pages": GROUP_PAGES,
+            "duty_list": {"duties": found, "listed": found.shown, "group_pages": group_pages(principal),
                           "regions": found.regions if principal.is_hr else [], "is_hr": principal.is_hr}}

@@ -9,7 +9,7 @@ from collections import Counter
 from hr.auth.services import load_principal
 from hr.auth.tables import Account
 from hr.demo import DEMO_PASSWORD, PERSONAS, load_demo
-from hr.duties import duties_for
+from hr.duties import duties_for, group_pages
 from tests.conftest import login
 
 # kind (or "kind:step") -> the form's action on the page the link opens ({link}: the link's path;
@@ -60,10 +60,16 @@ async def test_every_duty_of_every_demo_persona_can_be_done_where_its_link_lands
     for _, email in PERSONAS:
         account = await Account.select(Account.id).where(Account.email == email).first().run()
         principal = await load_principal(account["id"])
-        duties = (await duties_for(principal)).items
+        found = await duties_for(principal)
+        duties = found.items
         seen: Counter = Counter()
         async with new_client() as client:
             await login(client, email, DEMO_PASSWORD)
+            pages = group_pages(principal)
+            for group, _ in found.counts:  # each kind's count links to its whole list
+                listing = await client.get(pages[group])
+                assert listing.status_code == 200, (email, group, pages[group], listing.status_code)
+                assert "ingen kompetenceprofil" not in listing.text.lower(), (email, group)
             for duty in duties:
                 key = f"{duty.kind}:{duty.step}"
                 seen[key] += 1

@@ -66,7 +66,7 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
                             n["offer_deadline"]))
     if principal.leader_institution_ids or principal.is_hr:
         for cohort in await _open_cohorts(today):
-            out.append(Duty("competence.nomination", "Lederuddannelsen",
+            out.append(Duty("competence.nomination", "Indstilling til lederuddannelsen",
                             f"Indstil ledere til lederuddannelsen {cohort['year']}",
                             f"/kompetence/hold/{cohort['id']}", cohort["nomination_deadline"]))
     return out
