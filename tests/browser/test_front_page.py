@@ -25,11 +25,18 @@ async def test_each_role_finds_its_duties_on_the_front_page(server_url, browser,
         if persona in ("leader", "hr", "supervisor"):  # attendance to register after the session
             await page.locator(f'a[href="/supervision/bookinger/{booking}"]').first.wait_for()
         if persona == "staff":
-            assert await page.get_by_role("link", name="Indberet en hændelse").is_visible()
+            assert await page.get_by_role("button", name="Indberet en hændelse").is_visible()
             await page.get_by_role("heading", name="Din supervision").wait_for()
         if persona == "hr":
             await page.get_by_role("heading", name="Opgaver pr. tilbud").wait_for()
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         await check_accessibility(page, f"11-forside-{persona}-{width}")
+        if persona == "staff":  # one tap from the front page to the report form
+            await page.get_by_role("button", name="Indberet en hændelse").click()
+            await page.wait_for_url("**/rediger")
+        if persona == "supervisor":  # the duty opens the session with its attendance form
+            await page.locator(f'a[href="/supervision/bookinger/{booking}"]').first.click()
+            await page.get_by_role("button", name="Registrér fremmøde").wait_for()
+            await check_accessibility(page, f"11-fremmoede-{persona}-{width}")
     finally:
         await context.close()
