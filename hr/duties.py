@@ -156,6 +156,8 @@ GROUP_PAGES = {
     "Arbejdskonti, der venter på HR": "/admin/arbejdskonti",
     "Lønfiler, der ikke blev indlæst": "/admin/import#afviste-loenfiler",
 }
+
+
 def group_pages(principal: Principal) -> dict[str, str]:
     """GROUP_PAGES as this person may open them: a supervisor, who does not manage bookings, finds
     their sessions (attendance to register among them) in their own calendar."""
