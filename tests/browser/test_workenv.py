@@ -39,7 +39,11 @@ async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, b
         assert await page.locator(f'section[data-kind="{kind}"]').is_visible() or kind == "near_miss"
         if n == 0:
             # The unit's colleagues can be found by typing; those ticked stay in view.
-            await page.locator("#unit").select_option(str(world.unit_a1))
+            # The unit's list is swapped in by htmx: tick only once it has come (a slow answer
+            # replaced the list after the tick, unticked, when the machine was busy).
+            async with page.expect_response("**/arbejdsmiljoe/afdelingens-medarbejdere**"):
+                await page.locator("#unit").select_option(str(world.unit_a1))
+            await page.wait_for_load_state("networkidle")
             await page.get_by_label("Lene Leder").check()
             await page.get_by_label("Find kollega").fill("søren")
             assert await page.get_by_label("Søren Ståbi").is_visible()
