@@ -275,10 +275,13 @@ async def create_draft(principal: Principal) -> int:
     if principal.employee_id:
         for row in await _own_unit(principal.employee_id):
             unit, institution = row["unit"], row["institution"]
-    rows = await Incident.insert(Incident(
-        kind="", status="draft", reporter=principal.account_id, unit=unit, institution=institution,
-        occurred_at=now().replace(second=0, microsecond=0),
-    )).returning(Incident.id).run()
+    async with transaction():
+        rows = await Incident.insert(Incident(
+            kind="", status="draft", reporter=principal.account_id, unit=unit, institution=institution,
+            occurred_at=now().replace(second=0, microsecond=0),
+        )).returning(Incident.id).run()
+        if principal.employee_id:  # the reporter was there, most often: ticked, and untick-able
+            await IncidentStaff.insert(IncidentStaff(incident=rows[0]["id"], employee=principal.employee_id)).run()
     return rows[0]["id"]
 
 

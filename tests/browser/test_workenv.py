@@ -35,8 +35,9 @@ async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, b
         await page.get_by_role("button", name="Indberet en hændelse").click()
         await page.wait_for_url("**/rediger")
         await page.get_by_label(label, exact=True).check()
-        # Only the section of the chosen kind is shown.
+        # Only the section of the chosen kind is shown, and what the kind requires is marked.
         assert await page.locator(f'section[data-kind="{kind}"]').is_visible() or kind == "near_miss"
+        assert await page.locator("[data-required-for]").is_visible() == (kind in ("violence", "use_of_force"))
         if n == 0:
             # The unit's colleagues can be found by typing; those ticked stay in view.
             # The unit's list is swapped in by htmx: tick only once it has come (a slow answer

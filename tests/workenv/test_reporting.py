@@ -226,3 +226,22 @@ async def test_harassment_is_a_type_of_violence_and_threats(client, world):
     assert row["violence_type"] == "harassment"
     page = (await client.get(f"/arbejdsmiljoe/haendelser/{incident_id}")).text
     assert "Chikane (krænkende handlinger, også online)" in page
+
+
+async def test_the_front_pages_button_opens_a_form_with_the_reporter_ticked_and_violences_fields_marked(
+        client, world):
+    """One tap: the front page's button starts the draft; the reporter, most often involved, is
+    ticked (and can be unticked); what violence requires is marked before the first submit."""
+    await login(client, World.STAFF)
+    front = (await client.get("/")).text
+    assert '<form method="post" action="/arbejdsmiljoe/haendelser"' in front
+    started = await post_form(client, "/arbejdsmiljoe/haendelser")
+    form = (await client.get(started.headers["location"])).text
+    assert re.search(rf'id="staff-{world.staff_employee}"[^>]*checked', form)
+    assert re.search(r'Type <span class="app-required">\(skal udfyldes\)', form)
+    assert 'data-required-for="violence use_of_force">(skal udfyldes)' in form.split('for="antecedents"')[1][:200]
+    incident_id = int(re.search(r"/haendelser/(\d+)/rediger", started.headers["location"]).group(1))
+    unticked = report(world, staff=[])
+    unticked.pop("staff")
+    assert (await submit(client, incident_id, unticked)).status_code == 302
+    assert not await IncidentStaff.count().where(IncidentStaff.incident == incident_id).run()

@@ -11,6 +11,10 @@ function hrShowKindSections(form) {
   form.querySelectorAll(".app-kind-section").forEach(function (section) {
     section.hidden = section.getAttribute("data-kind") !== kind;
   });
+  // A field required for some kinds only is marked as required when one of them is chosen.
+  form.querySelectorAll("[data-required-for]").forEach(function (mark) {
+    mark.hidden = mark.getAttribute("data-required-for").split(" ").indexOf(kind) === -1;
+  });
 }
 
 // Keeps a copy of the form in this tab's sessionStorage, so a dropped connection or a
