@@ -313,6 +313,15 @@ class QueryCounter:
         self._watching.close()
 
 
+async def best_effort(statement, what: str, logger: logging.Logger = log) -> None:
+    """A write after the database may have failed (recording the failure, handing work back): if
+    it fails too, `what` is logged and whoever comes next finds the work as it was left."""
+    try:
+        await statement
+    except Exception:  # the database is still away; the caller's own error says more
+        logger.warning("%s", what)
+
+
 _SQLITE_UNAVAILABLE = ("database is locked", "disk i/o error", "unable to open", "readonly database")
 
 

@@ -219,13 +219,17 @@ HARM: dict[str, tuple[int, str]] = {
 }
 
 
+def _harm_of(kind: str, step: str) -> tuple[int, str]:
+    return HARM.get(f"{kind}:{step}") or HARM.get(kind) or (OPEN, "")
+
+
 def _harm(item: Duty) -> tuple[int, str]:
-    return HARM.get(f"{item.kind}:{item.step}") or HARM.get(item.kind) or (OPEN, "")
+    return _harm_of(item.kind, item.step)
 
 
 def step_order(kind: str, step: str) -> int:
     """Which of a duty's open steps comes first: the most harmful (then the earliest, by the caller)."""
-    return (HARM.get(f"{kind}:{step}") or HARM.get(kind) or (OPEN, ""))[0]
+    return _harm_of(kind, step)[0]
 
 
 def tier(item: Duty, today: date) -> int:

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 from hr.auth.principal import Role
 from hr.auth.tables import Account, RoleAssignment
-from hr.db import is_connection_lost, transaction
+from hr.db import best_effort, is_connection_lost, transaction
 from hr.db import now as utcnow
 from hr.forms import clean_text
 from hr.notify.kinds import family
@@ -32,9 +32,9 @@ from hr.web import fmt_date
 
 log = logging.getLogger("hr.reminders")
 
-SOURCES = ["hr.workenv.reminders", "hr.supervision.reminders", "hr.competence.reminders"]
-SOURCE_NAMES = {"hr.workenv.reminders": "Arbejdsmiljø", "hr.supervision.reminders": "Supervision",
-                "hr.competence.reminders": "Kompetence"}
+# Each domain's reminders module, and its name as HR reads it on a run.
+SOURCES = {"hr.workenv.reminders": "Arbejdsmiljø", "hr.supervision.reminders": "Supervision",
+           "hr.competence.reminders": "Kompetence"}
 SWEEP_EVERY = timedelta(minutes=15)
 # Short, and renewed while the holder works: a holder that is killed blocks the job for at most
 # a minute and a half.
@@ -49,8 +49,8 @@ async def collect(moment: datetime, problems: Problems | None = None) -> list[Re
     still count (within a domain, each item is handled on its own)."""
     problems = problems if problems is not None else Problems()
     out: list[Reminder] = []
-    for name in SOURCES:
-        with problems.whole(SOURCE_NAMES[name], "alle påmindelser fra modulet"):
+    for name, source in SOURCES.items():
+        with problems.whole(source, "alle påmindelser fra modulet"):
             out.extend(await importlib.import_module(name).due(moment, problems))
     return out
 
@@ -72,15 +72,6 @@ async def _keep_lease(job: str, holder: str = HOLDER) -> None:
         await asyncio.sleep(RENEW_EVERY.total_seconds())
         await JobLease.update({JobLease.expires_at: utcnow() + LEASE}).where(
             (JobLease.job == job) & (JobLease.holder == holder)).run()
-
-
-async def _quietly(statement) -> None:
-    """Recording a failure, when the database may be what failed: if it cannot be written, the run
-    stays "running" and the next holder of the lease marks it interrupted."""
-    try:
-        await statement
-    except Exception:  # the failure itself was logged by the caller
-        log.warning("could not record a failed job run")
 
 
 async def release_lease(job: str, holder: str = HOLDER) -> None:
@@ -208,13 +199,14 @@ async def run_job(job: str, work) -> dict:
             log.error("job %s failed: the database connection was lost (%s)", job, exc.__class__.__name__)
         else:
             log.exception("job %s failed", job)
-        await _quietly(JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(),
-                             JobRun.detail: f"{exc.__class__.__name__}: {exc}"[:2000]}).where(
-            JobRun.id == run_id).run())
+        # If it cannot be written, the run stays "running" and the lease's next holder marks it interrupted.
+        await best_effort(JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(),
+                                         JobRun.detail: f"{exc.__class__.__name__}: {exc}"[:2000]}).where(
+            JobRun.id == run_id).run(), "could not record a failed job run", log)
         raise
     finally:
         keeper.cancel()
-        await _quietly(release_lease(job))  # else its 90 seconds run out
+        await best_effort(release_lease(job), "could not release a job lease; it runs out by itself", log)
     status = "partial" if problems.incomplete else "ok"
     if problems.incomplete:
         detail += (f". Ikke fuldført: {', '.join(problems.incomplete)}; det gøres ved næste kørsel")

@@ -22,7 +22,7 @@ from email.utils import format_datetime, parseaddr
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from hr.db import now
+from hr.db import best_effort, now
 from hr.notify.kinds import family
 from hr.notify.reminder import Problems
 from hr.notify.tables import KindSwitch, OutboxMessage
@@ -389,7 +389,8 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
                     # mail to meet "503 nested MAIL command"; the server never had this one.
                     await _close(smtp)
                     smtp = None
-                    await _quietly(_hand_back(row["id"]))
+                    await best_effort(_hand_back(row["id"]),
+                                      "mail delivery could not hand back a mail; recover_stale does later", log)
                     raise
                 except (aiosmtplib.SMTPException, *NO_ANSWER) as exc:
                     temporary, reply = classify(exc)
@@ -430,14 +431,6 @@ async def deliver_due(settings: Settings | None = None, limit: int = 500) -> dic
         log.warning("mail delivery stopped: the database failed; unsent mail is due again")
         raise DeliveryInterrupted(counts)
     return counts
-
-
-async def _quietly(statement) -> None:
-    """A best-effort write after the database failed: if it fails too, `recover_stale` does it later."""
-    try:
-        await statement
-    except Exception:  # the database is still away; the stale claim is recovered later
-        log.warning("mail delivery could not hand back a mail; it is recovered later")
 
 
 async def _failed(row: dict, error: str, permanent: bool, due_now: bool = False) -> bool:

@@ -186,10 +186,6 @@ async def _until_done(job, still_missed) -> None:
             return
 
 
-last_digest_time = engine.last_digest_time
-digest_missed = engine.digest_missed
-
-
 async def sweep_and_catch_up() -> dict:
     """The regular sweep; once it is complete, a digest that is due and has not gone out whole
     (it waited for this sweep, or the database failed under some of it) is sent."""
@@ -205,7 +201,7 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
     moment = moment or now()
     scheduler = AsyncIOScheduler(timezone=TIMEZONE, job_defaults={"coalesce": True, "max_instances": 1,
                                                                  "misfire_grace_time": None})
-    sweep_missed, digest_late = await engine.sweep_is_stale(moment), await digest_missed(moment)
+    sweep_missed, digest_late = await engine.sweep_is_stale(moment), await engine.digest_missed(moment)
     scheduler.add_job(_safe, IntervalTrigger(minutes=15, timezone=TIMEZONE), args=[sweep_and_catch_up], id="sweep",
                       next_run_time=moment + engine.SWEEP_EVERY)
     scheduler.add_job(deliver, IntervalTrigger(seconds=int(DELIVER_EVERY.total_seconds()), timezone=TIMEZONE),
@@ -218,7 +214,7 @@ async def start(moment: datetime | None = None) -> AsyncIOScheduler:
             if sweep_missed:
                 await _until_done(engine.sweep, engine.sweep_is_stale)
             if digest_late:
-                await _until_done(engine.send_digests, lambda: digest_missed(now()))
+                await _until_done(engine.send_digests, lambda: engine.digest_missed(now()))
 
         scheduler.add_job(_safe, DateTrigger(run_date=moment, timezone=TIMEZONE), args=[catch_up], id="catch-up")
     scheduler.add_job(_safe, IntervalTrigger(seconds=int(health.HEARTBEAT_EVERY.total_seconds()), timezone=TIMEZONE),

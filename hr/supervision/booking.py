@@ -508,12 +508,12 @@ async def prefilled(principal: Principal, employee_id: int) -> dict | None:
     supervisor (services.matching's order). None when the person is not one to book for."""
     from hr.supervision.services import matching
 
-    person = await _bookable(principal, None if principal.is_hr else await leader_unit_ids(principal)).where(
-        Employee.id == employee_id).first().run()
+    scope = None if principal.is_hr else await leader_unit_ids(principal)
+    person = await Employee.select(Employee.unit.institution.as_alias("institution")).where(
+        _bookable_clause(principal, scope) & (Employee.id == employee_id)).first().run()
     if person is None:
         return None
-    institution = (await Employee.select(Employee.unit.institution.as_alias("institution")).where(
-        Employee.id == employee_id).first().run())["institution"]
+    institution = person["institution"]
     suited = next((s for s in await matching(institution) if s["bookable"]), None) if institution else None
     return {"tilbud": str(institution or ""), "participant_ids": [employee_id], "session_type": "individual",
             "capacity": "1", "minutes": "60", "supervisor": str(suited["id"]) if suited else ""}

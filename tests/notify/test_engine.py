@@ -154,11 +154,11 @@ async def test_a_missed_sweep_runs_at_start_up(world):
 
 async def test_the_digest_catch_up_knows_the_last_monday_morning():
     monday_morning = datetime.fromisoformat("2026-11-23T07:00:00+01:00")
-    assert scheduler.last_digest_time(datetime.fromisoformat("2026-11-27T12:00:00+01:00")) == monday_morning
-    assert scheduler.last_digest_time(datetime.fromisoformat("2026-11-23T06:59:00+01:00")) == (
+    assert engine.last_digest_time(datetime.fromisoformat("2026-11-27T12:00:00+01:00")) == monday_morning
+    assert engine.last_digest_time(datetime.fromisoformat("2026-11-23T06:59:00+01:00")) == (
         monday_morning - timedelta(days=7))
     # Summer time: 07:00 Danish time is 05:00 UTC.
-    assert scheduler.last_digest_time(datetime.fromisoformat("2026-06-03T12:00:00+00:00")).hour == 7
+    assert engine.last_digest_time(datetime.fromisoformat("2026-06-03T12:00:00+00:00")).hour == 7
 
 
 async def test_after_a_long_stop_the_missed_sweep_runs_before_the_missed_digest(world):
