@@ -124,6 +124,16 @@ def fmt_date(value: Any) -> str:
     return str(value)
 
 
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december")
+
+
+def fmt_day(value: date) -> str:
+    """A day as people say it: "Tirsdag 15. december"."""
+    return f"{WEEKDAYS[value.weekday()].capitalize()} {value.day}. {MONTHS[value.month - 1]}"
+
+
 def fmt_number(value: Any, digits: int = 2) -> str:
     if value is None:
         return ""
@@ -192,6 +202,7 @@ def register_template_helpers(engine) -> None:
     env.auto_reload = get_settings().mode != "production"
     env.filters["dato"] = fmt_date
     env.filters["tal"] = fmt_number
+    env.filters["dag"] = fmt_day
     env.filters["maaned_iso"] = lambda value: value.astimezone(TIMEZONE).strftime("%Y-%m") if value else ""
     env.filters["items2dict"] = lambda rows: {r["id"]: r["name"] for r in rows}
     env.globals["menus"] = _menus_markup(env)

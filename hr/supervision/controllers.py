@@ -26,7 +26,7 @@ from hr.forms import (
 )
 from hr.org.services import filter_choices, list_institutions, list_methods
 from hr.settings import TIMEZONE, get_settings
-from hr.supervision import agenda, booking, calendar, compliance, services
+from hr.supervision import agenda, booking, calendar, compliance, services, slots
 from hr.supervision.duties import booking_link, my_status
 
 BASE = "/supervision"
@@ -214,9 +214,11 @@ class BookingController(Controller):
         if chosen is not None and chosen not in {i["id"] for i in institutions}:
             raise NotFoundException()
         values = values or {"minutes": "90", "session_type": "group", "capacity": "8"}
+        matches = await services.matching(chosen) if chosen else []
         return Template("supervision/booking_form.html", status_code=status, context={
-            "institutions": institutions, "chosen": chosen,
-            "matches": await services.matching(chosen) if chosen else [],
+            "institutions": institutions, "chosen": chosen, "matches": matches,
+            "free": await slots.free_times(matches, slots.session_minutes(values.get("minutes")),
+                                           values.get("participant_ids", []), values.get("uge")),
             "people": await booking.bookable_people(request.user, values.get("q", ""),
                                                     optional_int(values.get("enhed")),
                                                     values.get("participant_ids", [])),
@@ -231,6 +233,20 @@ class BookingController(Controller):
                                               field_ids(params, "participants") or [])
         return Template("supervision/_participant_results.html", context={"people": found})
 
+    @get("/ledige", opt=allow("supervision.book"), name="booking_free_times")
+    async def free_times(self, request: Request) -> Template:
+        """The free times again (htmx) when the participants or the length change."""
+        params = request.query_params
+        institutions = [i["id"] for i in await list_institutions(request.user)]
+        chosen = optional_int(params.get("tilbud")) or next(iter(institutions), None)
+        if chosen not in institutions:
+            raise NotFoundException()
+        values = {"participant_ids": field_ids(params, "participants") or [], "minutes": params.get("minutes", "")}
+        free = await slots.free_times(await services.matching(chosen), slots.session_minutes(values["minutes"]),
+                                      values["participant_ids"], params.get("uge"))
+        return Template("supervision/_free_times.html", context={"free": free, "values": values, "errors": {},
+                                                                 "chosen": chosen})
+
     @get("/ny", opt=allow("supervision.book"), name="booking_new")
     async def new(self, request: Request) -> Template:
         return await self._form(request)
@@ -240,17 +256,24 @@ class BookingController(Controller):
         form = await request.form()
         values = {k: str(v) for k, v in form.items()}
         values["participant_ids"] = field_ids(form, "participants") or []
+        if form.get("vis_uge") is not None:  # another week of free times: nothing is booked
+            values["uge"] = str(form.get("vis_uge"))
+            return await self._form(request, values=values)
         if form.get("action") == "search":  # the participant search without JavaScript: nothing is booked
             return await self._form(request, values=values)
+        slot = slots.parse_slot(form.get("slot")) if form.get("slot") else None
+        by_hand = slot is None and bool(form.get("date") or form.get("time"))
+        supervisor_id, starts_at = slot or (optional_int(form.get("supervisor")) or -1, _parse_start(form))
         try:
             booking_id = await booking.book(
-                request.user, supervisor_id=optional_int(form.get("supervisor")) or -1,
-                starts_at=_parse_start(form), minutes=optional_int(form.get("minutes")) or 0,
+                request.user, supervisor_id=supervisor_id, starts_at=starts_at,
+                minutes=optional_int(form.get("minutes")) or 0,
                 session_type=str(form.get("session_type", "")), capacity=optional_int(form.get("capacity")) or 0,
                 employee_ids=values["participant_ids"], place=str(form.get("place", "")),
                 video_link=str(form.get("video_link", "")))
         except ValidationError as exc:
-            return await self._form(request, exc.errors, values, status=400)
+            errors = exc.errors if by_hand else slots.slot_errors(exc.errors, chosen=slot is not None)
+            return await self._form(request, errors, values, status=400)
         return flash.done(f"{BASE}/bookinger/{booking_id}", "Supervisionen er booket, og deltagerne og supervisoren "
                           "har fået en invitation til deres kalender.", f"{BASE}/bookinger/ny", "Book en til")
 

@@ -137,6 +137,7 @@ ACCESS = {
     ("GET", "/supervision/krav"): expect(ok=("hr",)),
     ("GET", "/supervision/bookinger"): expect(ok=("leader", "hr", "other")),
     ("GET", "/supervision/bookinger/deltagere"): expect(ok=("leader", "hr", "other")),
+    ("GET", "/supervision/bookinger/ledige"): expect(ok=("leader", "hr", "other")),
     ("GET", "/supervision/bookinger/ny"): expect(ok=("leader", "hr", "other")),
     ("POST", "/supervision/bookinger/ny"): expect(ok=("leader", "hr", "other")),
     # booking_id is booked by the leader of unit A1.

@@ -22,6 +22,7 @@ async def test_a_leader_books_group_supervision(server_url, desktop, world, supe
     await page.get_by_role("link", name="Book supervision").click()
     await check_accessibility(page, "41-book-supervision")
     start = next_monday(time(10))
+    await page.get_by_text("Vælg selv supervisor og tidspunkt").click()  # a start time no free slot offers
     await page.get_by_label("Knud KRAP", exact=False).check()
     await page.get_by_label("Gruppesupervision").check()
     await page.get_by_label("Dato").fill(start.date().isoformat())
@@ -96,3 +97,35 @@ async def test_hr_finds_participants_by_search_on_a_phone(server_url, phone, wor
     assert await page.locator("#participant-results input[type=checkbox]").count() <= 25
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await check_accessibility(page, "48-deltagersoegning-phone")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+async def test_a_leader_books_an_overdue_employee_from_the_duty_through_free_times(server_url, browser, world,
+                                                                                 supervisor, width):  # noqa: F811
+    """One pass: the duty opens booking with him and a suited supervisor; a free time is one tap."""
+    from hr.settings import TIMEZONE
+    from hr.supervision.tables import Booking
+
+    context = await browser.new_context(viewport={"width": width, "height": 844}, locale="da-DK", bypass_csp=True)
+    try:
+        page = await context.new_page()
+        await log_in(page, server_url, World.LEADER)
+        await page.get_by_role("link", name="Søren Ståbi har overskredet supervision").first.click()
+        await page.get_by_role("heading", name="Ledige tider").wait_for()
+        assert await page.get_by_label("Søren Ståbi").is_checked()
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        await check_accessibility(page, f"43-ledige-tider-{width}")
+        first_day = page.locator(".app-slot-day").first
+        day = await first_day.locator("legend").first.inner_text()
+        slot = first_day.locator(".app-slot label").first
+        at = await slot.inner_text()
+        await slot.click()
+        await page.get_by_label("Sted").fill("Kontoret")
+        await page.get_by_role("button", name="Book", exact=True).click()
+        await page.get_by_text("Supervisionen er booket").wait_for()
+        await check_accessibility(page, f"44-booket-fra-ledig-tid-{width}")
+        row = await Booking.select().where(Booking.status == "booked").first().run()
+        local = row["starts_at"].astimezone(TIMEZONE)
+        assert local.strftime("%H:%M") == at and f"{local.day}. " in day
+    finally:
+        await context.close()
