@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -230,12 +231,33 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     )
 
 
+# A report being written: a login in between leads back to it, saying it is not yet sent.
+DRAFT_PAGE = re.compile(r"^/arbejdsmiljoe/haendelser/\d+/rediger$")
+
+
+def is_draft_page(target: str) -> bool:
+    return bool(DRAFT_PAGE.match(target.split("?", 1)[0]))
+
+
+def login_target(target: str) -> str:
+    """Where a login should lead back to: the page itself; a report draft with the mark that
+    makes it say the report is not yet sent and bring back what was typed on this device."""
+    return target.split("?", 1)[0] + "?igen=1" if is_draft_page(target) else target
+
+
 def not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
     if is_api(request):
         return Response({"status_code": 401, "detail": "Gyldig API-nøgle mangler"}, status_code=401,
                         headers={"WWW-Authenticate": "Bearer"})
+    if request.headers.get("hx-request"):
+        # A part of a page (the report's autosave, a search) asked after the session ended: say so
+        # where the answer goes, instead of pouring the login page into it.
+        page = urlsplit(request.headers.get("hx-current-url", ""))
+        target = page.path + (f"?{page.query}" if page.query else "") if page.path.startswith("/") else "/"
+        return Template("errors/_logged_out.html", status_code=401, context={
+            "login": f"/login?{urlencode({'next': login_target(target)})}", "draft": is_draft_page(target)})
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(path=f"/login?{urlencode({'next': target})}")
+    return Redirect(path=f"/login?{urlencode({'next': login_target(target)})}")
 
 
 def forbidden(request: Request, exc: PermissionDeniedException) -> Response:

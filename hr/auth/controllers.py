@@ -18,6 +18,7 @@ from hr.auth.tables import ApiToken
 from hr.forms import ValidationError, one_line
 from hr.org.importer import EMAIL_RE
 from hr.settings import get_settings
+from hr.web import is_draft_page
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,7 +42,7 @@ def device_cookie(email: str) -> Cookie:
 
 def _login_page(target: str, values: dict | None = None, errors: dict | None = None, status: int = 200) -> Template:
     return Template("login.html", status_code=status, context={
-        "next": target, "values": values or {}, "errors": errors or {},
+        "next": target, "values": values or {}, "errors": errors or {}, "draft_waiting": is_draft_page(target),
         "directory": get_settings().oidc_enabled})
 
 

@@ -75,3 +75,33 @@ FORCE_CATEGORIES = {
         "other": "Anden kategori efter voksenansvarsloven",
     },
 }
+
+# What happens now, for the person who just reported: the receipt's list, per kind, in the order
+# it happens. Each line is a promise the follow-up keeps (defusing and debriefing are duties on the
+# leader's front page; EASY and the insurer are deadlines; use of force is forwarded).
+NEXT_STEPS = {
+    "violence": [
+        "Din leder tilbyder dig defusing nu, i samme vagt: en kort samtale om det, der skete. "
+        "Du må gerne sige nej tak.",
+        "Mellem 1 og 3 dage efter episoden tilbydes du debriefing.",
+        "Er du kommet til skade, så kontakt egen læge eller skadestuen, og sig det til din leder. "
+        "Får du fravær efter episoden, anmelder din leder den til Arbejdstilsynet, og du får en kopi.",
+        "Vil du anmelde episoden til politiet, hjælper din leder dig.",
+        "Arbejdsmiljørepræsentanten kan se indberetningen og kan støtte dig.",
+    ],
+    "accident": [
+        "Er du kommet til skade, så kontakt egen læge eller skadestuen.",
+        "Bliver du fraværende, så sig det til din leder. Din leder anmelder ulykken til Arbejdstilsynet, "
+        "og du får en kopi.",
+        "Din leder gennemgår ulykken, og arbejdsmiljøgruppen bruger den til at forebygge.",
+    ],
+    "near_miss": [
+        "Din leder gennemgår hændelsen, så den ikke sker igen.",
+        "Arbejdsmiljøgruppen bruger nærved-ulykker til at forebygge, før nogen kommer til skade.",
+    ],
+    "use_of_force": [
+        "Husk den lovpligtige blanket i omsorgssystemet, hvis den ikke er udfyldt.",
+        "Din leder sender magtanvendelsen videre til borgerens kommune og til socialtilsynet.",
+        "Var episoden voldsom for dig, tilbyder din leder dig defusing og debriefing.",
+    ],
+}

@@ -67,10 +67,12 @@ class IncidentController(Controller):
         return Redirect(path=f"{BASE}/haendelser/{incident_id}/rediger")
 
     async def _render_form(self, request: Request, incident_id: int, values: dict, staff: list[int],
-                           factors: list[int], errors: dict, status: int = 200) -> Template:
+                           factors: list[int], errors: dict, status: int = 200,
+                           back_after_login: bool = False) -> Template:
         unit_id = values.get("unit")
         return Template("workenv/report_form.html", status_code=status, context={
             "incident_id": incident_id, "values": values, "errors": errors, "choices": choices,
+            "back_after_login": back_after_login,
             "units": await services.reportable_units(request.user),
             "unit_staff": await services.unit_staff(unit_id), "chosen_staff": set(staff),
             "factors": await services.active_factors(), "chosen_factors": set(factors),
@@ -84,7 +86,7 @@ class IncidentController(Controller):
                 return Redirect(path=f"{BASE}/haendelser/{incident_id}")
             raise NotFoundException()
         return await self._render_form(request, incident_id, _form_context(draft.incident), draft.staff,
-                                       draft.factors, {})
+                                       draft.factors, {}, back_after_login=request.query_params.get("igen") == "1")
 
     @post("/haendelser/{incident_id:int}/rediger", opt=allow("workenv.report"), name="incident_save")
     async def save(self, request: Request, incident_id: FromPath[int]) -> Template | Redirect:

@@ -52,8 +52,13 @@ async def test_staff_files_a_violence_report(client, world):
     assert again.status_code == 404
     assert (await Incident.select(Incident.description).where(Incident.id == incident_id).first().run()
             )["description"] == row["description"]
-    page = await confirmed(client, response, "Tak. Indberetningen er sendt til lederen af afdelingen.")
+    page = await confirmed(client, response, "Tak. Indberetningen er sendt")
     assert "Tilbud om defusing" in page
+    # The receipt says what happens now for the reporter, and the way on.
+    assert "Lederen af Afdeling A1 har fået den" in page and "Det sker nu" in page
+    assert "tilbyder dig defusing nu" in page and "debriefing" in page and "politiet" in page
+    assert 'action="/arbejdsmiljoe/haendelser"' in page and "Indberet en hændelse mere" in page
+    assert 'href="/" class="button button-secondary">Til forsiden' in page
 
 
 async def test_each_kind_can_be_filed(client, world):
@@ -64,10 +69,14 @@ async def test_each_kind_can_be_filed(client, world):
         "violence": {},
         "use_of_force": {"legal_framework": "adult", "force_category": "124d"},
     }
+    said = {"near_miss": "så den ikke sker igen", "accident": "anmelder ulykken til Arbejdstilsynet",
+            "violence": "tilbyder dig defusing nu", "use_of_force": "blanket i omsorgssystemet"}
     for kind, extra in extras.items():
         incident_id = await new_draft(client)
         response = await submit(client, incident_id, report(world, kind=kind, **extra))
         assert response.status_code == 302, (kind, response.text[:2000])
+        receipt = (await client.get(response.headers["location"])).text
+        assert said[kind] in receipt and all(said[k] not in receipt for k in said if k != kind), kind
     kinds = sorted(r["kind"] for r in await Incident.select(Incident.kind).run())
     assert kinds == sorted(extras)
 

@@ -17,30 +17,58 @@ function hrShowKindSections(form) {
   });
 }
 
-// Keeps a copy of the form in this tab's sessionStorage, so a dropped connection or a
-// reload loses nothing; cleared once the report is submitted.
+// Keeps a copy of the form in this tab's sessionStorage, so a dropped connection, a reload or an
+// expired session loses nothing; cleared once the report is submitted. Normally the copy fills
+// only empty text fields (the server's draft is as new); back from a login ("data-restore-all")
+// the copy is newer than anything the server holds, so it wins for every field.
+function hrFormCopy(form) {
+  var data = {};
+  Array.prototype.forEach.call(form.elements, function (f) {
+    if (!f.name || f.type === "hidden" || f.type === "submit" || f.type === "button" || f.type === "file") { return; }
+    if (f.type === "checkbox") {
+      data[f.name] = data[f.name] || [];
+      if (f.checked) { data[f.name].push(f.value); }
+    } else if (f.type === "radio") {
+      if (f.checked) { data[f.name] = f.value; } else if (!(f.name in data)) { data[f.name] = ""; }
+    } else {
+      data[f.name] = f.value;
+    }
+  });
+  return data;
+}
+
+function hrRestore(form, data, everything) {
+  Object.keys(data).forEach(function (name) {
+    var value = data[name];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (field) {
+      if (field.type === "checkbox") {
+        if (everything) { field.checked = value.indexOf(field.value) !== -1; }
+      } else if (field.type === "radio") {
+        if (everything) { field.checked = field.value === value; }
+      } else if (everything || ((field.tagName === "TEXTAREA" || field.type === "text") && !field.value)) {
+        field.value = value;
+        // A restored answer among the optional fields is shown, not left folded away.
+        var folded = value && field.closest("details");
+        if (folded) { folded.open = true; }
+      }
+    });
+  });
+}
+
 function hrSessionDraft(form) {
   var key = "hr-draft-" + form.getAttribute("data-session-draft");
+  var everything = form.hasAttribute("data-restore-all");
   var saved = sessionStorage.getItem(key);
   if (saved) {
     try {
-      var data = JSON.parse(saved);
-      Object.keys(data).forEach(function (name) {
-        var field = form.elements.namedItem(name);
-        if (field && field.tagName && (field.tagName === "TEXTAREA" || field.type === "text") && !field.value) {
-          field.value = data[name];
-          // A restored answer among the optional fields is shown, not left folded away.
-          var folded = data[name] && field.closest("details");
-          if (folded) { folded.open = true; }
-        }
-      });
+      hrRestore(form, JSON.parse(saved), everything);
+      // Back from a login: what came back goes to the server's draft too (autosave listens for change).
+      if (everything) { setTimeout(function () { form.dispatchEvent(new Event("change", { bubbles: true })); }, 500); }
     } catch (e) { sessionStorage.removeItem(key); }
   }
-  form.addEventListener("input", function () {
-    var data = {};
-    form.querySelectorAll("textarea, input[type=text]").forEach(function (f) { data[f.name] = f.value; });
-    sessionStorage.setItem(key, JSON.stringify(data));
-  });
+  var keep = function () { sessionStorage.setItem(key, JSON.stringify(hrFormCopy(form))); };
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
 }
 
 // A form that came back with errors: the summary gets focus, so a screen reader reads it and a
@@ -52,11 +80,11 @@ document.addEventListener("DOMContentLoaded", function () {
 
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form.app-report").forEach(function (form) {
+    if (form.hasAttribute("data-session-draft")) { hrSessionDraft(form); }
     hrShowKindSections(form);
     form.addEventListener("change", function (event) {
       if (event.target.name === "kind") { hrShowKindSections(form); }
     });
-    if (form.hasAttribute("data-session-draft")) { hrSessionDraft(form); }
   });
   document.querySelectorAll("[data-clear-session-draft]").forEach(function (el) {
     sessionStorage.removeItem("hr-draft-" + el.getAttribute("data-clear-session-draft"));
