@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from functools import cached_property
+from urllib.parse import urlencode
 
 from hr.auth.principal import Principal
 from hr.cache import TimedCache
@@ -19,7 +20,7 @@ from hr.settings import TIMEZONE
 
 log = logging.getLogger("hr.duties")
 SOURCES = ("hr.workenv.duties", "hr.supervision.duties", "hr.competence.duties", "hr.auth.duties",
-           "hr.org.duties")
+           "hr.org.duties", "hr.notify.duties")
 
 
 def in_words(day: date, today: date) -> str:
@@ -51,6 +52,7 @@ class Duty:
     institution: str = ""  # for HR's region-wide view
     late: bool = False  # known to be past due though no date can be given (never had supervision)
     step: str = ""  # which step of the kind is next (an incident's first open deadline): its harm and reason
+    institution_id: int | None = None  # HR's overview links each institution's count to its filtered list
     folded = False  # a Duty, not a Folded line
 
     @property
@@ -77,6 +79,7 @@ class Duty:
     def as_json(self, today: date) -> dict:
         out = asdict(self)
         out.pop("late")  # said by `overdue`
+        out.pop("institution_id")
         out["why"] = self.why
         out["deadline"] = self.deadline.isoformat() if self.deadline else None
         out["when"] = self.when(today)
@@ -89,23 +92,32 @@ class DutyList:
     items: list[Duty]
     today: date
     failed: tuple[str, ...] = ()  # domains that could not say (shown, not hidden)
+    oversees_region: bool = False  # HR: the leaders' duties are an overview, not HR's own list
 
     # Computed once per list: HR's region-wide list of thousands is kept for a minute and shown
     # to every request in it.
     @cached_property
+    def own(self) -> list[Duty]:
+        """The person's own duties: for HR, what HR itself must do (failed mail, import problems,
+        sign-in conflicts, cohorts, orders); the leaders' duties go to the overview per institution."""
+        if not self.oversees_region:
+            return self.items
+        return [item for item in self.items if item.group not in REGION_GROUPS]
+
+    @cached_property
     def counts(self) -> list[tuple[str, int]]:
         out: dict[str, int] = {}
-        for item in self.items:
+        for item in self.own:
             out[item.group] = out.get(item.group, 0) + 1
         return sorted(out.items(), key=lambda kv: -kv[1])
 
     @cached_property
     def overdue(self) -> int:
-        return sum(1 for item in self.items if item.overdue(self.today))
+        return sum(1 for item in self.own if item.overdue(self.today))
 
     @cached_property
-    def regions(self) -> list[dict]:
-        return by_institution(self.items)
+    def regions(self) -> RegionOverview | None:
+        return region_overview(self.items, self.today) if self.oversees_region else None
 
     @cached_property
     def shown(self) -> list[Duty | Folded]:
@@ -115,7 +127,7 @@ class DutyList:
         out: list[Duty | Folded] = []
         routine: dict[str, int] = {}
         folds: dict[str, Folded] = {}
-        for item in self.items:
+        for item in self.own:
             if tier(item, self.today) == ROUTINE:
                 routine[item.group] = routine.get(item.group, 0) + 1
                 if routine[item.group] > FOLD_AFTER:
@@ -147,15 +159,69 @@ GROUP_PAGES = {
     "APV": "/arbejdsmiljoe/apv",
     "Arbejdsmiljødrøftelse": "/arbejdsmiljoe/droeftelser",
     "Din supervision": "/supervision/kalender",
-    "Medarbejdere, der mangler supervision": "/supervision/overblik",
-    "Fremmøde, der mangler": "/supervision/bookinger",
+    "Medarbejdere, der mangler supervision": "/supervision/overblik?ubooket=1",
+    "Fremmøde, der mangler": "/supervision/bookinger?fremmoede=mangler",
     "Dine kommende supervisioner": "/supervision/kalender",
     "Uddannelse": "/kompetence/mit",
     "Lederuddannelsen": "/kompetence/mit",
     "Indstilling til lederuddannelsen": "/kompetence/hold",
     "Arbejdskonti, der venter på HR": "/admin/arbejdskonti",
     "Lønfiler, der ikke blev indlæst": "/admin/import#afviste-loenfiler",
+    "Mails, der ikke kunne sendes": "/admin/post?status=failed",
 }
+
+
+# The leaders' duties HR oversees region-wide: on HR's front page one column each, a count per
+# institution that opens the list filtered to what was counted (so the two figures agree), and the
+# column says what it counts.
+REGION_GROUPS: dict[str, tuple[str, str, dict]] = {
+    "Hændelser til opfølgning": ("Hændelser til opfølgning", "/arbejdsmiljoe/opfoelgning", {}),
+    "Medarbejdere, der mangler supervision": ("Mangler supervision, uden booket tid", "/supervision/overblik",
+                                              {"ubooket": "1"}),
+    "Fremmøde, der mangler": ("Fremmøde ikke registreret", "/supervision/bookinger", {"fremmoede": "mangler"}),
+    "Handlinger": ("Handlinger over fristen", "/arbejdsmiljoe/handlinger", {"status": "late"}),
+    "APV": ("APV skal påbegyndes", "/arbejdsmiljoe/apv", {"revision": "1"}),
+    "Arbejdsmiljødrøftelse": ("Drøftelse ikke holdt", "/arbejdsmiljoe/droeftelser", {}),
+}
+
+
+def region_link(group: str, institution_id: int | None) -> str:
+    """The list of what HR's overview counts for the group, for one institution or (None) all."""
+    _, path, params = REGION_GROUPS[group]
+    return f"{path}?{urlencode({**({'tilbud': institution_id} if institution_id else {}), **params})}"
+
+
+@dataclass
+class RegionOverview:
+    """HR's table: per institution, the count of each kind of the leaders' duties with the link
+    to the filtered list, and how many are past their deadline."""
+
+    columns: list[tuple[str, str, int, str]]  # (group, column label, region total, its link), REGION_GROUPS' order
+    rows: list[dict]
+    total: int
+    overdue: int
+
+
+def region_overview(items: list[Duty], today: date) -> RegionOverview:
+    rows: dict[str, dict] = {}
+    present: set[str] = set()
+    for item in items:
+        if item.group not in REGION_GROUPS:
+            continue
+        present.add(item.group)
+        name = item.institution or "Uden tilbud"
+        row = rows.setdefault(name, {"institution": name, "id": item.institution_id, "cells": {}, "total": 0,
+                                     "overdue": 0})
+        row["id"] = row["id"] or item.institution_id
+        row["cells"][item.group] = row["cells"].get(item.group, 0) + 1
+        row["total"] += 1
+        row["overdue"] += item.overdue(today)
+    for row in rows.values():
+        row["links"] = {group: region_link(group, row["id"]) for group in row["cells"]} if row["id"] else {}
+    columns = [(group, label, sum(r["cells"].get(group, 0) for r in rows.values()), region_link(group, None))
+               for group, (label, _, _) in REGION_GROUPS.items() if group in present]
+    ordered = sorted(rows.values(), key=lambda r: (r["id"] is None, r["institution"]))
+    return RegionOverview(columns, ordered, sum(r["total"] for r in ordered), sum(r["overdue"] for r in ordered))
 
 
 def group_pages(principal: Principal) -> dict[str, str]:
@@ -216,6 +282,7 @@ HARM: dict[str, tuple[int, str]] = {
     "auth.sign_in_conflict": (OPEN, "En medarbejder kan ikke logge ind med sin arbejdskonto, før HR har taget "
                                        "stilling."),
     "org.payroll_refused": (OPEN, "Lønfilen blev ikke indlæst, så ændringer i organisationen venter."),
+    "notify.failed": (OPEN, "Modtagerne har ikke fået besked om en booking, en frist eller et tilbud."),
 }
 
 
@@ -272,18 +339,7 @@ async def _collect(principal: Principal, moment: datetime) -> DutyList:
     items = [duty for duties in found if duties is not None for duty in duties]
     failed = tuple(name.split(".")[1] for name, duties in zip(SOURCES, found, strict=True) if duties is None)
     today = moment.astimezone(TIMEZONE).date()
-    return DutyList(sorted(items, key=lambda item: rank(item, today)), today, failed)
-
-
-def by_institution(items: list[Duty]) -> list[dict]:
-    """HR's view: per institution, how many duties of each kind and how many are late."""
-    rows: dict[str, dict] = {}
-    for item in items:
-        row = rows.setdefault(item.institution or "Uden tilbud", {"institution": item.institution or "Uden tilbud",
-                                                                  "groups": {}, "total": 0})
-        row["groups"][item.group] = row["groups"].get(item.group, 0) + 1
-        row["total"] += 1
-    return sorted(rows.values(), key=lambda r: -r["total"])
+    return DutyList(sorted(items, key=lambda item: rank(item, today)), today, failed, principal.is_hr)
 
 
 async def front_page(principal: Principal) -> dict:
@@ -302,4 +358,4 @@ async def front_page(principal: Principal) -> dict:
         else nobody(), my_status(principal))
     return {"me": me, "supervision": supervision, "reports": bool(principal.roles & roles_for("workenv.report")),
             "duty_list": {"duties": found, "listed": found.shown, "group_pages": group_pages(principal),
-                          "regions": found.regions if principal.is_hr else [], "is_hr": principal.is_hr}}
+                          "regions": found.regions, "is_hr": principal.is_hr}}

@@ -156,5 +156,5 @@ def test_routine_reminders_of_one_kind_fold_into_one_line_after_the_first_few():
     shown = DutyList([urgent, *soon], today).shown
     assert shown[0] is urgent and shown[1:1 + FOLD_AFTER] == soon[:FOLD_AFTER]
     fold = shown[1 + FOLD_AFTER]
-    assert fold.folded and fold.count == len(soon) - FOLD_AFTER and fold.link == "/supervision/overblik"
+    assert fold.folded and fold.count == len(soon) - FOLD_AFTER and fold.link == "/supervision/overblik?ubooket=1"
     assert len(shown) == 2 + FOLD_AFTER

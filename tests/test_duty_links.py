@@ -37,6 +37,9 @@ COMPLETED_BY = {
     # A leader books their own; anyone else asks their leader, who gets a link to book them.
     "supervision.own": ("/supervision/kalender/bed-om-tid", "/supervision/bookinger/ny"),
     "competence.nomination": "{link}/indstil",
+    "notify.failed": "/admin/post/{any}/send-igen",  # each failed mail in the filtered outbox
+    "auth.sign_in_conflict": "/admin/arbejdskonti/{any}",
+    "org.payroll_refused": "{link}",
 }
 # Duties whose page is where the thing happens, with nothing to submit (a coming session).
 READ_ONLY = {"supervision.coming"}
@@ -82,5 +85,6 @@ async def test_every_duty_of_every_demo_persona_can_be_done_where_its_link_lands
                     continue
                 actions = _expected(duty)
                 assert actions is not None, f"{duty.kind} ({duty.step}): say where it is done in COMPLETED_BY"
-                assert any(f'action="{a}"' in page.text for a in actions), (email, duty.title, duty.link, actions)
+                forms = [re.escape(f'action="{a}').replace(r"\{any\}", r"\d+") for a in actions]
+                assert any(re.search(f + '"', page.text) for f in forms), (email, duty.title, duty.link, actions)
     assert walked, "the demo gives its personas duties"

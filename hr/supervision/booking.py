@@ -30,6 +30,9 @@ from hr.supervision.tables import (
 )
 
 MIN_MINUTES, MAX_MINUTES = 30, 240
+# Attendance not registered this long after a session is asked for (a duty, and the bookings list's
+# filter: one window, one count).
+ATTENDANCE_WINDOW = timedelta(days=30)
 MAX_GROUP = 30
 REASON_LENGTH = 1000
 
@@ -385,10 +388,12 @@ class BookingFilter:
     institution_id: int | None = None
     unit_id: int | None = None
     status: str = ""  # "booked", "cancelled" or both
+    attendance_missing: bool = False  # past sessions of the last ATTENDANCE_WINDOW without attendance
 
     def params(self) -> dict:
         return {"tid": "" if self.upcoming else "tidligere", "tilbud": self.institution_id or "",
-                "afdeling": self.unit_id or "", "status": self.status}
+                "afdeling": self.unit_id or "", "status": self.status,
+                "fremmoede": "mangler" if self.attendance_missing else ""}
 
 
 BOOKING_STATUSES = {"booked": "Booket", "cancelled": "Aflyst"}
@@ -410,6 +415,12 @@ async def _visible_bookings(principal: Principal, wanted: BookingFilter):
         where &= Booking.unit == wanted.unit_id
     if wanted.status in BOOKING_STATUSES:
         where &= Booking.status == wanted.status
+    if wanted.attendance_missing:
+        moment = now()
+        registered = BookingParticipant.select(BookingParticipant.booking).where(
+            BookingParticipant.attended.is_not_null())
+        where &= ((Booking.status == "booked") & (Booking.ends_at <= moment)
+                  & (Booking.ends_at > moment - ATTENDANCE_WINDOW) & Booking.id.not_in(registered))
     return where
 
 

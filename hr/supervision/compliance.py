@@ -233,11 +233,18 @@ def _row(person: Person, status: Status) -> dict:
             "institution_id": person.institution, "institution_name": person.institution_name,
             "audience": person.audience, "status": status.status, "status_label": STATUSES[status.status],
             "requirement": status.requirement, "last_attended": status.last_attended, "due": status.due,
-            "next_booked": person.next_booked, "note": status.note}
+            "next_booked": person.next_booked, "note": status.note,
+            "needs_booking": needs_booking(status.status, person.next_booked)}
+
+
+def needs_booking(status: str, next_booked: datetime | None) -> bool:
+    """Overdue or due soon, and no session booked: what a leader's front page lists as "mangler
+    supervision" and the overview counts as "uden booket tid" (one rule, one figure)."""
+    return status in ("overdue", "due_soon") and next_booked is None
 
 
 async def overview(principal: Principal, *, institution_id: int | None = None, unit_id: int | None = None,
-                   status: str = "", audience: str = "", today: date | None = None,
+                   status: str = "", audience: str = "", unbooked: bool = False, today: date | None = None,
                    people: list[Person] | None = None) -> list[dict]:
     """One row per employee, most urgent first (`people`: already loaded for this scope)."""
     today = today or _local_day(now())
@@ -249,6 +256,8 @@ async def overview(principal: Principal, *, institution_id: int | None = None, u
             if not audience or p.audience == audience]
     if status:
         rows = [r for r in rows if r["status"] == status]
+    if unbooked:
+        rows = [r for r in rows if r["needs_booking"]]
     order = list(STATUSES)
     rows.sort(key=lambda r: (order.index(r["status"]), r["due"] or date.min, r["name"]))
     return rows
@@ -258,10 +267,11 @@ def summarise(rows: list[dict], key: str, name_key: str) -> list[dict]:
     """Counts per unit or institution; the share is of those with a requirement and not on leave."""
     groups: dict = {}
     for row in rows:
-        group = groups.setdefault(row[key], {"id": row[key], "name": row[name_key], "total": 0,
+        group = groups.setdefault(row[key], {"id": row[key], "name": row[name_key], "total": 0, "unbooked": 0,
                                              **{s: 0 for s in STATUSES}})
         group["total"] += 1
         group[row["status"]] += 1
+        group["unbooked"] += row["needs_booking"]
     for group in groups.values():
         counted = group["overdue"] + group["due_soon"] + group["compliant"]
         group["share"] = round(100 * (group["compliant"] + group["due_soon"]) / counted) if counted else None

@@ -195,10 +195,12 @@ class BookingController(Controller):
     async def index(self, request: Request) -> Template:
         params = request.query_params
         status = str(params.get("status", ""))
-        wanted = booking.BookingFilter(upcoming=params.get("tid") != "tidligere",
+        missing = params.get("fremmoede") == "mangler"
+        wanted = booking.BookingFilter(upcoming=params.get("tid") != "tidligere" and not missing,
                                        institution_id=optional_int(params.get("tilbud")),
                                        unit_id=optional_int(params.get("afdeling")),
-                                       status=status if status in booking.BOOKING_STATUSES else "")
+                                       status=status if status in booking.BOOKING_STATUSES else "",
+                                       attendance_missing=missing)
         return Template("supervision/bookings.html", context={
             "result": await booking.booking_page(request.user, wanted, page_number(params.get("side"))),
             "wanted": wanted, "statuses": booking.BOOKING_STATUSES, **await filter_choices(request.user)})
@@ -418,7 +420,7 @@ def _compliance_filters(request: Request) -> dict:
     audience = str(params.get("gruppe", ""))
     return {"institution_id": optional_int(params.get("tilbud")), "unit_id": optional_int(params.get("afdeling")),
             "status": status if status in compliance.STATUSES else "",
-            "audience": audience if audience in services.AUDIENCES else ""}
+            "audience": audience if audience in services.AUDIENCES else "", "unbooked": params.get("ubooket") == "1"}
 
 
 class ComplianceController(Controller):
@@ -435,10 +437,11 @@ class ComplianceController(Controller):
         people = await compliance.load_people(request.user, filters["institution_id"], filters["unit_id"],
                                               latest_until=today)
         everyone = await compliance.overview(request.user, audience=filters["audience"], people=people, today=today)
-        rows = [r for r in everyone if not filters["status"] or r["status"] == filters["status"]]
+        rows = [r for r in everyone if (not filters["status"] or r["status"] == filters["status"])
+                and (not filters["unbooked"] or r["needs_booking"])]
         page = page_number(request.query_params.get("side"))
         params = {"tilbud": filters["institution_id"], "afdeling": filters["unit_id"], "status": filters["status"],
-                  "gruppe": filters["audience"]}
+                  "gruppe": filters["audience"], "ubooket": "1" if filters["unbooked"] else ""}
         result = Page.of(rows, page, self.PER_PAGE, params)
         # Past months change only when old history is corrected: the trend may be a minute old.
         trend, trend_computed_at = await DASHBOARDS.get(

@@ -15,11 +15,11 @@ from hr.duties import Duty
 from hr.forms import local_today
 from hr.settings import TIMEZONE
 from hr.supervision import compliance
+from hr.supervision.booking import ATTENDANCE_WINDOW
 from hr.supervision.services import list_requirements
 from hr.supervision.tables import Booking, BookingParticipant
 
 COMING = timedelta(days=14)
-ATTENDANCE_WINDOW = timedelta(days=30)
 
 
 def _at(moment: datetime) -> str:
@@ -71,7 +71,7 @@ def _finished(account, everyone: bool, units, after, until):
         who = who | Booking.id.is_not_null()
     elif units is not None:
         who = who | Booking.unit.is_in(units)
-    return Booking.select(Booking.id, Booking.starts_at, Booking.unit.name.as_alias("unit_name"),
+    return Booking.select(Booking.id, Booking.starts_at, Booking.institution, Booking.unit.name.as_alias("unit_name"),
                           Booking.institution.name.as_alias("institution_name")).where(
         (Booking.status == "booked") & (Booking.ends_at <= until) & (Booking.ends_at > after) & who)
 
@@ -94,14 +94,15 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
                         else compliance.load_people(principal, latest_until=today))
         for person in people:
             if person.id == principal.employee_id or person.next_booked is not None:
-                continue
+                continue  # a booked person needs nothing (compliance.needs_booking): not worth a status
             status = compliance.status_on(person, requirements, today, cache)
-            if status.status not in ("overdue", "due_soon"):
+            if not compliance.needs_booking(status.status, person.next_booked):
                 continue
             state = "har overskredet" if status.status == "overdue" else "skal snart have"
             out.append(Duty(f"supervision.{status.status}", "Medarbejdere, der mangler supervision",
                             f"{person.name} {state} supervision ({person.unit_name})", booking_link(person.id),
-                            status.due, person.institution_name, late=status.status == "overdue"))
+                            status.due, person.institution_name, late=status.status == "overdue",
+                            institution_id=person.institution))
     units = None if principal.is_hr else await led_unit_list(principal)
     finished = await _finished(principal.account_id, principal.is_hr, units, moment - ATTENDANCE_WINDOW, moment)
     # Read by the sessions' ids (indexed), not as a NOT IN over every participant in the history.
@@ -114,7 +115,7 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
         out.append(Duty("supervision.attendance", "Fremmøde, der mangler",
                         f"Registrér fremmøde: supervision {_at(booking['starts_at'])}, {booking['unit_name'] or ''}"
                         .rstrip(", "), f"/supervision/bookinger/{booking['id']}", booking["starts_at"],
-                        booking["institution_name"] or ""))
+                        booking["institution_name"] or "", institution_id=booking["institution"]))
     if Role.SUPERVISOR in principal.roles:
         coming = await Booking.select(Booking.id, Booking.starts_at, Booking.unit.name.as_alias("unit_name"),
                                       Booking.institution.name.as_alias("institution_name")).where(

@@ -253,8 +253,11 @@ def _latest_work_changes():
     return WorkChange.raw("SELECT unit, MAX(changed_on) AS changed_on FROM workenv_work_change GROUP BY unit")
 
 
-async def apv_overview(principal: Principal) -> list[dict]:
-    """Each unit in scope with its latest APV, the next due date and whether it is overdue."""
+async def apv_overview(principal: Principal, institution_id: int | None = None,
+                       needing_revision: bool = False) -> list[dict]:
+    """Each unit in scope with its latest APV, the next due date and whether it is overdue;
+    narrowed to one institution, and to the units whose APV is to be started (needs_revision: what
+    the front page counts)."""
     scope = await _institution_scope(principal)
     institutions = None if scope is None else list(scope) or [-1]
     rows = await _active_units(institutions)
@@ -282,6 +285,10 @@ async def apv_overview(principal: Principal) -> list[dict]:
         # A change after the latest finished APV began calls for a revision now.
         covered = latest_started.get(row["id"])
         row["changed_on"] = changed if changed and (covered is None or changed > covered) else None
+    if institution_id is not None:
+        rows = [r for r in rows if r["institution"] == institution_id]
+    if needing_revision:
+        rows = [r for r in rows if needs_revision(r, day)]
     return rows
 
 

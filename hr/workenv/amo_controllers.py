@@ -137,8 +137,11 @@ class ApvController(Controller):
     include_in_schema = False
 
     async def _overview(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
+        params = request.query_params
+        wanted = {"tilbud": optional_int(params.get("tilbud")), "revision": params.get("revision") == "1"}
         return Template("workenv/apv_overview.html", status_code=status, context={
-            "units": await amo.apv_overview(request.user), "manageable": await amo.manageable_units(request.user),
+            "units": await amo.apv_overview(request.user, wanted["tilbud"], wanted["revision"]), "wanted": wanted,
+            "manageable": await amo.manageable_units(request.user),
             "errors": errors or {}, "values": values or {}, "interval": amo.APV_INTERVAL_YEARS})
 
     @get("/", opt=allow("workenv.amo"), name="apvs")
@@ -218,7 +221,9 @@ class DiscussionController(Controller):
             "year": year, "institution_id": chosen_institution, "this_year": amo.today().year,
             "missing": await amo.missing_discussions(request.user, amo.today().year),
             "visible_institutions": (await filter_choices(request.user))["institutions"], "institutions": institutions,
-            "errors": errors or {}, "values": values or {}})
+            # Opened from HR's overview for one institution: its registration is ready to fill in.
+            "errors": errors or {}, "values": values or ({"institution": str(chosen_institution)}
+                                                         if chosen_institution else {})})
 
     @get("/", opt=allow("workenv.amo"), name="discussions")
     async def index(self, request: Request) -> Template:

@@ -309,7 +309,8 @@ class ActionController(Controller):
         state = str(request.query_params.get("status", "open"))
         result = await followup.list_actions(request.user, status=state,
                                              page=page_number(request.query_params.get("side")),
-                                             only=optional_int(request.query_params.get("handling")))
+                                             only=optional_int(request.query_params.get("handling")),
+                                             institution_id=optional_int(request.query_params.get("tilbud")))
         return Template("workenv/actions.html", status_code=status, context={
             "result": result, "priorities": followup.PRIORITIES, "errors": errors or {},
             "today": now().astimezone(TIMEZONE).date()})
@@ -321,7 +322,8 @@ class ActionController(Controller):
     @get("/eksport", opt=allow("workenv.report"), name="actions_export")
     async def export(self, request: Request) -> Response:
         result = await followup.list_actions(request.user, status=str(request.query_params.get("status", "open")),
-                                             page=1, per_page=services.EXPORT_LIMIT)
+                                             page=1, per_page=services.EXPORT_LIMIT,
+                                             institution_id=optional_int(request.query_params.get("tilbud")))
         await audit.record(request.user, "export", "action_items", "", {"rows": len(result.items)})
         headers = ["Id", "Kilde", "Tilbud", "Afdeling", "Problem", "Tiltag", "Prioritet", "Ansvarlig", "Frist",
                    "Kontrol af virkning", "Status", "Overskredet", "Lukket", "Hvad er gjort"]

@@ -27,7 +27,7 @@ def _actions(owner, everyone_late: bool, units, today):
         own = own | (ActionItem.unit.is_in(units) & (ActionItem.deadline < today))
     elif everyone_late:
         own = own | (ActionItem.deadline < today)
-    return ActionItem.select(ActionItem.id, ActionItem.problem, ActionItem.deadline,
+    return ActionItem.select(ActionItem.id, ActionItem.problem, ActionItem.deadline, ActionItem.institution,
                              ActionItem.institution.name.as_alias("institution_name")).where(
         (ActionItem.status == "open") & own).order_by(ActionItem.deadline).limit(200)
 
@@ -58,12 +58,13 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
                     f"{item.get('unit_name') or ''}".rstrip(", ")
             out.append(Duty("workenv.followup", "Hændelser til opfølgning", title,
                             f"/arbejdsmiljoe/haendelser/{item['id']}", first.due if first else None,
-                            item.get("institution_name") or "", step=first.kind if first else ""))
+                            item.get("institution_name") or "", step=first.kind if first else "",
+                            institution_id=item.get("institution")))
     led = None if principal.is_hr else await led_unit_list(principal)
     for action in await _actions(principal.account_id, principal.is_hr, led, today):
         out.append(Duty("workenv.action", "Handlinger", f"Handling: {action['problem'][:80]}",
                         f"/arbejdsmiljoe/handlinger?handling={action['id']}", action["deadline"],
-                        action["institution_name"] or ""))
+                        action["institution_name"] or "", institution_id=action["institution"]))
     for order in await _orders(principal.account_id):
         due = order["reply_deadline"] if order["reply_deadline"] and not order["reply_sent_on"] \
             else order["compliance_deadline"]
@@ -79,12 +80,14 @@ async def duties(principal: Principal, moment: datetime) -> list[Duty]:
                 continue
             why = " (arbejdet er ændret)" if unit["changed_on"] else ""
             out.append(Duty("workenv.apv", "APV", f"APV for {unit['name']} skal revideres{why}", "/arbejdsmiljoe/apv",
-                            amo.revision_due(unit, today), unit["institution_name"] or ""))
+                            amo.revision_due(unit, today), unit["institution_name"] or "",
+                            institution_id=unit["institution"]))
     heads = principal.is_hr or bool(principal.leader_institution_ids)
     if heads and (today.month, today.day) >= amo.DISCUSSION_REMINDER_FROM:
         for institution in await amo.missing_discussions(principal, today.year):
             if principal.is_hr or institution["id"] in principal.leader_institution_ids:
                 out.append(Duty("workenv.discussion", "Arbejdsmiljødrøftelse",
                                 f"Hold og registrér den årlige arbejdsmiljødrøftelse for {today.year}",
-                                "/arbejdsmiljoe/droeftelser", date(today.year, 12, 31), institution["name"]))
+                                "/arbejdsmiljoe/droeftelser", date(today.year, 12, 31), institution["name"],
+                                institution_id=institution["id"]))
     return out

@@ -314,8 +314,9 @@ async def actions_for(source_type: str, source_id: int) -> list[dict]:
 
 
 async def list_actions(principal: Principal, status: str = "open", page: int = 1, per_page: int = 50,
-                       only: int | None = None) -> Page[dict]:
-    """The actions the person may see, by status; `only`: the one a duty opens, with its form."""
+                       only: int | None = None, institution_id: int | None = None) -> Page[dict]:
+    """The actions the person may see, by status ("late": open and past the deadline, as the
+    front page counts them) and institution; `only`: the one a duty opens, with its form."""
     units: set[int] = set()
     if principal.is_hr:
         clause = ActionItem.id > 0
@@ -331,6 +332,10 @@ async def list_actions(principal: Principal, status: str = "open", page: int = 1
         clause = clause & (ActionItem.id == only)
     elif status in ("open", "done"):
         clause = clause & (ActionItem.status == status)
+    elif status == "late":
+        clause = clause & (ActionItem.status == "open") & (ActionItem.deadline < now().astimezone(TIMEZONE).date())
+    if institution_id is not None and only is None:
+        clause = clause & (ActionItem.institution == institution_id)
     total = await ActionItem.count().where(clause).run()
     items = await ActionItem.select(*ACTION_COLUMNS).where(clause).order_by(ActionItem.deadline).limit(
         per_page).offset((page - 1) * per_page).run()
@@ -340,6 +345,7 @@ async def list_actions(principal: Principal, status: str = "open", page: int = 1
         item["can_close"] = item["status"] == "open" and (
             principal.is_hr or item["owner"] == principal.account_id or item["unit"] in units
             or item["institution"] in principal.leader_institution_ids)
-    params = {"status": status, **({"handling": str(only)} if only is not None else {})}
+    params = {"status": status, **({"handling": str(only)} if only is not None else {}),
+              **({"tilbud": str(institution_id)} if institution_id is not None else {})}
     return Page(items=items, page=page, per_page=per_page, total=total, params=params)
 

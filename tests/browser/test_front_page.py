@@ -20,15 +20,17 @@ async def test_each_role_finds_its_duties_on_the_front_page(server_url, browser,
         page = await context.new_page()
         await log_in(page, server_url, world.personas[persona])
         await page.get_by_role("heading", name="Dine opgaver").wait_for()
-        if persona in ("leader", "hr"):
+        if persona == "leader":
             await page.locator(f'a[href="/arbejdsmiljoe/haendelser/{incident}"]').wait_for()
-        if persona in ("leader", "hr", "supervisor"):  # attendance to register after the session
+        if persona in ("leader", "supervisor"):  # attendance to register after the session
             await page.locator(f'a[href="/supervision/bookinger/{booking}"]').first.wait_for()
         if persona == "staff":
             assert await page.get_by_role("button", name="Indberet en hændelse").is_visible()
             await page.get_by_role("heading", name="Din supervision").wait_for()
-        if persona == "hr":
-            await page.get_by_role("heading", name="Opgaver pr. tilbud").wait_for()
+        if persona == "hr":  # the leaders' duties as counts per institution, each opening its list
+            await page.get_by_role("heading", name="Regionen: ledernes opgaver pr. tilbud").wait_for()
+            await page.locator(f'a[href="/arbejdsmiljoe/opfoelgning?tilbud={world.inst_a}"]').wait_for()
+            await page.locator(f'a[href="/supervision/bookinger?tilbud={world.inst_a}&fremmoede=mangler"]').wait_for()
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         await check_accessibility(page, f"11-forside-{persona}-{width}")
         if persona == "staff":  # one tap from the front page to the report form
