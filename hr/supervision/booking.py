@@ -472,34 +472,38 @@ PICKER_SIZE = 25  # people a search shows at once; whole units below this are li
 LIST_ALL_UP_TO = 60  # a leader of a few units sees all their people; HR and big areas search
 
 
-def _bookable_clause(principal: Principal, scope_units: set[int] | None):
+def _bookable_clause(principal: Principal, scope_units: set[int] | None, institution_id: int | None = None):
     clause = Employee.active.eq(True)
     if scope_units is not None:
         clause = clause & (Employee.unit.is_in(list(scope_units) or [-1])
                            | (Employee.id == (principal.employee_id or -1)))
+    if institution_id is not None:  # a session is for one institution's staff
+        clause = clause & (Employee.unit.institution == institution_id)
     return clause
 
 
-def _bookable(principal: Principal, scope_units: set[int] | None):
-    return Employee.select(Employee.id, Employee.name, Employee.unit.name.as_alias("unit_name")).where(
-        _bookable_clause(principal, scope_units))
+def _bookable(principal: Principal, scope_units: set[int] | None, institution_id: int | None = None):
+    # The unit and the employee number tell two people of the same name apart.
+    return Employee.select(Employee.id, Employee.name, Employee.employee_number,
+                           Employee.unit.name.as_alias("unit_name")).where(
+        _bookable_clause(principal, scope_units, institution_id))
 
 
 async def bookable_people(principal: Principal, q: str = "", unit_id: int | None = None,
-                          chosen: list[int] | None = None) -> dict:
-    """Whom the person may book for: themselves and active staff of their units (HR: everyone).
-    A few are listed whole; many are searched, by name and unit, PICKER_SIZE at a time. `chosen`
-    (already picked) are always returned."""
+                          chosen: list[int] | None = None, institution_id: int | None = None) -> dict:
+    """Whom the person may book for: themselves and active staff of their units (HR: everyone),
+    of the chosen institution. A few are listed whole; many are searched, by name and unit,
+    PICKER_SIZE at a time. `chosen` (already picked) are always returned."""
     scope = None if principal.is_hr else await leader_unit_ids(principal)
-    total = await Employee.count().where(_bookable_clause(principal, scope)).run()
+    total = await Employee.count().where(_bookable_clause(principal, scope, institution_id)).run()
     picked = await _bookable(principal, scope).where(Employee.id.is_in(chosen or [-1])).order_by(
         Employee.name).run() if chosen else []
     searching = total > LIST_ALL_UP_TO
     found: list[dict] = []
     if not searching:
-        found = await _bookable(principal, scope).order_by(Employee.unit.name, Employee.name).run()
+        found = await _bookable(principal, scope, institution_id).order_by(Employee.unit.name, Employee.name).run()
     elif q.strip() or unit_id:
-        query = _bookable(principal, scope)
+        query = _bookable(principal, scope, institution_id)
         if q.strip():
             query = query.where(Employee.name.ilike(f"%{q.strip()[:100]}%"))
         if unit_id:
@@ -530,10 +534,12 @@ async def prefilled(principal: Principal, employee_id: int) -> dict | None:
             "capacity": "1", "minutes": "60", "supervisor": str(suited["id"]) if suited else ""}
 
 
-async def bookable_units(principal: Principal) -> list[dict]:
-    """The units the participant search can narrow to."""
+async def bookable_units(principal: Principal, institution_id: int | None = None) -> list[dict]:
+    """The units the participant search can narrow to (of the chosen institution)."""
     query = Unit.select(Unit.id, Unit.name, Unit.institution.name.as_alias("institution_name")).where(
         Unit.active.eq(True)).order_by(Unit.institution.name, Unit.name)
+    if institution_id is not None:
+        query = query.where(Unit.institution == institution_id)
     if not principal.is_hr:
         query = query.where(Unit.id.is_in(list(await leader_unit_ids(principal)) or [-1]))
     return await query.run()

@@ -223,8 +223,8 @@ class BookingController(Controller):
                                            values.get("participant_ids", []), values.get("uge")),
             "people": await booking.bookable_people(request.user, values.get("q", ""),
                                                     optional_int(values.get("enhed")),
-                                                    values.get("participant_ids", [])),
-            "units": await booking.bookable_units(request.user), "errors": errors or {}, "values": values})
+                                                    values.get("participant_ids", []), chosen),
+            "units": await booking.bookable_units(request.user, chosen), "errors": errors or {}, "values": values})
 
     @get("/deltagere", opt=allow("supervision.book"), name="booking_people")
     async def people(self, request: Request) -> Template:
@@ -232,7 +232,8 @@ class BookingController(Controller):
         params = request.query_params
         found = await booking.bookable_people(request.user, str(params.get("q", ""))[:100],
                                               optional_int(params.get("enhed")),
-                                              field_ids(params, "participants") or [])
+                                              field_ids(params, "participants") or [],
+                                              optional_int(params.get("tilbud")))
         return Template("supervision/_participant_results.html", context={"people": found})
 
     @get("/ledige", opt=allow("supervision.book"), name="booking_free_times")

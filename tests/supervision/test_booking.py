@@ -259,3 +259,24 @@ async def test_a_person_outside_the_leaders_reach_is_not_prefilled(client, world
     await login(client, World.OTHER)
     form = await client.get(f"/supervision/bookinger/ny?medarbejder={world.staff_employee}")
     assert form.status_code == 200 and "Søren Ståbi" not in form.text
+
+
+async def test_the_picker_keeps_to_the_chosen_institution_and_tells_namesakes_apart(client, world, supervisor):
+    """HR saw two identical "Christian Møller (Kastanjegården Pilen)" and people of other institutions."""
+    from hr.org.tables import Employee
+    from tests.conftest import World, login
+
+    await Employee.insert(*[Employee(employee_number=f"R{n}", name=f"Region Person {n:04d}", unit=world.unit_a2)
+                            for n in range(100)]).run()  # enough that HR searches rather than lists
+    await Employee.insert(Employee(employee_number="7001", name="Christian Møller", unit=world.unit_a1),
+                          Employee(employee_number="7002", name="Christian Møller", unit=world.unit_a1),
+                          Employee(employee_number="7003", name="Christian Møller", unit=world.unit_b1)).run()
+    await login(client, World.HR)
+    found = (await client.get("/supervision/bookinger/deltagere",
+                              params={"q": "Christian", "tilbud": world.inst_a})).text
+    assert found.count('name="participants"') == 2
+    assert "(Afdeling A1, nr. 7001)" in found and "(Afdeling A1, nr. 7002)" in found and "7003" not in found
+    other = (await client.get("/supervision/bookinger/deltagere", params={"q": "Christian", "tilbud": world.inst_b}))
+    assert "nr. 7003" in other.text and "7001" not in other.text and "Region Person" not in other.text
+    form = (await client.get("/supervision/bookinger/ny", params={"tilbud": world.inst_a})).text
+    assert "Afdeling A2 (Tilbud A)" in form and "Afdeling B1 (Tilbud B)" not in form  # the units to narrow to
