@@ -217,6 +217,33 @@ def parse_date(value: Any, errors: dict, field: str, *, required: str | None = N
     return day
 
 
+@dataclass(frozen=True)
+class Period:
+    """A list filter's period, both ends included; either end may be open."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def params(self) -> dict:
+        return {"fra": self.start.isoformat() if self.start else "", "til": self.end.isoformat() if self.end else ""}
+
+    def holds(self, day: date | None) -> bool:
+        if day is None:
+            return self.start is None and self.end is None
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
+def parse_period(params: Any, errors: dict) -> Period:
+    """The "fra" and "til" of a list's filter, each a date; a bad one is reported at its field and
+    left open, so the list still shows (the error says what was not applied)."""
+    start = parse_date(params.get("fra"), errors, "fra")
+    end = parse_date(params.get("til"), errors, "til")
+    if start and end and end < start:
+        errors["til"] = "Slutdatoen ligger før startdatoen"
+        end = None
+    return Period(start, end)
+
+
 def parse_time(value: Any, errors: dict, field: str, *, required: str | None = None) -> time | None:
     """A clock time TT:MM (seconds ignored)."""
     raw = clean_text(str(value or "")).strip()

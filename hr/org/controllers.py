@@ -8,12 +8,24 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from hr import flash
+from hr import audit, flash
 from hr.auth.rules import allow
-from hr.forms import ValidationError, optional_int, page_number
+from hr.exports import export_response
+from hr.forms import ValidationError, optional_int, page_number, parse_period
 from hr.org import leave, payroll_drop, services
 from hr.org.importer import ImportFileError, run_import
 from hr.supervision.compliance import employee_status
+
+EXPORT_LIMIT = 50000
+
+
+def _employee_filter(params, errors: dict) -> dict:
+    """The employee list's filter from the address, as search_employees takes it; a bad date is
+    reported at its field and not applied."""
+    return {"q": str(params.get("q", ""))[:100], "institution_id": optional_int(params.get("tilbud")),
+            "unit_id": optional_int(params.get("afdeling") or params.get("unit")),
+            "status": "alle" if params.get("inactive") == "1" else str(params.get("status", "")),
+            "hired": parse_period(params, errors)}
 
 
 class OrganisationController(Controller):
@@ -42,15 +54,24 @@ class OrganisationController(Controller):
 
     @get("/medarbejdere", opt=allow("org.employees"), name="employees")
     async def employees(self, request: Request) -> Template:
-        params = request.query_params
-        result = await services.search_employees(
-            request.user,
-            q=str(params.get("q", ""))[:100],
-            unit_id=optional_int(params.get("unit")),
-            include_inactive=params.get("inactive") == "1",
-            page=page_number(params.get("side")),
-        )
-        return Template("org/employees.html", context={"result": result})
+        errors: dict[str, str] = {}
+        result = await services.search_employees(request.user, **_employee_filter(request.query_params, errors),
+                                                 page=page_number(request.query_params.get("side")))
+        return Template("org/employees.html", context={
+            "result": result, "errors": errors, "statuses": services.EMPLOYEE_STATUSES,
+            **await services.filter_choices(request.user)})
+
+    @get("/medarbejdere/eksport", opt=allow("org.employees"), name="employees_export")
+    async def employees_export(self, request: Request) -> Response:
+        result = await services.search_employees(request.user, **_employee_filter(request.query_params, {}),
+                                                 page=1, per_page=EXPORT_LIMIT)
+        await audit.record(request.user, "export", "employees", "", {"rows": len(result.items)})
+        headers = ["Medarbejdernummer", "Navn", "E-mail", "Stilling", "Tilbud", "Afdeling", "Nærmeste leder",
+                   "Årsværk", "Ansat fra", "Fratrådt", "Status"]
+        rows = [[e["employee_number"], e["name"], e["email"], e["job_title"], e["institution_name"], e["unit_name"],
+                 e["manager_name"], e["fte"], e["start_date"], e["end_date"], "Aktiv" if e["active"] else "Fratrådt"]
+                for e in result.items]
+        return export_response(str(request.query_params.get("format", "csv")), "medarbejdere", headers, rows)
 
     async def _employee(self, request: Request, employee_id: int, errors=None, values=None,
                         status: int = 200) -> Template:

@@ -10,7 +10,7 @@ from hr import audit
 from hr.auth.principal import Principal
 from hr.auth.scope import visible_institution_ids, visible_unit_ids
 from hr.db import prepared, transaction
-from hr.forms import Page, ValidationError, clean_text, one_line, text
+from hr.forms import Page, Period, ValidationError, clean_text, one_line, text
 from hr.org.tables import (
     Employee,
     Institution,
@@ -142,6 +142,9 @@ async def get_unit(principal: Principal, unit_id: int, page: int = 1) -> dict | 
     return unit
 
 
+EMPLOYEE_STATUSES = {"": "Aktive", "fratraadte": "Fratrådte", "alle": "Alle"}
+
+
 async def search_employees(
     principal: Principal,
     q: str = "",
@@ -149,15 +152,30 @@ async def search_employees(
     include_inactive: bool = False,
     page: int = 1,
     per_page: int = 50,
+    *,
+    institution_id: int | None = None,
+    status: str = "",
+    hired: Period = Period(),
 ) -> Page[dict]:
+    """The people the person may see, by name, e-mail or number, narrowed by institution, unit,
+    status (EMPLOYEE_STATUSES; include_inactive: "alle") and start date in a period."""
     visible = await visible_unit_ids(principal)
+    status = "alle" if include_inactive and not status else status if status in EMPLOYEE_STATUSES else ""
     where = []
     if visible is not None:
         where.append(Employee.unit.is_in(list(visible) or [-1]))
+    if institution_id:
+        where.append(Employee.unit.institution == institution_id)
     if unit_id:
         where.append(Employee.unit == unit_id)
-    if not include_inactive:
+    if status == "":
         where.append(Employee.active.eq(True))
+    elif status == "fratraadte":
+        where.append(Employee.active.eq(False))
+    if hired.start:
+        where.append(Employee.start_date >= hired.start)
+    if hired.end:
+        where.append(Employee.start_date <= hired.end)
     q = q.strip()
     if q:
         where.append(Employee.name.ilike(f"%{q}%") | (Employee.employee_number == q)
@@ -169,7 +187,7 @@ async def search_employees(
         count = count.where(clause)
     total = await count.run()
     items = await query.limit(per_page).offset((page - 1) * per_page).run()
-    params = {"q": q, "unit": unit_id or "", "inactive": "1" if include_inactive else ""}
+    params = {"q": q, "tilbud": institution_id or "", "afdeling": unit_id or "", "status": status, **hired.params()}
     return Page(items=items, page=page, per_page=per_page, total=total, params=params)
 
 

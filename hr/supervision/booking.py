@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from hr import audit
 from hr.auth.principal import Principal, Role
 from hr.auth.scope import leader_unit_ids
 from hr.db import is_postgres, now, transaction
-from hr.forms import NotFound, Page, ValidationError, text
+from hr.forms import NotFound, Page, Period, ValidationError, text
 from hr.org.tables import Employee, Unit
 from hr.settings import TIMEZONE, get_settings
 from hr.supervision import notices
@@ -389,11 +389,12 @@ class BookingFilter:
     unit_id: int | None = None
     status: str = ""  # "booked", "cancelled" or both
     attendance_missing: bool = False  # past sessions of the last ATTENDANCE_WINDOW without attendance
+    period: Period = Period()  # sessions starting on these days
 
     def params(self) -> dict:
         return {"tid": "" if self.upcoming else "tidligere", "tilbud": self.institution_id or "",
                 "afdeling": self.unit_id or "", "status": self.status,
-                "fremmoede": "mangler" if self.attendance_missing else ""}
+                "fremmoede": "mangler" if self.attendance_missing else "", **self.period.params()}
 
 
 BOOKING_STATUSES = {"booked": "Booket", "cancelled": "Aflyst"}
@@ -415,6 +416,10 @@ async def _visible_bookings(principal: Principal, wanted: BookingFilter):
         where &= Booking.unit == wanted.unit_id
     if wanted.status in BOOKING_STATUSES:
         where &= Booking.status == wanted.status
+    if wanted.period.start:
+        where &= Booking.starts_at >= datetime.combine(wanted.period.start, time(0), TIMEZONE)
+    if wanted.period.end:
+        where &= Booking.starts_at < datetime.combine(wanted.period.end + timedelta(days=1), time(0), TIMEZONE)
     if wanted.attendance_missing:
         moment = now()
         registered = BookingParticipant.select(BookingParticipant.booking).where(
@@ -442,11 +447,26 @@ async def list_bookings(principal: Principal, upcoming: bool = True, limit: int 
                            Booking.institution.name.as_alias("institution_name")).where(where)
     query = query.order_by(Booking.starts_at, ascending=upcoming)
     rows = await query.offset(offset).limit(limit).run()
+    return await _with_participant_counts(rows)
+
+
+async def bookings_for_export(principal: Principal, wanted: BookingFilter) -> list[dict]:
+    """Every booking of the filter (at most EXPORT_LIMIT), with supervisor, place and head count."""
+    return await list_bookings(principal, wanted.upcoming, EXPORT_LIMIT, where=await _visible_bookings(principal,
+                                                                                                        wanted))
+
+
+EXPORT_LIMIT = 50000
+
+
+async def _with_participant_counts(rows: list[dict]) -> list[dict]:
     counts: dict[int, int] = {}
-    for p in await BookingParticipant.select(BookingParticipant.booking).where(
-            BookingParticipant.booking.is_in([r["id"] for r in rows] or [-1])
-            & (BookingParticipant.status == "active")).run():
-        counts[p["booking"]] = counts.get(p["booking"], 0) + 1
+    ids = [r["id"] for r in rows]
+    for first in range(0, max(len(ids), 1), 1000):  # an export's thousands: within the drivers' parameter limits
+        for p in await BookingParticipant.select(BookingParticipant.booking).where(
+                BookingParticipant.booking.is_in(ids[first:first + 1000] or [-1])
+                & (BookingParticipant.status == "active")).run():
+            counts[p["booking"]] = counts.get(p["booking"], 0) + 1
     for row in rows:
         row["participant_count"] = counts.get(row["id"], 0)
     return rows

@@ -22,6 +22,7 @@ from hr.forms import (
     optional_int,
     page_number,
     parse_moment,
+    parse_period,
     years_from,
 )
 from hr.org.services import filter_choices, list_institutions, list_methods
@@ -187,23 +188,40 @@ def _parse_start(form) -> datetime | None:
                         earliest=years_from(today, -1), latest=years_from(today, 2))
 
 
+def _booking_filter(params, errors: dict) -> booking.BookingFilter:
+    status = str(params.get("status", ""))
+    missing = params.get("fremmoede") == "mangler"
+    return booking.BookingFilter(upcoming=params.get("tid") != "tidligere" and not missing,
+                                 institution_id=optional_int(params.get("tilbud")),
+                                 unit_id=optional_int(params.get("afdeling")),
+                                 status=status if status in booking.BOOKING_STATUSES else "",
+                                 attendance_missing=missing, period=parse_period(params, errors))
+
+
 class BookingController(Controller):
     path = f"{BASE}/bookinger"
     include_in_schema = False
 
     @get("/", opt=allow("supervision.book"), name="bookings")
     async def index(self, request: Request) -> Template:
-        params = request.query_params
-        status = str(params.get("status", ""))
-        missing = params.get("fremmoede") == "mangler"
-        wanted = booking.BookingFilter(upcoming=params.get("tid") != "tidligere" and not missing,
-                                       institution_id=optional_int(params.get("tilbud")),
-                                       unit_id=optional_int(params.get("afdeling")),
-                                       status=status if status in booking.BOOKING_STATUSES else "",
-                                       attendance_missing=missing)
+        errors: dict[str, str] = {}
+        wanted = _booking_filter(request.query_params, errors)
         return Template("supervision/bookings.html", context={
-            "result": await booking.booking_page(request.user, wanted, page_number(params.get("side"))),
-            "wanted": wanted, "statuses": booking.BOOKING_STATUSES, **await filter_choices(request.user)})
+            "result": await booking.booking_page(request.user, wanted, page_number(request.query_params.get("side"))),
+            "wanted": wanted, "statuses": booking.BOOKING_STATUSES, "errors": errors,
+            **await filter_choices(request.user)})
+
+    @get("/eksport", opt=allow("supervision.book"), name="bookings_export")
+    async def export(self, request: Request) -> Response:
+        rows = await booking.bookings_for_export(request.user, _booking_filter(request.query_params, {}))
+        await audit.record(request.user, "export", "bookings", "", {"rows": len(rows)})
+        headers = ["Start", "Slut", "Type", "Supervisor", "Tilbud", "Afdeling", "Sted", "Deltagere", "Pladser",
+                   "Status"]
+        data = [[b["starts_at"], b["ends_at"], "Gruppe" if b["session_type"] == "group" else "Individuel",
+                 b["supervisor_name"], b["institution_name"], b["unit_name"], b["place"] or b["video_link"],
+                 b["participant_count"], b["capacity"], booking.BOOKING_STATUSES.get(b["status"], b["status"])]
+                for b in rows]
+        return export_response(str(request.query_params.get("format", "csv")), "supervision", headers, data)
 
     async def _form(self, request: Request, errors=None, values=None, status: int = 200) -> Template:
         institutions = await list_institutions(request.user)

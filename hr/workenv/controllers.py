@@ -11,7 +11,7 @@ from hr import audit, flash
 from hr.auth.rules import allow
 from hr.db import now
 from hr.exports import export_response
-from hr.forms import Page, ValidationError, local_today, optional_int, page_number
+from hr.forms import Page, ValidationError, local_today, optional_int, page_number, parse_period
 from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
 from hr.workenv import absence, choices, easy, followup, services, support
@@ -39,6 +39,14 @@ def _values_from_form(form) -> dict:
     values["unit"] = optional_int(values["unit"])
     values["severity"] = optional_int(values["severity"])
     return values
+
+
+def _worklist_filter(params, errors: dict) -> services.WorklistFilter:
+    kind = str(params.get("type", ""))
+    return services.WorklistFilter(institution_id=optional_int(params.get("tilbud")),
+                                   unit_id=optional_int(params.get("afdeling")),
+                                   kind=kind if kind in choices.KINDS else "", overdue_only=params.get("over") == "1",
+                                   period=parse_period(params, errors))
 
 
 class IncidentController(Controller):
@@ -160,17 +168,26 @@ class IncidentController(Controller):
     @get("/opfoelgning", opt=allow("workenv.worklist"), name="incident_worklist")
     async def worklist(self, request: Request) -> Template:
         params = request.query_params
-        kind = str(params.get("type", ""))
-        wanted = services.WorklistFilter(institution_id=optional_int(params.get("tilbud")),
-                                         unit_id=optional_int(params.get("afdeling")),
-                                         kind=kind if kind in choices.KINDS else "",
-                                         overdue_only=params.get("over") == "1")
+        errors: dict[str, str] = {}
+        wanted = _worklist_filter(params, errors)
         items = await services.worklist(request.user, wanted)
         page = page_number(params.get("side"))
         result = Page.of(items, page, WORKLIST_PAGE, wanted.params())
         return Template("workenv/worklist.html", context={
-            "result": result, "choices": choices, "now": now(), "wanted": wanted,
+            "result": result, "choices": choices, "now": now(), "wanted": wanted, "errors": errors,
             **await filter_choices(request.user), "truncated": len(items) >= services.WORKLIST_LIMIT})
+
+    @get("/opfoelgning/eksport", opt=allow("workenv.worklist"), name="incident_worklist_export")
+    async def worklist_export(self, request: Request) -> Response:
+        items = await services.worklist(request.user, _worklist_filter(request.query_params, {}))
+        await audit.record(request.user, "export", "incidents", "", {"rows": len(items)})
+        headers = ["Id", "Type", "Tidspunkt", "Tilbud", "Afdeling", "Status", "Indberettet af", "Næste frist",
+                   "Fristen udløber", "Overskredet"]
+        rows = [[i["id"], choices.KINDS.get(i["kind"], i["kind"]), i["occurred_at"], i.get("institution_name"),
+                 i.get("unit_name"), choices.STATUSES.get(i["status"]), i.get("reporter_name") or "Anonym",
+                 i["open_deadlines"][0].label if i["open_deadlines"] else "", i["urgency"], i["overdue"]]
+                for i in items]
+        return export_response(str(request.query_params.get("format", "csv")), "opfoelgning", headers, rows)
 
     async def _detail(self, request: Request, incident_id: int, errors=None, values=None,
                       status: int = 200, form: str = "amend") -> Template:

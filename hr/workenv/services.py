@@ -14,6 +14,7 @@ from hr.db import now, prepared, transaction
 from hr.forms import (
     NotFound,
     Page,
+    Period,
     ValidationError,
     add_days,
     local_today,
@@ -563,10 +564,11 @@ class WorklistFilter:
     unit_id: int | None = None
     kind: str = ""
     overdue_only: bool = False
+    period: Period = Period()  # when it happened
 
     def params(self) -> dict:
         return {"tilbud": self.institution_id or "", "afdeling": self.unit_id or "", "type": self.kind,
-                "over": "1" if self.overdue_only else ""}
+                "over": "1" if self.overdue_only else "", **self.period.params()}
 
 
 @prepared
@@ -603,6 +605,8 @@ async def worklist(principal: Principal, wanted: WorklistFilter | None = None) -
         item["urgency"] = min((d.due for d in open_deadlines), default=None)
         item["overdue"] = any(d.status(moment) == "overdue" for d in open_deadlines)
         if wanted.overdue_only and not item["overdue"]:
+            continue
+        if not wanted.period.holds(item["occurred_at"].astimezone(TIMEZONE).date()):
             continue
         out.append(item)
     far = datetime.max.replace(tzinfo=TIMEZONE)

@@ -51,3 +51,30 @@ async def test_hr_pages_and_filters_the_region_and_a_leader_sees_their_units(cli
     other = new_client()
     await login(other, World.OTHER)  # leads B1: sees its cancelled sessions, none of A's
     assert "5 sessioner." in (await other.get("/supervision/bookinger")).text
+
+
+async def test_the_bookings_list_filters_by_period_and_exports_what_it_shows(client, world, supervisor):
+    import csv
+    import io
+    from datetime import time, timedelta
+
+    from hr.auth.services import load_principal
+    from hr.supervision import booking
+    from tests.conftest import World, login
+    from tests.supervision.conftest import next_monday
+
+    leader = await load_principal(world.accounts["leader"])
+    for days in (0, 1, 8):
+        await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(10)) + timedelta(days=days),
+                           minutes=60, session_type="individual", capacity=1, employee_ids=[world.leader_employee],
+                           place=f"Rum {days}")
+    first = next_monday(time(10)).date()
+    await login(client, World.HR)
+    wanted = {"fra": first.isoformat(), "til": (first + timedelta(days=1)).isoformat()}
+    page = (await client.get("/supervision/bookinger", params=wanted)).text
+    assert "2 sessioner." in page
+    as_csv = (await client.get("/supervision/bookinger/eksport", params={**wanted, "format": "csv"})).text
+    rows = list(csv.reader(io.StringIO(as_csv.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][0] == "Start" and sorted(r[6] for r in rows[1:]) == ["Rum 0", "Rum 1"]
+    bad = await client.get("/supervision/bookinger", params={"fra": "i går"})
+    assert bad.status_code == 200 and "Skriv en gyldig dato" in bad.text and "3 sessioner." in bad.text

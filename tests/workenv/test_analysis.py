@@ -143,6 +143,32 @@ async def test_management_information_brings_the_three_domains_together(client, 
     assert future.status_code == 200 and "Vælg en måned, der er begyndt" in future.text
 
 
+async def test_hr_narrows_management_information_to_an_institution_and_exports_it(client, world):
+    import csv
+    import io
+
+    from tests.conftest import World, login
+
+    await incident(world, local(2026, 5, 10, 14))  # in institution A
+    await login(client, World.HR)
+    region = (await client.get("/ledelsesinformation", params={"maaned": "2026-05"})).text
+    assert "Hændelser i måneden</dt><dd>1" in region and "Hele regionen" in region
+    b = (await client.get("/ledelsesinformation", params={"maaned": "2026-05", "tilbud": world.inst_b})).text
+    assert "Hændelser i måneden</dt><dd>0" in b and "Tilbud B:" in b
+    export = await client.get("/ledelsesinformation/eksport", params={"maaned": "2026-05", "tilbud": world.inst_a,
+                                                                      "format": "csv"})
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Område", "Nøgletal 2026-05, Tilbud A", "Værdi"]
+    assert ["Arbejdsmiljø", "Hændelser i måneden", "1"] in rows
+    assert any(r[0] == "Kompetence" for r in rows) and any(r[0] == "Supervision" for r in rows)
+    xlsx = await client.get("/ledelsesinformation/eksport", params={"maaned": "2026-05", "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    # A leader cannot ask for an institution outside their own.
+    await login(client, World.LEADER)
+    other = (await client.get("/ledelsesinformation", params={"maaned": "2026-05", "tilbud": world.inst_b})).text
+    assert "Vælg et af dine tilbud" in other
+
+
 async def test_a_target_becomes_the_fixed_centre_line_of_the_charts(client, world):
     from hr.workenv import dashboards
     from tests.conftest import World, login

@@ -33,3 +33,25 @@ async def test_hr_pages_and_filters_the_regions_worklist(client, world):
     assert "Ingen åbne indberetninger passer til filteret" in nothing
     odd = await client.get("/arbejdsmiljoe/opfoelgning", params={"tilbud": "abc", "side": "-4", "type": "x"})
     assert odd.status_code in (200, 400)
+
+
+async def test_the_worklist_filters_by_period_and_exports_what_it_shows(client, world):
+    import csv
+    import io
+    from datetime import timedelta
+
+    from hr.db import now
+    from tests.conftest import World, login
+    from tests.test_duties import _incident
+
+    await _incident(world, when=now() - timedelta(days=40))
+    recent = await _incident(world, when=now() - timedelta(days=2))
+    await login(client, World.HR)
+    wanted = {"fra": (now() - timedelta(days=10)).date().isoformat()}
+    page = (await client.get("/arbejdsmiljoe/opfoelgning", params=wanted)).text
+    assert "1 åben indberetning." in page
+    as_csv = (await client.get("/arbejdsmiljoe/opfoelgning/eksport", params={**wanted, "format": "csv"})).text
+    rows = list(csv.reader(io.StringIO(as_csv.lstrip("\ufeff")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == [str(recent)]
+    everything = (await client.get("/arbejdsmiljoe/opfoelgning/eksport", params={"format": "csv"})).text
+    assert len(list(csv.reader(io.StringIO(everything.lstrip("\ufeff")), delimiter=";"))) == 3
