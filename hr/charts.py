@@ -110,7 +110,14 @@ def spc_svg(chart: Chart, title: str, unit: str = "", chart_id: str = "chart") -
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{INK if p.include else "#ffffff"}" '
                          f'stroke="{INK}"/>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _scrolling("".join(parts), title)
+
+
+def _scrolling(svg: str, title: str) -> Markup:
+    """A chart in a box of its own that scrolls sideways on a narrow screen, so its text stays at
+    least 12 px instead of shrinking with it (app.css); focusable, so a keyboard can scroll it."""
+    return Markup(f'<div class="app-chart-scroll" tabindex="0" role="group" aria-label="{escape(title)}">'
+                  f'{svg}</div>')
 
 
 def _description(chart: Chart, unit: str) -> str:
@@ -150,7 +157,7 @@ def bars_svg(rows: list[tuple[str, float]], title: str, chart_id: str, cumulativ
         parts.append(f'<text x="{label_w + width + 6:.1f}" y="{y + 15}" font-size="13" fill="{INK}">'
                      f'{escape(_fmt(value) + extra)}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _scrolling("".join(parts), title)
 
 
 HEAT_LEVELS = 6  # colour steps above zero (ColorBrewer YlOrRd; text contrast >= 4.5:1 on each)
@@ -295,8 +302,12 @@ def funnel_svg(chart: Funnel, title: str, chart_id: str = "funnel") -> Markup:
         x, y = px(p.exposure), py(p.rate)
         if p.outside:
             parts.append(f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{SIGNAL}"/>')
-            parts.append(f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="13" fill="{INK}">{escape(p.name)}</text>')
         else:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{INK}"/>')
+        # Every institution is named by its point (towards the middle near the right edge).
+        right = x > WIDTH - RIGHT - 120
+        anchor, weight = ("end" if right else "start"), (' font-weight="bold"' if p.outside else "")
+        parts.append(f'<text x="{x - 8 if right else x + 8:.1f}" y="{y + 4:.1f}" font-size="13" '
+                     f'text-anchor="{anchor}" fill="{INK}"{weight}>{escape(p.name)}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _scrolling("".join(parts), title)

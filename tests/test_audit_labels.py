@@ -20,6 +20,9 @@ def test_details_are_shown_as_danish_words():
     assert detail_text('{"method": "arbejdskonto", "source": "organisation", "enabled": false}') == \
         "måde: arbejdskonto; kilde: lønsystemet; slået til: nej"
     assert detail_text("fri tekst") == "fri tekst"
+    # Nothing stored is said in words, never as the code word "None".
+    assert detail_text('{"institution": null, "participants": [], "added": [3, null]}') == \
+        "tilbud: ingen; deltagere: ingen; tilføjet: 3, ingen"
 
 
 async def test_the_audit_page_says_what_happened_in_danish(client, world):

@@ -106,6 +106,9 @@ async def test_the_api_documentation_page_is_danish_and_fetches_nothing_from_els
     page = await client.get("/api/v1/schema/")
     assert page.status_code == 200 and '<html lang="da">' in page.text
     assert "cdn.jsdelivr.net" not in page.text and 'text-color="#1a1a1a"' in page.text
+    # RapiDoc fetches its fonts from Google unless told not to; its English header and search are left out.
+    assert 'load-fonts="false"' in page.text and 'show-header="false"' in page.text
+    assert "https://" not in page.text.replace('href="https://', "")
 
 
 async def test_a_wrong_method_gets_a_danish_page(client, world):

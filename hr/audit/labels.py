@@ -51,6 +51,11 @@ DETAIL_KEYS = {
     "institution": "tilbud", "unit": "afdeling", "staff_responsibility": "personaleansvar",
     "waitlisted": "på venteliste", "error": "fejl", "employee_number": "medarbejdernummer", "year": "år",
     "month": "måned", "decision": "afgørelse", "decided_by": "afgjort af",
+    "participants": "deltagere", "added": "tilføjet", "waiting": "på venteliste", "attended": "mødt",
+    "seated_from_waiting_list": "fik plads fra ventelisten", "supervisor": "supervisor", "capacity": "pladser",
+    "case": "sag", "code": "kode", "cohort": "hold", "day": "dag", "ends_on": "slutter", "enrolment": "tilmelding",
+    "from": "fra", "to": "til", "module": "modul", "order": "påbud", "outcome": "udfald", "plan": "plan",
+    "step": "trin",
 }
 SOURCES = {"organisation": "lønsystemet", "directory": "arbejdskontoen", "hr": "HR"}
 BOOLEANS = {True: "ja", False: "nej"}
@@ -76,9 +81,11 @@ def detail_text(detail: str) -> str:
     for key, value in data.items():
         if isinstance(value, bool):
             value = BOOLEANS[value]
+        elif value is None or value == [] or value == "":
+            value = "ingen"  # never the code word "None"
         elif key == "source":
             value = SOURCES.get(value, value)
         elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
+            value = ", ".join("ingen" if v is None else str(v) for v in value)
         parts.append(f"{DETAIL_KEYS.get(key, key)}: {value}")
     return "; ".join(parts)

@@ -39,7 +39,7 @@ JOBS = {
     "purge": "Slet udløbne sessioner og gamle loginforsøg (hver nat kl. 3)",
     "retention": "Anonymisér arbejdsmiljøhændelser ældre end opbevaringsperioden (hver nat kl. 2)",
     "heartbeat": "Livstegn til overvågningen (hvert halve minut)",
-    "payroll": "Indlæs lønsystemets fil fra HR_PAYROLL_DROP (hver halve time, når der ligger en)",
+    "payroll": "Indlæs lønsystemets fil fra den aftalte mappe (hver halve time, når der ligger en)",
 }
 
 

@@ -55,7 +55,8 @@ def waiting_files(folder: Path, moment: datetime | None = None) -> list[Path]:
     are among them (they are refused and reported, not followed); other kinds of entry are not."""
     moment = moment or now()
     if not folder.is_dir():
-        raise FileNotFoundError(f"Mappen til lønfiler findes ikke: {folder} (HR_PAYROLL_DROP)")
+        raise FileNotFoundError(f"Mappen til lønfiler findes ikke: {folder}. Driften skal oprette den eller "
+                                "rette indstillingen")
     ready = []
     for path in folder.iterdir():
         if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
@@ -125,7 +126,7 @@ def _refusal(preview: ImportResult, leaving: list[str], window: Window, max_perc
                 f"døgnets tidligere lønfiler bliver det {total} af {window.active_before} aktive medarbejdere "
                 f"fratrådt ({share:.0f} %)" if window.already else
                 f"Filen ville markere {total} af {window.active_before} aktive medarbejdere fratrådt ({share:.0f} %)")
-        return (f"{what}, mere end grænsen på {max_percent} % for et døgn (HR_PAYROLL_MAX_DEACTIVATE_PERCENT). "
+        return (f"{what}, mere end grænsen på {max_percent} % for et døgn, som driften har sat. "
                 "Er udtrækket afkortet? Er filen rigtig, kan HR indlæse den under Import af medarbejdere.")
     return ""
 

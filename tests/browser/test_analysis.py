@@ -21,6 +21,12 @@ async def test_amr_reads_the_dashboard_on_a_phone_and_hr_prints_the_monthly_repo
     await page.goto(f"{server_url}/arbejdsmiljoe/analyse?fra=2025-01&til=2025-12")
     await page.get_by_role("img", name="Antal hændelser pr. måned (seriediagram)").wait_for()
     assert await page.get_by_text("for få kryds").count() >= 1
+    # Chart text as displayed at 390 px: at least 12 px (the chart scrolls in its box rather than shrink).
+    smallest = await page.evaluate("""Math.min(...[...document.querySelectorAll('svg.app-chart')].flatMap(svg => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale); }))""")
+    assert smallest >= 12, smallest
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await check_accessibility(page, "70-analyse-amr-telefon")
     await page.goto(f"{server_url}/arbejdsmiljoe/analyse?fra=januar&alvor=9")
     await page.get_by_role("link", name="Alvorlighed er 1-4").click()  # the summary leads to the field
