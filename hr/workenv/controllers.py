@@ -198,6 +198,13 @@ class IncidentController(Controller):
         owners = await followup.owner_choices(incident["institution"]) if incident["access"].follow_up else []
         blockers = await followup.closing_blockers(incident) \
             if incident["access"].follow_up and incident["status"] != "closed" else []
+        periods = await absence.periods_of(incident_id, local_today()) \
+            if incident["access"].follow_up and incident["kind"] in ABSENCE_KINDS else []
+        steps = followup.steps(
+            incident, now(), absence_periods=periods, blockers=blockers,
+            open_actions=sum(1 for a in actions if a["status"] == "open"),
+            returned_to={"action": "actions"}.get(form, form) if errors and form != "amend" else "") \
+            if incident["access"].follow_up else []
         return Template("workenv/detail.html", status_code=status, context={
             "incident": incident, "choices": choices, "amendable": services.AMENDABLE,
             "errors": errors or {}, "values": values or {}, "form": form, "now": now(),
@@ -205,8 +212,7 @@ class IncidentController(Controller):
             "support_steps": support.STEPS, "support_outcomes": support.OUTCOMES,
             "priorities": followup.PRIORITIES, "blockers": blockers,
             "today": now().astimezone(TIMEZONE).date(),
-            "absence_periods": await absence.periods_of(incident_id, local_today())
-            if incident["access"].follow_up and incident["kind"] in ABSENCE_KINDS else [],
+            "absence_periods": periods, "steps": steps, "step": {s.key: s for s in steps},
             **(await easy.followup_context(incident) if incident["access"].follow_up
                and incident["kind"] in ABSENCE_KINDS else {})})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from hr import audit
@@ -349,3 +350,75 @@ async def list_actions(principal: Principal, status: str = "open", page: int = 1
               **({"tilbud": str(institution_id)} if institution_id is not None else {})}
     return Page(items=items, page=page, per_page=per_page, total=total, params=params)
 
+
+
+# --- the follow-up as steps ---------------------------------------------------------------------
+
+# Which step each deadline belongs to, and the steps in the order they are done.
+STEP_OF_DEADLINE = {"followup_review": "review", "violence_defusing": "support", "violence_debriefing": "support",
+                    "accident_easy": "external", "accident_insurer": "external", "force_registration": "external",
+                    "force_preapproved": "external", "force_parents": "external", "force_municipality": "external",
+                    "force_supervisory": "external"}
+
+
+@dataclass
+class Step:
+    key: str  # the section's id on the page
+    label: str
+    state: str  # in words: "Klaret", "Åben", "Overskredet", "3 dage registreret"
+    due: datetime | None = None  # the earliest open deadline of the step
+    done: bool = False
+    overdue: bool = False
+    opened: bool = False  # shown unfolded: the first step to do, or the one a form came back to
+
+
+def steps(incident: dict, moment: datetime, *, absence_periods: list[dict], open_actions: int,
+          blockers: list[str], returned_to: str = "") -> list[Step]:
+    """The incident's follow-up as steps, each with its state and deadline: review, defusing and
+    debriefing (violence, use of force), absence (accident, violence), EASY details (only when
+    there is a duty to report), reporting and forwarding, actions, closing. The most harmful open
+    step (defusing before the review) is the one shown unfolded."""
+    kind = incident["kind"]
+    # EASY's details are asked for only when the accident is to be reported (or already was).
+    easy_required = any(d.kind == "accident_easy" for d in incident["deadlines"]) or bool(
+        incident.get("easy_reference"))
+    by_step: dict[str, list] = {}
+    for d in incident["deadlines"]:
+        by_step.setdefault(STEP_OF_DEADLINE.get(d.kind, "review"), []).append(d)
+
+    def from_deadlines(key: str, label: str, done_when_none: bool = False) -> Step:
+        found = by_step.get(key, [])
+        open_ = [d for d in found if d.done_at is None]
+        due = min((d.due for d in open_), default=None)
+        late = any(d.status(moment) == "overdue" for d in open_)
+        done = not open_ and (bool(found) or done_when_none)
+        state = "Klaret" if done else "Overskredet" if late else "Åben"
+        return Step(key, label, state, due, done, late)
+
+    out = [from_deadlines("review", "Gennemgang")]
+    out[0].done = out[0].done or bool(incident.get("reviewed_at"))
+    out[0].state = "Klaret" if out[0].done else out[0].state
+    if kind in ("violence", "use_of_force"):
+        out.insert(0, from_deadlines("support", "Defusing og debriefing", done_when_none=True))
+    if kind in ABSENCE_KINDS:
+        days = incident.get("absence_so_far") or 0
+        still = incident.get("absent_since") is not None
+        state = (f"{days} {'dag' if days == 1 else 'dage'} registreret" + (", stadig fraværende" if still else "")
+                 if absence_periods else "Intet fravær registreret")
+        out.append(Step("absence", "Fravær", state, done=not still))
+        if easy_required:
+            out.append(Step("easy", "Oplysninger til EASY", "Se feltet nedenfor", done=False))
+    if kind in ABSENCE_KINDS or kind == "use_of_force":
+        label = "Blanket og videresendelse" if kind == "use_of_force" else "Anmeldelse"
+        out.append(from_deadlines("external", label, done_when_none=True))
+        if not by_step.get("external"):
+            out[-1].state = "Ingen anmeldelsespligt endnu"
+    out.append(Step("actions", "Handlinger", f"{open_actions} åbne" if open_actions else "Ingen åbne",
+                    done=not open_actions))
+    closed = incident["status"] == "closed"
+    out.append(Step("close", "Afslut", "Afsluttet" if closed else ("Kan afsluttes" if not blockers else
+                                                                    f"{len(blockers)} ting mangler"), done=closed))
+    first = next((s for s in out if not s.done), None)
+    for step in out:
+        step.opened = step.key == returned_to or (not returned_to and step is first)
+    return out

@@ -96,7 +96,8 @@ async def test_staff_files_each_kind_of_report_from_a_phone(server_url, phone, b
     await leader.get_by_role("button", name="Gem gennemgang").click()
     await leader.get_by_text("Skilte ved rengøring").first.wait_for()
     await check_accessibility(leader, "35b-haendelse-gennemgaaet")
-    # Absence from the day of injury itself is refused at the field, in words.
+    # Absence from the day of injury itself is refused at the field, in words (its step opened first).
+    await leader.locator("details#absence > summary").click()
     await leader.get_by_label("Første fraværsdag").fill(local_today().isoformat())
     await leader.get_by_label("Stadig fraværende", exact=True).check()
     await leader.get_by_role("button", name="Registrér fravær").click()

@@ -151,3 +151,36 @@ async def test_staff_and_amr_cannot_follow_up(client, new_client, world):
     other = new_client()
     await login(other, World.OTHER)
     assert (await post_form(other, f"{base}/afslut", token_from="/")).status_code == 404
+
+
+async def test_the_follow_up_is_steps_and_easy_is_asked_only_when_there_is_a_duty_to_report(client, new_client,
+                                                                                           world):
+    import re
+
+    no_absence = await filed(client, world, kind="accident", injury_type="sprain", body_part="hand",
+                             expected_absence="none")
+    expected = await filed(client, world, kind="accident", injury_type="sprain", body_part="hand",
+                           expected_absence="3_35")
+    violence = await filed(client, world)
+    leader = new_client()
+    await login(leader, World.LEADER)
+
+    def steps(page: str) -> list[str]:
+        return re.findall(r'<details class="app-step" id="([a-z]+)"', page)
+
+    def unfolded(page: str) -> list[str]:
+        return re.findall(r'<details class="app-step" id="([a-z]+)" open>', page)
+
+    plain = (await leader.get(f"/arbejdsmiljoe/haendelser/{no_absence}")).text
+    assert steps(plain) == ["review", "absence", "external", "actions", "close"]  # no EASY fields without a duty
+    assert unfolded(plain) == ["review"] and "Ingen anmeldelsespligt endnu" in plain
+    reportable = (await leader.get(f"/arbejdsmiljoe/haendelser/{expected}")).text
+    assert steps(reportable) == ["review", "absence", "easy", "external", "actions", "close"]
+    # Violence: defusing first (the most harmful open step), unfolded; the overview gives each state.
+    first = (await leader.get(f"/arbejdsmiljoe/haendelser/{violence}")).text
+    assert steps(first)[:2] == ["support", "review"] and unfolded(first) == ["support"]
+    assert '<a href="#support">Defusing og debriefing</a>: <span>Åben, frist' in first
+    # A form that comes back with errors unfolds its own step.
+    bad = await post_form(leader, f"/arbejdsmiljoe/haendelser/{violence}/gennemgang", {"causes": ""},
+                          token_from=f"/arbejdsmiljoe/haendelser/{violence}")
+    assert bad.status_code == 400 and unfolded(bad.text) == ["review"]

@@ -134,3 +134,12 @@ document.addEventListener("DOMContentLoaded", function () {
     if (event.target && event.target.id === "staff-list") { filter(); }
   });
 });
+
+// A link to a step of the follow-up (#support) opens that step's fold.
+function hrOpenTarget() {
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  var fold = target && (target.tagName === "DETAILS" ? target : target.closest("details"));
+  if (fold) { fold.open = true; }
+}
+window.addEventListener("hashchange", hrOpenTarget);
+document.addEventListener("DOMContentLoaded", hrOpenTarget);
