@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from hr.db import now
+from hr.forms import optional_int
 from hr.settings import TIMEZONE
 from hr.supervision.booking import MAX_MINUTES, MIN_MINUTES
 from hr.supervision.tables import Availability, AvailabilityException, Booking, BookingParticipant
@@ -32,13 +33,19 @@ class Slot:
 
 
 def parse_slot(value: object) -> tuple[int, datetime] | None:
-    """The supervisor and the start a posted slot names; None when it is not one of ours."""
+    """The supervisor and the start a posted slot names; None when it is not one of ours (a time
+    outside the weeks offered, say year 9999, is not: the booking's arithmetic would overflow)."""
     try:
         supervisor, moment = str(value).split("@", 1)
-        local = datetime.strptime(moment, "%Y-%m-%dT%H:%M")
-        return int(supervisor), local.replace(tzinfo=TIMEZONE)
+        start = datetime.strptime(moment, "%Y-%m-%dT%H:%M").replace(tzinfo=TIMEZONE)
     except ValueError:
         return None
+    supervisor_id = optional_int(supervisor)  # an id the database can hold
+    today = now().astimezone(TIMEZONE)
+    if not (today - timedelta(days=1) <= start <= today + timedelta(weeks=WEEKS + 1)) or not supervisor_id \
+            or supervisor_id < 1:
+        return None
+    return supervisor_id, start
 
 
 def _at(day: date, minute: int) -> datetime:

@@ -101,8 +101,9 @@ async def test_booking_without_a_time_asks_for_one_and_the_weeks_page_without_bo
               "participants": [str(world.staff_employee)], "place": "Kontoret", "tilbud": str(world.inst_a)}
     missing = await post_form(client, "/supervision/bookinger/ny", fields)
     assert missing.status_code == 400 and 'href="#slot">Vælg en ledig tid' in missing.text
-    garbled = await post_form(client, "/supervision/bookinger/ny", {**fields, "slot": "x@y"})
-    assert garbled.status_code == 400 and "Vælg en ledig tid" in garbled.text
+    for garbled in ("x@y", "1@9999-12-31T23:59", "99999999999999999999@2027-01-04T10:00", "@", "1@"):
+        answer = await post_form(client, "/supervision/bookinger/ny", {**fields, "slot": garbled})
+        assert answer.status_code == 400 and "Vælg en ledig tid" in answer.text, garbled
     week = await post_form(client, "/supervision/bookinger/ny", {**fields, "vis_uge": "3"})
     assert week.status_code == 200 and 'value="3" class="button button-secondary app-week-button" aria-current' \
         in week.text
