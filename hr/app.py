@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logsafe.install()
 
     from hr.api import api_router, declare_error_answers
+    from hr.api_docs import DanishApiDocs
     from hr.audit.controllers import AuditController
     from hr.auth.account_controllers import AccountController, OwnPasswordController, SignInConflictController
     from hr.auth.controllers import ApiTokenController, LoginController, PasswordLinkController
@@ -206,7 +207,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         }),
         security=[{"BearerToken": []}],
         render_plugins=[
-            DanishRapidoc(js_url="/static/vendor/rapidoc/rapidoc-min.js", path="/"),
+            DanishApiDocs(path="/"),
+            DanishRapidoc(js_url="/static/vendor/rapidoc/rapidoc-min.js", path="/proev"),
             JsonRenderPlugin(),
         ],
         openapi_router=Router(path="/api/v1/schema", route_handlers=[], opt=allow(PUBLIC),
