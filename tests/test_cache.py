@@ -90,14 +90,15 @@ async def test_hrs_front_page_shows_the_minute_old_list_and_then_the_next_one(cl
     await _incident(world)
     await login(client, World.HR)
     first = (await client.get("/")).text
-    assert "Hændelser til opfølgning</a>: 1" in first
+    assert "1 åbne opgaver hos lederne" in first  # the leaders' duties, counted per institution
     await _incident(world, unit=world.unit_b1)
-    assert "Hændelser til opfølgning</a>: 1" in (await client.get("/")).text
+    assert "1 åbne opgaver hos lederne" in (await client.get("/")).text
     later = hr.cache.monotonic() + 61
     monkeypatch.setattr(hr.cache, "monotonic", lambda: later)
     page = (await client.get("/")).text
-    assert "Hændelser til opfølgning</a>: 2" in page
-    assert page.count('<li class="app-duty') == first.count('<li class="app-duty') + 1
+    assert "2 åbne opgaver hos lederne" in page
+    cell = f'href="/arbejdsmiljoe/opfoelgning?tilbud={world.inst_a}" aria-label="{{}} hændelser til opfølgning'
+    assert cell.format(1) in first and cell.format(2) in page  # the table rendered anew
 
 
 async def test_an_analysis_query_with_errors_shows_them_and_the_cached_page_does_not_keep_them(client, world,
