@@ -102,7 +102,7 @@ class DutyList:
         sign-in conflicts, cohorts, orders); the leaders' duties go to the overview per institution."""
         if not self.oversees_region:
             return self.items
-        return [item for item in self.items if item.group not in REGION_GROUPS]
+        return [item for item in self.items if not regional(item, self.today)]
 
     @cached_property
     def counts(self) -> list[tuple[str, int]]:
@@ -185,6 +185,16 @@ REGION_GROUPS: dict[str, tuple[str, str, dict]] = {
 }
 
 
+# HR's action duties are the region's late ones and HR's own open ones: only the late are the
+# leaders' (the column says "over fristen"); the others stay on HR's own list.
+REGION_ONLY_OVERDUE = {"Handlinger"}
+
+
+def regional(item: Duty, today: date) -> bool:
+    """Whether HR sees the duty as one of the leaders' (counted per institution), not its own."""
+    return item.group in REGION_GROUPS and (item.group not in REGION_ONLY_OVERDUE or item.overdue(today))
+
+
 def region_link(group: str, institution_id: int | None) -> str:
     """The list of what HR's overview counts for the group, for one institution or (None) all."""
     _, path, params = REGION_GROUPS[group]
@@ -206,7 +216,7 @@ def region_overview(items: list[Duty], today: date) -> RegionOverview:
     rows: dict[str, dict] = {}
     present: set[str] = set()
     for item in items:
-        if item.group not in REGION_GROUPS:
+        if not regional(item, today):
             continue
         present.add(item.group)
         name = item.institution or "Uden tilbud"

@@ -35,6 +35,11 @@ async def test_each_count_on_hrs_front_page_opens_a_list_of_as_many(client, worl
         await ActionItem.insert(ActionItem(source_type="incident", source_id=1, institution=institution, unit=unit,
                                            problem="Reparér døren", measure="m", owner=world.accounts["leader"],
                                            deadline=today + timedelta(days=days), effect_check="e")).run()
+    # HR's own action, not late: on HR's own list, not counted as the leaders' late ones.
+    await ActionItem.insert(ActionItem(source_type="incident", source_id=1, institution=world.inst_a,
+                                       unit=world.unit_a1, problem="Opdatér beredskabsplanen", measure="m",
+                                       owner=world.accounts["hr"], deadline=today + timedelta(days=9),
+                                       effect_check="e")).run()
     await OutboxMessage.insert(OutboxMessage(to_address="x@example.org", subject="Booking", text_body="b",
                                              key="test-failed-1", kind="supervision.booked", status="failed",
                                              created_at=now() - timedelta(hours=3))).run()
@@ -43,6 +48,7 @@ async def test_each_count_on_hrs_front_page_opens_a_list_of_as_many(client, worl
     # HR's own duty first: the failed mail, with the way to send it again.
     assert "1 mail kunne ikke sendes" in page and 'href="/admin/post?status=failed"' in page
     assert "Reparér døren" not in page  # the leaders' actions are counted, not listed
+    assert "Handling: Opdatér beredskabsplanen" in page
     cells = _cells(page)
     kinds = {href.split("?")[0] for href, _ in cells}
     assert {"/arbejdsmiljoe/opfoelgning", "/supervision/overblik", "/supervision/bookinger",
