@@ -254,6 +254,7 @@ ACCESS = {
     ("GET", "/api/v1/competence/cohorts/{cohort_id:int}"): expect(ok=("leader", "hr", "other")),
     ("GET", "/api/v1/schema"): expect(ok=EVERYONE),
     ("GET", "/api/v1/schema/openapi.json"): expect(ok=EVERYONE),
+    ("GET", "/api/v1/schema/proev"): expect(ok=EVERYONE),  # RapiDoc, to try calls
     ("GET", "/api/v1/schema/{path:str}"): expect(ok=EVERYONE),
     ("GET", "/static/app/{file_path:path}"): expect(ok=EVERYONE),
     ("GET", "/static/vendor/dkfds/{file_path:path}"): expect(ok=EVERYONE),
