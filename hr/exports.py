@@ -14,6 +14,7 @@ from hr.forms import clean_text
 from hr.settings import TIMEZONE
 
 FORMATS = ("csv", "xlsx")
+EXPORT_LIMIT = 50000  # the most rows one download holds
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -10,13 +10,11 @@ from litestar.response import Redirect, Template
 
 from hr import audit, flash
 from hr.auth.rules import allow
-from hr.exports import export_response
+from hr.exports import EXPORT_LIMIT, export_response
 from hr.forms import ValidationError, optional_int, page_number, parse_period
 from hr.org import leave, payroll_drop, services
 from hr.org.importer import ImportFileError, run_import
 from hr.supervision.compliance import employee_status
-
-EXPORT_LIMIT = 50000
 
 
 def _employee_filter(params, errors: dict) -> dict:

@@ -450,13 +450,9 @@ async def list_bookings(principal: Principal, upcoming: bool = True, limit: int 
     return await _with_participant_counts(rows)
 
 
-async def bookings_for_export(principal: Principal, wanted: BookingFilter) -> list[dict]:
-    """Every booking of the filter (at most EXPORT_LIMIT), with supervisor, place and head count."""
-    return await list_bookings(principal, wanted.upcoming, EXPORT_LIMIT, where=await _visible_bookings(principal,
-                                                                                                        wanted))
-
-
-EXPORT_LIMIT = 50000
+async def bookings_for_export(principal: Principal, wanted: BookingFilter, limit: int) -> list[dict]:
+    """Every booking of the filter (at most `limit`), with supervisor, place and head count."""
+    return await list_bookings(principal, wanted.upcoming, limit, where=await _visible_bookings(principal, wanted))
 
 
 async def _with_participant_counts(rows: list[dict]) -> list[dict]:

@@ -13,7 +13,7 @@ from hr import audit, flash
 from hr.auth.principal import Role
 from hr.auth.rules import PUBLIC, allow
 from hr.cache import DASHBOARDS, scope_key
-from hr.exports import export_response
+from hr.exports import EXPORT_LIMIT, export_response
 from hr.forms import (
     Page,
     ValidationError,
@@ -213,7 +213,7 @@ class BookingController(Controller):
 
     @get("/eksport", opt=allow("supervision.book"), name="bookings_export")
     async def export(self, request: Request) -> Response:
-        rows = await booking.bookings_for_export(request.user, _booking_filter(request.query_params, {}))
+        rows = await booking.bookings_for_export(request.user, _booking_filter(request.query_params, {}), EXPORT_LIMIT)
         await audit.record(request.user, "export", "bookings", "", {"rows": len(rows)})
         headers = ["Start", "Slut", "Type", "Supervisor", "Tilbud", "Afdeling", "Sted", "Deltagere", "Pladser",
                    "Status"]

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Response, Template
 from hr import audit, flash
 from hr.auth.rules import allow
 from hr.db import now
-from hr.exports import export_response
+from hr.exports import EXPORT_LIMIT, export_response
 from hr.forms import Page, ValidationError, local_today, optional_int, page_number, parse_period
 from hr.org.services import filter_choices
 from hr.settings import TIMEZONE
@@ -151,7 +151,7 @@ class IncidentController(Controller):
         result = await services.list_incidents(
             request.user, kind=str(params.get("type", "")), status=str(params.get("status", "")),
             unit_id=optional_int(params.get("unit")), open_only=params.get("aabne") == "1",
-            page=1, per_page=services.EXPORT_LIMIT)
+            page=1, per_page=EXPORT_LIMIT)
         await audit.record(request.user, "export", "incidents", "", {"rows": len(result.items)})
         headers = ["Id", "Type", "Tidspunkt", "Tilbud", "Afdeling", "Sted", "Status", "Alvorlighed",
                    "Borger (pseudonym)", "Indberettet af", "Vold/trussel", "Skade", "Fraværsdage",
@@ -345,7 +345,7 @@ class ActionController(Controller):
     @get("/eksport", opt=allow("workenv.report"), name="actions_export")
     async def export(self, request: Request) -> Response:
         result = await followup.list_actions(request.user, status=str(request.query_params.get("status", "open")),
-                                             page=1, per_page=services.EXPORT_LIMIT,
+                                             page=1, per_page=EXPORT_LIMIT,
                                              institution_id=optional_int(request.query_params.get("tilbud")))
         await audit.record(request.user, "export", "action_items", "", {"rows": len(result.items)})
         headers = ["Id", "Kilde", "Tilbud", "Afdeling", "Problem", "Tiltag", "Prioritet", "Ansvarlig", "Frist",

@@ -16,13 +16,12 @@ from hr.forms import ValidationError, local_today, parse_date
 from hr.org.services import visible_institutions
 from hr.org.tables import Institution
 from hr.settings import TIMEZONE
+from hr.web import MONTHS
 from hr.workenv import choices
 from hr.workenv.deadlines import last_of_month
 from hr.workenv.followup import can_manage_area
 from hr.workenv.tables import Incident
 
-MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december"]
 EARLIEST = date(2000, 1, 1)
 
 

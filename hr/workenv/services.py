@@ -39,7 +39,6 @@ from hr.workenv.tables import (
 TEXT_FIELDS = ("description", "antecedents", "escalation", "immediate_action", "place_detail")
 TEXT_LIMITS = {"description": 5000, "antecedents": 5000, "escalation": 5000, "immediate_action": 3000,
                "place_detail": 200}
-EXPORT_LIMIT = 50000
 PSEUDONYM_RE = re.compile(r"^[A-ZÆØÅ0-9-]{2,20}$")
 CHOICE_FIELDS = {
     "kind": choices.KINDS,
