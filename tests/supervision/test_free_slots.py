@@ -19,17 +19,23 @@ from tests.confirmations import confirmed
 from tests.supervision.conftest import next_monday
 
 
+async def _monday_morning_supervisor(world) -> int:
+    """A second KRAP supervisor serving institution A, free on Mondays 8-12 only."""
+    other = (await Supervisor.insert(Supervisor(name="Anden")).returning(Supervisor.id).run())[0]["id"]
+    await Availability.insert(Availability(supervisor=other, weekday=0, start_minute=8 * 60,
+                                           end_minute=12 * 60)).run()
+    await SupervisorMethod.insert(SupervisorMethod(supervisor=other, method=world.method_krap)).run()
+    await SupervisorInstitution.insert(SupervisorInstitution(supervisor=other, institution=world.inst_a)).run()
+    return other
+
+
 def _times(found: list[slots.Slot], day) -> list[str]:
     return [s.starts_at.strftime("%H:%M") for s in found if s.starts_at.date() == day]
 
 
 async def test_free_slots_leave_out_days_off_bookings_and_the_participants_other_sessions(world, supervisor):
     monday = next_monday(time(8))
-    other = (await Supervisor.insert(Supervisor(name="Anden")).returning(Supervisor.id).run())[0]["id"]
-    await Availability.insert(Availability(supervisor=other, weekday=0, start_minute=8 * 60,
-                                           end_minute=12 * 60)).run()
-    await SupervisorMethod.insert(SupervisorMethod(supervisor=other, method=world.method_krap)).run()
-    await SupervisorInstitution.insert(SupervisorInstitution(supervisor=other, institution=world.inst_a)).run()
+    other = await _monday_morning_supervisor(world)
     leader = await load_principal(world.accounts["leader"])
     # Knud is busy 10-11 on Monday; Søren has a session with the other supervisor 8-9; Knud is off on Tuesday.
     await booking.book(leader, supervisor_id=supervisor, starts_at=next_monday(time(10)), minutes=60,
@@ -116,11 +122,7 @@ async def test_the_free_times_follow_the_chosen_participants_and_length(client, 
     """The form asks again (htmx) when a participant is ticked: their other sessions drop out."""
     from tests.conftest import World, login
 
-    other = (await Supervisor.insert(Supervisor(name="Anden")).returning(Supervisor.id).run())[0]["id"]
-    await Availability.insert(Availability(supervisor=other, weekday=0, start_minute=8 * 60,
-                                           end_minute=12 * 60)).run()
-    await SupervisorMethod.insert(SupervisorMethod(supervisor=other, method=world.method_krap)).run()
-    await SupervisorInstitution.insert(SupervisorInstitution(supervisor=other, institution=world.inst_a)).run()
+    other = await _monday_morning_supervisor(world)
     leader = await load_principal(world.accounts["leader"])
     await booking.book(leader, supervisor_id=other, starts_at=next_monday(time(10)), minutes=60,
                        session_type="individual", capacity=1, employee_ids=[world.staff_employee], place="x")
