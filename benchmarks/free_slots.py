@@ -17,32 +17,15 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+import bench_db
+
 PG_DB = "hr_bench_slots"
 SUPERVISORS, WEEKS, HISTORY_YEARS = 20, 8, 10
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def configure(postgres: bool) -> None:
-    if postgres:
-        os.environ["HR_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
-    else:
-        os.environ["HR_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='hr-bench-')}/bench.sqlite"
-    os.environ["HR_SCHEDULER"] = "off"
-
-
-async def recreate_pg() -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    await conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    await conn.close()
 
 
 async def populate() -> tuple[list[int], list[int]]:
@@ -99,9 +82,9 @@ def summary(times: list[float]) -> str:
 
 
 async def main(postgres: bool, rounds: int) -> None:
-    configure(postgres)
+    bench_db.configure(postgres, PG_DB)
     if postgres:
-        await recreate_pg()
+        await bench_db.recreate_pg(PG_DB)
     from hr import db
     from hr.db import QueryCounter
     from hr.migrate import migrate

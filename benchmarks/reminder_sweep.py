@@ -15,29 +15,16 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+import bench_db
+
 PG_DB = "hr_bench_sweep"
 
 
 def configure(postgres: bool) -> None:
-    if postgres:
-        os.environ["HR_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
-    else:
-        os.environ["HR_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='hr-bench-')}/bench.sqlite"
-    os.environ["HR_SCHEDULER"] = "off"
+    bench_db.configure(postgres, PG_DB)
     os.environ["HR_SMTP_HOST"] = ""
-
-
-async def recreate_pg() -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    await conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    await conn.close()
 
 
 async def measure(label: str) -> None:
@@ -56,7 +43,7 @@ async def measure(label: str) -> None:
 
 async def main(postgres: bool) -> None:
     if postgres:
-        await recreate_pg()
+        await bench_db.recreate_pg(PG_DB)
     from hr import db
     from hr.demo import load_demo
     from hr.migrate import migrate
