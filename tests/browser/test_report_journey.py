@@ -102,3 +102,18 @@ async def test_an_expired_session_keeps_the_report_and_returns_to_it_not_yet_sen
     await page.get_by_text("Tak. Indberetningen er sendt").wait_for()
     row = await Incident.select().where(Incident.status == "submitted").first().run()
     assert row["description"] == description and row["violence_type"] == "physical"
+
+
+async def test_logging_out_forgets_the_drafts_kept_on_the_phone(server_url, phone, world):
+    page = await phone.new_page()
+    await log_in(page, server_url, World.STAFF)
+    await page.get_by_role("button", name="Indberet en hændelse").tap()
+    await page.wait_for_url("**/rediger")
+    await page.get_by_label("Hvad skete der?").fill("Noget, den næste på telefonen ikke skal se.")
+    kept = "Object.keys(sessionStorage).filter(k => k.startsWith('hr-draft-')).length"
+    assert await page.evaluate(kept) == 1
+    if await page.get_by_role("button", name="Menu").is_visible():
+        await page.get_by_role("button", name="Menu").tap()
+    await page.get_by_role("button", name="Log ud").tap()
+    await page.get_by_role("heading", name="Log ind").wait_for()
+    assert await page.evaluate(kept) == 0

@@ -143,3 +143,12 @@ function hrOpenTarget() {
 }
 window.addEventListener("hashchange", hrOpenTarget);
 document.addEventListener("DOMContentLoaded", hrOpenTarget);
+
+// Logging out forgets this tab's copies of report drafts: a shared phone keeps nothing of the
+// person who used it. (A session that merely expires keeps them, to bring the report back.)
+document.addEventListener("submit", function (event) {
+  if (!event.target.matches || !event.target.matches('form[action="/logout"]')) { return; }
+  Object.keys(sessionStorage).forEach(function (key) {
+    if (key.indexOf("hr-draft-") === 0) { sessionStorage.removeItem(key); }
+  });
+});
